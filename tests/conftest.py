@@ -1,0 +1,19 @@
+"""Test isolation: never reach a model hub; never touch the user's cache."""
+
+from __future__ import annotations
+
+import os
+
+# Set before anything imports transformers/huggingface_hub.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test gets its own analysis cache and forces the offline engine unless it opts in.
+    monkeypatch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path_factory.mktemp("ascolto-cache")))
+    monkeypatch.setenv("ASCOLTO_ENGINE", "embedded")
