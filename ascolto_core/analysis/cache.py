@@ -1,0 +1,209 @@
+"""On-disk cache of analysis results, so the same text is never analysed twice.
+
+One SQLite file (stdlib ``sqlite3``) in ``$ASCOLTO_CACHE_DIR``, else the
+per-user cache folder (``platformdirs.user_cache_dir("ascolto")``). Results are
+keyed by engine name, model id and engine version (a "namespace") plus a
+hash of the language and the text; the text itself is not stored, and
+nothing else is (no credentials, no user names).
+
+Concurrency: WAL journal (readers never block the writer), a generous busy
+timeout, one short-lived connection per call and writes in chunks of a few
+thousand rows, which is plenty for a workshop of ~20 people on one server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+import polars_hash as plh
+
+from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, EngineInfo
+
+ENV_CACHE_DIR = "ASCOLTO_CACHE_DIR"
+CACHE_FILE = "analysis-results.sqlite3"
+# Bump when the table layout changes (a new file is started; the old one is ignored).
+LAYOUT_VERSION = 1
+_WRITE_CHUNK = 20_000
+# Separator for driver lists stored as text (a control character no driver contains).
+_LIST_SEPARATOR = "\x1f"
+_RESULT_COLUMNS = tuple(ENGINE_OUTPUT_SCHEMA)
+
+
+def default_cache_dir() -> Path:
+    """``$ASCOLTO_CACHE_DIR`` when set, else the per-user cache folder for Ascolto."""
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("ascolto", appauthor=False))
+
+
+def text_keys(texts: pl.Series, langs: pl.Series) -> pl.Series:
+    """Stable content keys: 128 bits of BLAKE3 over ``lang``, a separator and ``text``.
+
+    Vectorised over the column; null text counts as "" and null lang as "other".
+    """
+    frame = pl.DataFrame({"text": texts.cast(pl.String), "lang": langs.cast(pl.String)})
+    content = pl.concat_str(pl.col("lang").fill_null("other"), pl.lit("\x1e"), pl.col("text").fill_null(""))
+    hashed = frame.select(content.alias("key")).select(plh.col("key").chash.blake3().str.slice(0, 32))
+    return hashed["key"]
+
+
+class CacheUnavailable(Exception):
+    """The cache file cannot be opened or written (read-only disk, corrupt file...)."""
+
+
+class ResultCache:
+    """Analysis results on disk, per engine namespace.
+
+    Args:
+        directory: folder for the cache file; default :func:`default_cache_dir`.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
+        self.path = self.directory / CACHE_FILE
+        self._ready = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            if not self._ready:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise CacheUnavailable(str(error)) from error
+        try:
+            connection.execute("PRAGMA busy_timeout = 30000")
+            if not self._ready:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.executescript(
+                    """
+                    CREATE TABLE IF NOT EXISTS namespaces (
+                        id INTEGER PRIMARY KEY,
+                        engine TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
+                        UNIQUE (engine, model, version)
+                    );
+                    CREATE TABLE IF NOT EXISTS results (
+                        ns INTEGER NOT NULL, key TEXT NOT NULL,
+                        sentiment TEXT, sentiment_score REAL, sentiment_confidence REAL,
+                        emotion TEXT, emotion_confidence REAL, drivers_pos TEXT, drivers_neg TEXT,
+                        PRIMARY KEY (ns, key)
+                    ) WITHOUT ROWID;
+                    """
+                )
+                connection.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+                self._ready = True
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA cache_size = -65536")  # 64 MB page cache for bulk work
+            yield connection
+        except sqlite3.Error as error:
+            raise CacheUnavailable(str(error)) from error
+        finally:
+            connection.close()
+
+    def _namespace(self, connection: sqlite3.Connection, info: EngineInfo, *, create: bool) -> int | None:
+        query = "SELECT id FROM namespaces WHERE engine = ? AND model = ? AND version = ?"
+        row = connection.execute(query, (info.name, info.model_id, info.version)).fetchone()
+        if row is None and create:
+            connection.execute(
+                "INSERT OR IGNORE INTO namespaces (engine, model, version) VALUES (?, ?, ?)",
+                (info.name, info.model_id, info.version),
+            )
+            row = connection.execute(query, (info.name, info.model_id, info.version)).fetchone()
+        return None if row is None else int(row[0])
+
+    def lookup(self, info: EngineInfo, keys: pl.Series) -> pl.DataFrame:
+        """Cached results for ``keys`` under ``info``: columns ``key`` + ``ENGINE_OUTPUT_SCHEMA``.
+
+        Only keys found are returned (in no particular order).
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be read.
+        """
+        schema = {"key": pl.String(), **ENGINE_OUTPUT_SCHEMA}
+        wanted = keys.drop_nulls().unique()
+        if wanted.is_empty():
+            return pl.DataFrame(schema=schema)
+        with self._connect() as connection:
+            namespace = self._namespace(connection, info, create=False)
+            if namespace is None:
+                return pl.DataFrame(schema=schema)
+            # One query for any number of keys: the key list travels as a JSON array.
+            rows = connection.execute(
+                "SELECT key, " + ", ".join(_RESULT_COLUMNS) + " FROM results "
+                "WHERE ns = ? AND key IN (SELECT value FROM json_each(?))",
+                (namespace, json.dumps(wanted.to_list())),
+            ).fetchall()
+        stored = {"key": pl.String(), **{name: _stored_dtype(name) for name in _RESULT_COLUMNS}}
+        frame = pl.DataFrame(rows, schema=stored, orient="row")
+        return frame.with_columns(_decode_list(name) for name in ("drivers_pos", "drivers_neg")).select(
+            pl.col(name).cast(dtype) for name, dtype in schema.items()
+        )
+
+    def store(self, info: EngineInfo, keys: pl.Series, results: pl.DataFrame) -> int:
+        """Save ``results`` (``ENGINE_OUTPUT_SCHEMA`` rows aligned with ``keys``); returns rows written.
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be written.
+            ValueError: if ``keys`` and ``results`` differ in length.
+        """
+        if len(keys) != results.height:
+            raise ValueError(f"expected one result per key, got {results.height} results for {len(keys)} keys")
+        if results.is_empty():
+            return 0
+        encoded = results.select(
+            keys.alias("key"),
+            *(pl.col(name).list.join(_LIST_SEPARATOR) if name.startswith("drivers_") else pl.col(name) for name in _RESULT_COLUMNS),
+        ).unique(subset="key", keep="last").sort("key")  # B-tree appends in key order are faster
+        placeholders = ", ".join("?" * (len(_RESULT_COLUMNS) + 2))
+        statement = f"INSERT OR REPLACE INTO results (ns, key, {', '.join(_RESULT_COLUMNS)}) VALUES ({placeholders})"
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            namespace = self._namespace(connection, info, create=True)
+            connection.execute("COMMIT")
+            encoded = encoded.select(pl.lit(namespace, dtype=pl.Int64).alias("ns"), pl.all())
+            for start in range(0, encoded.height, _WRITE_CHUNK):
+                chunk = encoded.slice(start, _WRITE_CHUNK)
+                # Short transactions: other users' writes interleave between chunks.
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany(statement, chunk.iter_rows())
+                connection.execute("COMMIT")
+        return encoded.height
+
+    def count(self, info: EngineInfo | None = None) -> int:
+        """Number of cached results (for one engine namespace, or all)."""
+        with self._connect() as connection:
+            if info is None:
+                return int(connection.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+            namespace = self._namespace(connection, info, create=False)
+            if namespace is None:
+                return 0
+            return int(connection.execute("SELECT COUNT(*) FROM results WHERE ns = ?", (namespace,)).fetchone()[0])
+
+    def clear(self) -> None:
+        """Delete every cached result."""
+        with self._connect() as connection:
+            connection.execute("DELETE FROM results")
+            connection.execute("DELETE FROM namespaces")
+
+
+def _stored_dtype(name: str) -> pl.DataType:
+    return pl.String() if name.startswith("drivers_") else ENGINE_OUTPUT_SCHEMA[name]
+
+
+def _decode_list(name: str) -> pl.Expr:
+    column = pl.col(name)
+    return (
+        pl.when(column.is_null() | (column == ""))
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(column.str.split(_LIST_SEPARATOR))
+        .alias(name)
+    )

@@ -1,0 +1,216 @@
+"""``analyze_mentions``: language, sentiment, emotion, drivers and questions for a mentions table.
+
+Steps: fill missing languages, collapse identical (text, language) pairs,
+serve what the result cache already knows, run the chosen engine on the rest
+(falling back to the embedded engine when the chosen one cannot run), store
+the new results, and join everything back onto the input rows in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, Engine, EngineInfo, ProgressCallback
+from ascolto_core.analysis.cache import CacheUnavailable, ResultCache, text_keys
+from ascolto_core.analysis.registry import EngineChoice, fallback_choice, resolve_engine
+from ascolto_core.errors import AscoltoError
+from ascolto_core.i18n import t
+from ascolto_core.schema import ANALYSIS_SCHEMA
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """What :func:`analyze_mentions` returns.
+
+    Attributes:
+        mentions: the input rows and columns in order (``lang`` filled where it was
+            null) followed by the ``ANALYSIS_SCHEMA`` columns.
+        engine: the engine that actually produced the results.
+        fallback: i18n key of the reason the requested engine did not run, else ``None``.
+        fallback_params: parameters of that message (model id, requested engine).
+        from_cache: distinct texts whose results came from the on-disk cache.
+        analysed: distinct texts the engine analysed in this call.
+        distinct_texts: distinct (text, language) pairs in the input.
+        requested: the engine that was asked for ("auto", "transformers", ...).
+        notes: i18n keys of other things the user should know (e.g. cache unusable).
+    """
+
+    mentions: pl.DataFrame
+    engine: EngineInfo
+    fallback: str | None = None
+    from_cache: int = 0
+    analysed: int = 0
+    distinct_texts: int = 0
+    requested: str = "auto"
+    fallback_params: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def fallback_message(self, lang: str = "it") -> str | None:
+        """The fallback reason rendered in ``lang``, or ``None`` when there was none."""
+        if self.fallback is None:
+            return None
+        return t(self.fallback, lang, **dict(self.fallback_params))
+
+
+def analyze_mentions(
+    mentions: pl.DataFrame,
+    *,
+    engine: str | None = None,
+    progress: ProgressCallback | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> AnalysisResult:
+    """Analyse every mention and add the ``ANALYSIS_SCHEMA`` columns.
+
+    Args:
+        mentions: a frame with at least a ``text`` column (canonical table expected).
+            Analysis columns already present are replaced.
+        engine: "auto", "embedded", "transformers" or a plugin name; ``None`` =
+            ``$ASCOLTO_ENGINE``, else ``config/analysis.yaml: engine``, else "auto".
+        progress: called as ``progress(done, total)`` over distinct texts.
+        cache_dir: result cache folder; default ``$ASCOLTO_CACHE_DIR`` or the user cache.
+        use_cache: set ``False`` to neither read nor write the result cache.
+
+    Returns:
+        An :class:`AnalysisResult`; an empty input gives an empty, typed table.
+
+    Raises:
+        TypeError: if ``mentions`` is not a Polars DataFrame.
+        AscoltoError: ``analysis.no_text_column`` when there is no ``text`` column;
+            ``analysis.unknown_engine`` for an engine name nobody registered;
+            ``analysis.no_engine`` if not even the embedded engine can run.
+    """
+    if not isinstance(mentions, pl.DataFrame):
+        raise TypeError(f"expected polars.DataFrame, got {type(mentions).__name__}")
+    if "text" not in mentions.columns:
+        raise AscoltoError("analysis.no_text_column", columns=", ".join(mentions.columns))
+
+    frame = _with_languages(mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]))
+    choice = resolve_engine(engine)
+    if frame.is_empty():
+        empty = frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items())
+        return _result(empty, choice, 0, 0, 0, ())
+
+    from ascolto_core.analysis.text import is_question, normalise_lang
+
+    texts = frame["text"].cast(pl.String).fill_null("")
+    engine_langs = normalise_lang(frame["lang"])
+    keys = text_keys(texts, engine_langs)
+    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique("key", keep="first", maintain_order=True)
+    total = distinct.height
+    cache = ResultCache(cache_dir) if use_cache else None
+    notes: list[str] = []
+
+    results, from_cache, analysed, choice = _results_for(distinct, choice, cache, progress, notes)
+    analysed_frame = frame.with_columns(keys.alias("__key")).join(results, left_on="__key", right_on="key", how="left", maintain_order="left")
+    analysed_frame = analysed_frame.drop("__key").with_columns(
+        is_question(texts).alias("is_question"),
+        pl.lit(choice.engine.info.label, dtype=pl.String).alias("engine"),
+    )
+    ordered = analysed_frame.select(*frame.columns, *(pl.col(name).cast(dtype) for name, dtype in ANALYSIS_SCHEMA.items()))
+    if progress is not None:
+        progress(total, total)
+    return _result(ordered, choice, from_cache, analysed, total, tuple(notes))
+
+
+def _result(frame: pl.DataFrame, choice: EngineChoice, from_cache: int, analysed: int, total: int, notes: tuple[str, ...]) -> AnalysisResult:
+    return AnalysisResult(
+        mentions=frame,
+        engine=choice.engine.info,
+        fallback=choice.fallback,
+        from_cache=from_cache,
+        analysed=analysed,
+        distinct_texts=total,
+        requested=choice.requested,
+        fallback_params=choice.fallback_params,
+        notes=notes,
+    )
+
+
+def _with_languages(frame: pl.DataFrame) -> pl.DataFrame:
+    """``lang`` present and filled where null (detected from the text); other values kept."""
+    if "lang" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("lang"))
+    langs = frame["lang"].cast(pl.String)
+    missing = langs.is_null()
+    if missing.any():
+        from ascolto_core.analysis.language import detect_languages
+
+        detected = detect_languages(frame["text"].cast(pl.String).filter(missing))
+        langs = langs.scatter(missing.arg_true(), detected)
+    return frame.with_columns(langs.alias("lang"))
+
+
+def _results_for(
+    distinct: pl.DataFrame,
+    choice: EngineChoice,
+    cache: ResultCache | None,
+    progress: ProgressCallback | None,
+    notes: list[str],
+) -> tuple[pl.DataFrame, int, int, EngineChoice]:
+    """Results (``key`` + engine columns) for every distinct text, falling back once if needed."""
+    total = distinct.height
+    while True:
+        info = choice.engine.info
+        cached = _lookup(cache, info, distinct["key"], notes)
+        missing = distinct.join(cached.select("key"), on="key", how="anti", maintain_order="left")
+        if progress is not None:
+            progress(total - missing.height, total)
+        fresh = _run(choice.engine, missing, progress, total - missing.height, total) if missing.height else _empty_results()
+        if fresh is None:
+            if choice.fallback is not None or info.name == "embedded":
+                # Even the fallback cannot run: nothing sensible left to try.
+                raise AscoltoError("analysis.no_engine")
+            reason = getattr(choice.engine, "failure", None) or "analysis.fallback.run_failed"
+            choice = fallback_choice(choice.requested, reason, info.model_id)
+            continue
+        fresh = fresh.with_columns(missing["key"].alias("key")).select("key", *ENGINE_OUTPUT_SCHEMA)
+        if cache is not None and fresh.height and "analysis.cache_unavailable" not in notes:
+            try:
+                cache.store(info, fresh["key"], fresh.drop("key"))
+            except CacheUnavailable as error:
+                log.warning("result cache not writable: %s", error)
+                notes.append("analysis.cache_unavailable")
+        return pl.concat([cached, fresh], how="vertical"), cached.height, fresh.height, choice
+
+
+def _lookup(cache: ResultCache | None, info: EngineInfo, keys: pl.Series, notes: list[str]) -> pl.DataFrame:
+    if cache is None or "analysis.cache_unavailable" in notes:
+        return _empty_results()
+    try:
+        return cache.lookup(info, keys)
+    except CacheUnavailable as error:
+        log.warning("result cache not readable: %s", error)
+        notes.append("analysis.cache_unavailable")
+        return _empty_results()
+
+
+def _empty_results() -> pl.DataFrame:
+    return pl.DataFrame(schema={"key": pl.String(), **ENGINE_OUTPUT_SCHEMA})
+
+
+def _run(engine: Engine, missing: pl.DataFrame, progress: ProgressCallback | None, offset: int, total: int) -> pl.DataFrame | None:
+    """Run ``engine`` on the missing texts; ``None`` if it cannot, crashes or answers malformed."""
+    n = missing.height
+
+    def engine_progress(done: int, engine_total: int) -> None:
+        if progress is not None and engine_total > 0:
+            progress(offset + min(n, round(done * n / engine_total)), total)
+
+    try:
+        output = engine.analyze(missing["text"], missing["lang"], engine_progress)
+    except Exception as error:  # an engine must not take the analysis down with it
+        log.warning("engine %s failed: %s", engine.info.name, error)
+        return None
+    if output is None:
+        return None
+    if not isinstance(output, pl.DataFrame) or output.height != n or not set(ENGINE_OUTPUT_SCHEMA) <= set(output.columns):
+        log.warning("engine %s returned a malformed result", engine.info.name)
+        return None
+    return output.select(pl.col(name).cast(dtype) for name, dtype in ENGINE_OUTPUT_SCHEMA.items())
