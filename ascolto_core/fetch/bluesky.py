@@ -1,0 +1,117 @@
+"""Bluesky post search (``app.bsky.feed.searchPosts``).
+
+Since 2025 the search answers 403 to anonymous requests, so the user gives a handle and
+an *app password* (Settings > Privacy and security > App passwords; a free account is
+enough). We log in with ``com.atproto.server.createSession`` and search through the
+account's server (``base_url``), which forwards the call to the Bluesky app view. Without
+a login we still try the public endpoint once and explain the refusal.
+
+Touchpoint: a public micro-blog post, not X and not a forum: ``"other"`` by default
+(``touchpoint:`` overrides it). Source: ``"bluesky"``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, lang_code, parse_iso
+from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.query import BlueskySource
+
+PAGE_SIZE = 100  # the documented maximum of searchPosts
+
+
+def post_row(post: dict[str, Any], *, web_url: str, touchpoint: str) -> MentionRow | None:
+    """One ``app.bsky.feed.defs#postView`` as a canonical row (``None`` without text)."""
+    record = post.get("record") or {}
+    text = (record.get("text") or "").strip()
+    uri = post.get("uri")
+    if not text or not isinstance(uri, str):
+        return None
+    author = post.get("author") or {}
+    handle = author.get("handle")
+    rkey = uri.rstrip("/").rsplit("/", 1)[-1]
+    langs = record.get("langs") or []
+    return {
+        "id": f"bluesky:{uri}",
+        "text": text,
+        "created_at": parse_iso(record.get("createdAt")) or parse_iso(post.get("indexedAt")),
+        "touchpoint": touchpoint,
+        "source": "bluesky",
+        "author": f"@{handle}" if handle else None,
+        "url": f"{web_url}/profile/{handle or author.get('did')}/post/{rkey}",
+        "lang": lang_code(langs[0]) if isinstance(langs, list) and langs else None,
+        "likes": as_count(post.get("likeCount")),
+        "shares": as_count(post.get("repostCount")),
+        "comments": as_count(post.get("replyCount")),
+    }
+
+
+class BlueskyConnector:
+    """Post search for each brand term and hashtag."""
+
+    kind = "bluesky"
+    label = "bluesky"
+    require_terms = True
+
+    def __init__(self, spec: BlueskySource) -> None:
+        self.spec = spec
+
+    def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
+        terms = ctx.query.search_terms()
+        if not terms:
+            raise SourceError("failed", "fetch.error.no_terms")
+        headers, base = self._login(ctx)
+        languages = ctx.query.languages
+        for term in terms:
+            cursor: str | None = None
+            for _ in range(ctx.limits.max_pages):
+                params: dict[str, Any] = {"q": term, "limit": PAGE_SIZE, "sort": "latest"}
+                if len(languages) == 1:
+                    params["lang"] = languages[0]
+                if cursor:
+                    params["cursor"] = cursor
+                try:
+                    found, _ = ctx.client.get_json(f"{base}/app.bsky.feed.searchPosts", params=params, headers=headers)
+                except SourceError as error:
+                    if error.http_status in (401, 403):
+                        key = "fetch.error.bluesky_login_needed" if not headers else "fetch.error.bluesky_login_refused"
+                        raise SourceError("refused", key, http_status=error.http_status, env=self.spec.password_env) from None
+                    raise
+                posts = found.get("posts") if isinstance(found, dict) else None
+                if not isinstance(posts, list):
+                    raise SourceError("failed", "fetch.error.malformed", what="Bluesky JSON")
+                rows = [post_row(p, web_url=self.spec.web_url, touchpoint=self.spec.touchpoint) if isinstance(p, dict) else None for p in posts]
+                kept = [r for r in rows if r is not None]
+                ctx.unusable += len(rows) - len(kept)
+                yield kept
+                cursor = found.get("cursor")
+                if not cursor or not posts:
+                    break
+            else:
+                ctx.limited = True
+
+    def _login(self, ctx: FetchContext) -> tuple[dict[str, str], str]:
+        """Bearer headers and the base URL to search on (the public one when there is no login)."""
+        handle = self.spec.handle or (os.environ.get(self.spec.handle_env) if self.spec.handle_env else None)
+        if handle is None and self.spec.handle_env and ctx.secrets:
+            handle = ctx.secrets.get(self.spec.handle_env)
+        password = ctx.secret(self.spec.password_env)
+        if not handle or not password:
+            ctx.note("fetch.note.bluesky_no_login", env=self.spec.password_env or "BLUESKY_APP_PASSWORD")
+            return {}, self.spec.public_url
+        try:
+            session = ctx.client.post_json(
+                f"{self.spec.base_url}/com.atproto.server.createSession",
+                json={"identifier": handle, "password": password.reveal()},
+            )
+        except SourceError as error:
+            if error.http_status in (400, 401, 403):
+                raise SourceError("refused", "fetch.error.bluesky_login_refused", http_status=error.http_status, env=self.spec.password_env) from None
+            raise
+        token = session.get("accessJwt") if isinstance(session, dict) else None
+        if not isinstance(token, str) or not token:
+            raise SourceError("failed", "fetch.error.malformed", what="Bluesky session")
+        return {"Authorization": f"Bearer {token}"}, self.spec.base_url

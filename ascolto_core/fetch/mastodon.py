@@ -1,0 +1,146 @@
+"""Mastodon: public hashtag timelines and status search on any instance.
+
+* ``GET /api/v1/timelines/tag/:hashtag`` with ``any[]`` (the other hashtags) and ``none[]``
+  (excluded hashtags), paginated through the ``Link: <...max_id=...>; rel="next"`` header.
+* ``GET /api/v2/search?type=statuses&q=...`` for each brand term; most instances answer
+  it only with an access token (``token_env`` in the query file).
+
+Since Mastodon 4.5 an instance can reserve hashtag timelines to logged-in users; it then
+answers 401/422 or an empty list to anonymous requests. An empty anonymous answer is
+checked against ``/api/v2/instance`` (``configuration.timelines_access.hashtag_feeds``) so
+the report says "login needed" instead of "nothing new".
+
+Touchpoint: the schema has no Mastodon channel; posts are public social posts that are
+neither a forum thread nor X, so they default to ``"other"`` (``touchpoint:`` overrides it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, html_to_text, lang_code, parse_iso
+from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.query import MastodonSource, host_of
+
+PAGE_SIZE = 40  # the documented maximum for both endpoints
+
+
+def status_row(status: dict[str, Any], *, host: str, touchpoint: str) -> MentionRow | None:
+    """One Mastodon ``Status`` entity as a canonical row (``None`` when it has no text).
+
+    Boosts (``reblog``) are read as the boosted post itself.
+    """
+    status = status.get("reblog") or status
+    text = "\n".join(p for p in (html_to_text(status.get("spoiler_text")), html_to_text(status.get("content"))) if p)
+    if not text or not status.get("id"):
+        return None
+    account = status.get("account") or {}
+    acct = account.get("acct") or account.get("username")
+    return {
+        "id": f"mastodon:{host}:{status['id']}",
+        "text": text,
+        "created_at": parse_iso(status.get("created_at")),
+        "touchpoint": touchpoint,
+        "source": f"mastodon:{host}",
+        "author": f"@{acct}" if acct else None,
+        "url": status.get("url") or status.get("uri"),
+        "lang": lang_code(status.get("language")),
+        "likes": as_count(status.get("favourites_count")),
+        "shares": as_count(status.get("reblogs_count")),
+        "comments": as_count(status.get("replies_count")),
+    }
+
+
+class MastodonConnector:
+    """Hashtag timelines and status search on one instance."""
+
+    kind = "mastodon"
+    require_terms = True
+
+    def __init__(self, spec: MastodonSource) -> None:
+        self.spec = spec
+        self.label = spec.label
+        self.host = host_of(spec.base_url)
+
+    def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
+        token = ctx.secret(self.spec.token_env)
+        headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
+        hashtags = self.spec.hashtags or ctx.query.hashtags
+        searching = self.spec.search and bool(ctx.query.brand_terms)
+        if searching and not token:
+            ctx.note("fetch.note.mastodon_search_needs_token", env=self.spec.token_env or "MASTODON_TOKEN")
+            searching = False
+        if not hashtags and not searching:
+            raise SourceError("refused", "fetch.error.mastodon_nothing_to_ask", env=self.spec.token_env or "MASTODON_TOKEN")
+        if hashtags:
+            yield from self._tag_timeline(ctx, hashtags, headers, anonymous=token is None)
+        if searching:
+            for term in ctx.query.brand_terms:
+                yield from self._search(ctx, term, headers)
+
+    def _tag_timeline(
+        self, ctx: FetchContext, hashtags: tuple[str, ...], headers: dict[str, str], *, anonymous: bool
+    ) -> Iterator[list[MentionRow]]:
+        excluded_tags = [t.lstrip("#") for t in ctx.query.excluded_terms if t.startswith("#")]
+        params: list[tuple[str, Any]] | None = [("limit", PAGE_SIZE)]
+        params += [("any[]", tag) for tag in hashtags[1:]]
+        params += [("none[]", tag) for tag in excluded_tags]
+        url: str | None = f"{self.spec.base_url}/api/v1/timelines/tag/{quote(hashtags[0], safe='')}"
+        for page in range(ctx.limits.max_pages):
+            try:
+                statuses, response = ctx.client.get_json(url, params=params, headers=headers)
+            except SourceError as error:
+                if error.http_status in (401, 403, 422):
+                    key = "fetch.error.mastodon_login_needed" if anonymous else "fetch.error.mastodon_token_refused"
+                    raise SourceError("refused", key, http_status=error.http_status, instance=self.host) from None
+                if error.http_status == 404:
+                    raise SourceError("failed", "fetch.error.mastodon_not_found", http_status=404, instance=self.host) from None
+                raise
+            if not isinstance(statuses, list):
+                raise SourceError("failed", "fetch.error.malformed", what="Mastodon JSON")
+            if page == 0 and not statuses and anonymous:
+                self._explain_empty_anonymous(ctx)
+            yield self._rows(ctx, statuses)
+            url = response.links.get("next", {}).get("url")
+            params = None  # the next link carries every parameter
+            if not url or not statuses:
+                return
+        ctx.limited = True
+
+    def _explain_empty_anonymous(self, ctx: FetchContext) -> None:
+        """An empty anonymous answer: a quiet hashtag, or an instance reserving hashtags to users?"""
+        try:
+            instance, _ = ctx.client.get_json(f"{self.spec.base_url}/api/v2/instance")
+            access = instance["configuration"]["timelines_access"]["hashtag_feeds"]
+        except (SourceError, KeyError, TypeError):
+            ctx.note("fetch.note.mastodon_empty_anonymous", instance=self.host)
+            return
+        restricted = sorted(k for k, v in access.items() if v != "public") if isinstance(access, dict) else []
+        if restricted:
+            raise SourceError("refused", "fetch.error.mastodon_login_needed", instance=self.host)
+
+    def _search(self, ctx: FetchContext, term: str, headers: dict[str, str]) -> Iterator[list[MentionRow]]:
+        url = f"{self.spec.base_url}/api/v2/search"
+        for page in range(ctx.limits.max_pages):
+            params = {"q": term, "type": "statuses", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+            try:
+                found, _ = ctx.client.get_json(url, params=params, headers=headers)
+            except SourceError as error:
+                if error.http_status in (401, 403):
+                    raise SourceError("refused", "fetch.error.mastodon_token_refused", http_status=error.http_status, instance=self.host) from None
+                raise
+            statuses = found.get("statuses") if isinstance(found, dict) else None
+            if not isinstance(statuses, list):
+                raise SourceError("failed", "fetch.error.malformed", what="Mastodon JSON")
+            yield self._rows(ctx, statuses)
+            if len(statuses) < PAGE_SIZE:
+                return
+        ctx.limited = True
+
+    def _rows(self, ctx: FetchContext, statuses: list[Any]) -> list[MentionRow]:
+        rows = [status_row(s, host=self.host, touchpoint=self.spec.touchpoint) if isinstance(s, dict) else None for s in statuses]
+        kept = [r for r in rows if r is not None]
+        ctx.unusable += len(rows) - len(kept)
+        return kept

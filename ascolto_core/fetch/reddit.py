@@ -1,0 +1,157 @@
+"""Reddit: app-only OAuth search, or subreddit RSS feeds when there are no keys.
+
+Anonymous JSON (``www.reddit.com/....json``) is refused from most networks, so:
+
+* with a client id and secret (a free "script" app at https://www.reddit.com/prefs/apps)
+  we get an app-only token (``POST /api/v1/access_token``, ``grant_type=client_credentials``)
+  and search ``oauth.reddit.com/r/<sub>/search`` (Listing JSON, ``after`` pagination);
+* without keys we read ``/r/<sub>/search.rss?q=...`` (Atom), one page per subreddit.
+  Reddit often answers 429 to feeds: the shared client waits ``Retry-After`` and retries.
+
+Posts are forum threads: touchpoint ``"forum"``, source ``"reddit"``, id ``reddit:t3_<id>``
+in both paths, so switching path never duplicates a post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count
+from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.query import RedditSource
+from ascolto_core.fetch.rss import parse_feed
+
+PAGE_SIZE = 100  # Reddit's maximum listing size
+
+
+def reddit_query(terms: tuple[str, ...]) -> str:
+    """Reddit search syntax: phrases quoted, joined with OR (``"forno brio" OR fornobrio``)."""
+    parts = [f'"{t}"' if " " in t else t for t in (term.lstrip("#") for term in terms) if t]
+    return " OR ".join(dict.fromkeys(parts))
+
+
+def listing_row(data: dict[str, Any], *, touchpoint: str) -> MentionRow | None:
+    """One ``t3`` (link/post) of a Reddit Listing as a canonical row."""
+    name = data.get("name") or (f"t3_{data['id']}" if data.get("id") else None)
+    text = "\n".join(p for p in ((data.get("title") or "").strip(), (data.get("selftext") or "").strip()) if p)
+    if not name or not text:
+        return None
+    created = data.get("created_utc")
+    author = data.get("author")
+    permalink = data.get("permalink")
+    return {
+        "id": f"reddit:{name}",
+        "text": text,
+        "created_at": datetime.fromtimestamp(created, UTC) if isinstance(created, int | float) else None,
+        "touchpoint": touchpoint,
+        "source": "reddit",
+        "author": f"u/{author}" if author and author != "[deleted]" else None,
+        "url": f"https://www.reddit.com{permalink}" if permalink else data.get("url"),
+        "likes": as_count(data.get("score")),
+        "comments": as_count(data.get("num_comments")),
+    }
+
+
+class RedditConnector:
+    """Search the configured subreddits (or all of Reddit) for the query terms."""
+
+    kind = "reddit"
+    label = "reddit"
+    require_terms = True
+
+    def __init__(self, spec: RedditSource) -> None:
+        self.spec = spec
+
+    def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
+        query = reddit_query(ctx.query.search_terms())
+        if not query:
+            raise SourceError("failed", "fetch.error.no_terms")
+        client_id = ctx.secret(self.spec.client_id_env)
+        client_secret = ctx.secret(self.spec.client_secret_env)
+        headers = {"User-Agent": self.spec.user_agent}
+        if client_id and client_secret:
+            token = self._token(ctx, client_id.reveal(), client_secret.reveal(), headers)
+            yield from self._oauth_search(ctx, query, {**headers, "Authorization": f"bearer {token}"})
+        else:
+            ctx.note("fetch.note.reddit_rss", env=self.spec.client_id_env or "REDDIT_CLIENT_ID")
+            yield from self._rss_search(ctx, query, headers)
+
+    def _scopes(self) -> tuple[str | None, ...]:
+        return self.spec.subreddits or (None,)
+
+    def _token(self, ctx: FetchContext, client_id: str, client_secret: str, headers: dict[str, str]) -> str:
+        try:
+            answer = ctx.client.post_json(
+                f"{self.spec.auth_url}/api/v1/access_token",
+                data={"grant_type": "client_credentials"},
+                auth=(client_id, client_secret),
+                headers=headers,
+            )
+        except SourceError as error:
+            if error.http_status in (400, 401, 403):
+                raise SourceError("refused", "fetch.error.reddit_bad_keys", http_status=error.http_status) from None
+            raise
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
+            # Reddit answers 200 {"error": "invalid_grant"} for some credential problems.
+            if isinstance(answer, dict) and answer.get("error"):
+                raise SourceError("refused", "fetch.error.reddit_bad_keys")
+            raise SourceError("failed", "fetch.error.malformed", what="Reddit token")
+        return token
+
+    def _oauth_search(self, ctx: FetchContext, query: str, headers: dict[str, str]) -> Iterator[list[MentionRow]]:
+        for sub in self._scopes():
+            url = f"{self.spec.api_url}/r/{quote(sub)}/search" if sub else f"{self.spec.api_url}/search"
+            after: str | None = None
+            for _ in range(ctx.limits.max_pages):
+                params: dict[str, Any] = {"q": query, "sort": "new", "limit": PAGE_SIZE, "raw_json": 1, "type": "link"}
+                if sub:
+                    params["restrict_sr"] = 1
+                if after:
+                    params["after"] = after
+                try:
+                    listing, _ = ctx.client.get_json(url, params=params, headers=headers)
+                except SourceError as error:
+                    raise self._explain(error, sub) from None
+                data = listing.get("data") if isinstance(listing, dict) else None
+                children = data.get("children") if isinstance(data, dict) else None
+                if not isinstance(children, list):
+                    raise SourceError("failed", "fetch.error.malformed", what="Reddit JSON")
+                rows = [
+                    listing_row(c["data"], touchpoint=self.spec.touchpoint)
+                    if isinstance(c, dict) and isinstance(c.get("data"), dict)
+                    else None
+                    for c in children
+                ]
+                kept = [r for r in rows if r is not None]
+                ctx.unusable += len(rows) - len(kept)
+                yield kept
+                after = data.get("after")
+                if not after or not children:
+                    break
+            else:
+                ctx.limited = True
+
+    def _rss_search(self, ctx: FetchContext, query: str, headers: dict[str, str]) -> Iterator[list[MentionRow]]:
+        for sub in self._scopes():
+            url = f"{self.spec.rss_url}/r/{quote(sub)}/search.rss" if sub else f"{self.spec.rss_url}/search.rss"
+            params: dict[str, Any] = {"q": query, "sort": "new", "limit": PAGE_SIZE}
+            if sub:
+                params["restrict_sr"] = "on"
+            try:
+                body = ctx.client.get_bytes(url, params=params, headers=headers)
+            except SourceError as error:
+                raise self._explain(error, sub) from None
+            rows, empty = parse_feed(body, source="reddit", id_prefix="reddit:", touchpoint=self.spec.touchpoint)
+            ctx.unusable += empty
+            yield rows
+
+    def _explain(self, error: SourceError, sub: str | None) -> SourceError:
+        if error.http_status in (401, 403):
+            return SourceError("refused", "fetch.error.reddit_blocked", http_status=error.http_status, subreddit=sub or "")
+        if error.http_status == 404:
+            return SourceError("failed", "fetch.error.reddit_no_subreddit", http_status=404, subreddit=sub or "")
+        return error

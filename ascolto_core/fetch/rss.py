@@ -1,0 +1,142 @@
+"""RSS and Atom feeds (Google Alerts, news sites, blogs, review sites, Reddit feeds).
+
+The bytes are fetched with :class:`~ascolto_core.fetch.http.FetchClient` (so timeouts and
+retries apply) and parsed with ``feedparser``, which sanitises entry HTML; we then keep
+its plain text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import feedparser
+
+from ascolto_core.fetch.base import FetchContext, MentionRow, html_to_text, lang_code
+from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.query import RssSource, host_of
+
+# Where an entry's link points decides its touchpoint; anything else is "news".
+_DOMAIN_TOUCHPOINTS: tuple[tuple[str, str], ...] = (
+    ("reddit.com", "forum"),
+    ("tripadvisor.", "tripadvisor"),
+    ("facebook.com", "facebook"),
+    ("instagram.com", "instagram"),
+    ("twitter.com", "x"),
+    ("x.com", "x"),
+)
+
+# Reddit's feed content ends with "submitted by /u/name [link] [comments]".
+_REDDIT_TRAILER = re.compile(r"\s*submitted by\s+/u/\S+\s*(\[link\])?\s*(\[comments\])?\s*$", re.IGNORECASE)
+
+
+def touchpoint_for(url: str | None, default: str = "news") -> str:
+    """The touchpoint of a link by its domain (reddit -> forum, tripadvisor -> tripadvisor...)."""
+    host = host_of(url or "").lower()
+    for fragment, touchpoint in _DOMAIN_TOUCHPOINTS:
+        if host == fragment or host.endswith("." + fragment) or (fragment.endswith(".") and fragment in host):
+            return touchpoint
+    return default
+
+
+def unwrap_link(url: str | None) -> str | None:
+    """The article behind a Google redirect (``google.com/url?...&url=<article>``), else ``url``."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.hostname and parts.hostname.endswith("google.com") and parts.path == "/url":
+        target = parse_qs(parts.query).get("url") or parse_qs(parts.query).get("q")
+        if target and target[0].startswith("http"):
+            return target[0]
+    return url
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    source: str,
+    id_prefix: str,
+    touchpoint: str | None = None,
+    default_touchpoint: str = "news",
+) -> tuple[list[MentionRow], int]:
+    """Rows from the bytes of an RSS 2.0 / Atom 1.0 feed.
+
+    Args:
+        body: the raw feed.
+        source: written in the ``source`` column.
+        id_prefix: prepended to each entry id ("rss:google.com:", "reddit:").
+        touchpoint: forced touchpoint; ``None`` guesses it from each entry's link.
+        default_touchpoint: used when the link says nothing.
+
+    Returns:
+        The rows, and how many entries had no text at all (skipped, to be reported).
+
+    Raises:
+        SourceError: ``fetch.error.malformed`` when the body is not a feed (broken XML
+            with no entries, an HTML page, an empty body).
+    """
+    parsed = feedparser.parse(body)
+    entries = parsed.get("entries") or []
+    if parsed.get("bozo") and not entries:
+        raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
+    if not entries and not parsed.get("feed"):
+        raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
+    feed_lang = lang_code(parsed.get("feed", {}).get("language"))
+    rows: list[MentionRow] = []
+    empty = 0
+    for entry in entries:
+        row = _entry_row(entry, source=source, id_prefix=id_prefix, feed_lang=feed_lang)
+        if row is None:
+            empty += 1
+            continue
+        row["touchpoint"] = touchpoint or touchpoint_for(row["url"], default_touchpoint)
+        rows.append(row)
+    return rows, empty
+
+
+def _entry_row(entry: Any, *, source: str, id_prefix: str, feed_lang: str | None) -> MentionRow | None:
+    title = html_to_text(entry.get("title"))
+    contents = [c.get("value", "") for c in entry.get("content") or []]
+    body = html_to_text(max([*contents, entry.get("summary") or ""], key=len))
+    body = _REDDIT_TRAILER.sub("", body).strip()
+    if body.startswith(title):
+        title = ""  # Some feeds repeat the title as the first line of the content.
+    text = "\n".join(part for part in (title, body) if part)
+    if not text:
+        return None
+    link = unwrap_link(entry.get("link"))
+    native_id = entry.get("id") or link or hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
+    created_at = datetime.fromtimestamp(calendar.timegm(parsed_time), UTC) if parsed_time else None
+    author = (entry.get("author") or "").strip() or None
+    return {
+        "id": f"{id_prefix}{native_id}",
+        "text": text,
+        "created_at": created_at,
+        "source": source,
+        "author": author,
+        "url": link,
+        "lang": lang_code(entry.get("language")) or feed_lang,
+    }
+
+
+class RssConnector:
+    """One RSS/Atom feed."""
+
+    kind = "rss"
+
+    def __init__(self, spec: RssSource) -> None:
+        self.spec = spec
+        self.label = spec.label
+
+    def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
+        body = ctx.client.get_bytes(self.spec.url)
+        host = host_of(self.spec.url)
+        rows, empty = parse_feed(body, source=f"rss:{host}", id_prefix=f"rss:{host}:", touchpoint=self.spec.touchpoint)
+        ctx.unusable += empty
+        yield rows
