@@ -38,7 +38,7 @@ class AlertConfig:
 
     baseline_days: int = 28
     min_baseline_days: int = 7
-    min_negatives: int = 5
+    min_negatives: int = 4
     z_threshold: float = 3.5
     ratio_threshold: float = 2.0
     min_spread: float = 1.0

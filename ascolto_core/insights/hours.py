@@ -14,6 +14,15 @@ from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import ensure_columns, local_time, resolve_tz
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Italian day names are accepted in the config too ("lun", "lunedì"...).
+WEEKDAYS_IT: tuple[str, ...] = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
+
+
+def _weekday(name: object) -> int:
+    key = str(name).strip().lower()[:3]
+    if key in WEEKDAYS:
+        return WEEKDAYS.index(key)
+    return WEEKDAYS_IT.index(key)
 
 HOURS_SCHEMA: dict[str, pl.DataType] = {
     "weekday": pl.Int8(),
@@ -58,7 +67,7 @@ class OpeningWindow:
         days = base.days
         if "days" in section:
             try:
-                days = tuple(sorted({WEEKDAYS.index(str(d).strip().lower()[:3]) for d in section["days"] or ()}))
+                days = tuple(sorted({_weekday(d) for d in section["days"] or ()}))
             except ValueError:
                 raise AscoltoError("insights.bad_office_hours", value=section["days"]) from None
         open_minute = _minutes(section["open"]) if "open" in section else base.open_minute
