@@ -136,13 +136,7 @@ def filter_options(mentions: pl.DataFrame, tz: str | None = None) -> FilterOptio
     )
 
 
-def filter_expr(flt: MentionFilter, tz: str | None = None) -> pl.Expr:
-    """The filter as one boolean expression over a frame passed through ``ensure_columns``.
-
-    Rows whose field is null (an unanalysed sentiment, an undated mention) never
-    match a non-empty choice on that field, and always pass an empty one.
-    """
-    tz = resolve_tz(tz)
+def _field_conditions(flt: MentionFilter, tz: str) -> list[pl.Expr]:
     conditions: list[pl.Expr] = []
     if flt.date_from is not None:
         conditions.append(local_date(tz) >= flt.date_from)
@@ -159,13 +153,29 @@ def filter_expr(flt: MentionFilter, tz: str | None = None) -> pl.Expr:
             conditions.append(pl.col(column).is_in(list(allowed)))
     if flt.min_engagement > 0:
         conditions.append(engagement_expr() >= flt.min_engagement)
+    return conditions
+
+
+def _search_conditions(flt: MentionFilter) -> list[pl.Expr]:
     needles = parse_search(flt.search)
-    if needles:
-        folded = fold_text(pl.col("text"))
-        conditions.extend(folded.str.contains(needle, literal=True) for needle in needles)
-    if not conditions:
-        return pl.lit(True)
-    return pl.all_horizontal(conditions).fill_null(False)
+    if not needles:
+        return []
+    folded = fold_text(pl.col("text"))
+    return [folded.str.contains(needle, literal=True) for needle in needles]
+
+
+def _combine(conditions: list[pl.Expr]) -> pl.Expr:
+    return pl.all_horizontal(conditions).fill_null(False) if conditions else pl.lit(True)
+
+
+def filter_expr(flt: MentionFilter, tz: str | None = None) -> pl.Expr:
+    """The filter as one boolean expression over a frame passed through ``ensure_columns``.
+
+    Rows whose field is null (an unanalysed sentiment, an undated mention) never
+    match a non-empty choice on that field, and always pass an empty one.
+    """
+    tz = resolve_tz(tz)
+    return _combine(_field_conditions(flt, tz) + _search_conditions(flt))
 
 
 def apply_filter(mentions: pl.DataFrame, flt: MentionFilter, tz: str | None = None) -> pl.DataFrame:
@@ -177,7 +187,12 @@ def apply_filter(mentions: pl.DataFrame, flt: MentionFilter, tz: str | None = No
     Raises:
         AscoltoError: ``insights.bad_timezone`` / ``insights.search_too_long``.
     """
+    tz = resolve_tz(tz)
     frame = ensure_columns(mentions)
-    if flt.is_empty:
-        return frame
-    return frame.filter(filter_expr(flt, tz))
+    fields, search = _field_conditions(flt, tz), _search_conditions(flt)
+    if fields:
+        frame = frame.filter(_combine(fields))
+    # Folding text (accents, case) is the costly part: do it only on rows the cheap filters kept.
+    if search:
+        frame = frame.filter(_combine(search))
+    return frame

@@ -79,13 +79,16 @@ def synthetic_mentions(n: int, *, seed: int = 0, start: datetime | None = None, 
     start = _utc(start) or datetime(2026, 5, 1, tzinfo=UTC)
     offsets = rng.integers(0, days * 86_400, n)
     text_idx = rng.integers(0, len(_TEXTS), n)
+    # Two fragments per post: varied texts and lengths, like real posts.
+    second_idx = rng.integers(0, len(_TEXTS), n)
+    texts = np.char.add(np.char.add(np.asarray(_TEXTS)[text_idx], " "), np.asarray(_TEXTS)[second_idx])
     score = np.clip(rng.normal(0.1, 0.55, n), -1, 1)
     sentiment = np.where(score < -0.25, "negative", np.where(score > 0.25, "positive", "neutral"))
     emotion = np.asarray(EMOTIONS)[rng.integers(0, len(EMOTIONS), n)]
     frame = pl.DataFrame(
         {
             "id": [f"s{i}" for i in range(n)],
-            "text": np.asarray(_TEXTS)[text_idx],
+            "text": texts,
             "created_at": pl.Series(offsets, dtype=pl.Int64) * 1_000_000,
             "touchpoint": np.asarray(_TOUCHPOINTS)[rng.integers(0, len(_TOUCHPOINTS), n)],
             "lang": np.where(text_idx == 4, "en", "it"),
@@ -98,7 +101,7 @@ def synthetic_mentions(n: int, *, seed: int = 0, start: datetime | None = None, 
             "sentiment_confidence": rng.random(n),
             "emotion": emotion,
             "emotion_confidence": rng.random(n),
-            "is_question": np.char.endswith(np.asarray(_TEXTS)[text_idx], "?"),
+            "is_question": np.char.find(texts, "?") >= 0,
         }
     )
     base = pl.lit(start).cast(UTC_DATETIME)
