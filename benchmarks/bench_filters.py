@@ -58,7 +58,9 @@ def main() -> None:
         "apply_filter (dates+touchpoints+search)": lambda: insights.apply_filter(mentions, flt, TZ),
         "headline (current + previous period)": lambda: insights.headline(mentions, flt, TZ),
         "needs_attention": lambda: insights.needs_attention(filtered, 3),
-        "sort_posts amplified + page_of": lambda: insights.page_of(insights.sort_posts(filtered, "amplified"), 2, 20),
+        "sort_posts amplified + page_of": lambda: insights.page_of(
+            insights.sort_posts(filtered, "amplified"), 2, 20
+        ),
         "volume_over_time day x touchpoint": lambda: insights.volume_over_time(
             filtered, freq="day", split="touchpoint", tz=TZ
         ),

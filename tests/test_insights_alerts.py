@@ -47,7 +47,9 @@ def test_robust_baseline_excludes_the_day_itself() -> None:
     ],
 )
 def test_alert_thresholds(negatives: list[int], alerts: int) -> None:
-    cfg = AlertConfig(baseline_days=28, min_baseline_days=7, min_negatives=4, z_threshold=3.5, ratio_threshold=2.0)
+    cfg = AlertConfig(
+        baseline_days=28, min_baseline_days=7, min_negatives=4, z_threshold=3.5, ratio_threshold=2.0
+    )
     assert negative_spike_days(_series(negatives), cfg, TZ)["is_alert"].sum() == alerts
 
 

@@ -18,7 +18,7 @@ TZ = "Europe/Rome"
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),  # formula
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),  # formula
         ("+39 333 1234567", "'+39 333 1234567"),  # a phone number would become a sum
         ("-1+2", "'-1+2"),  # minus starts a formula
         ("@SUM(A1)", "'@SUM(A1)"),  # Lotus-style at
@@ -45,10 +45,12 @@ def test_lists_flattened_and_times_local() -> None:
 
 
 def test_csv_has_bom_separator_and_accents() -> None:
-    frame = mentions_frame([dict(text="=1+1; caffè", created_at="2026-09-14T08:00")]).select("text", "created_at")
+    frame = mentions_frame([dict(text="=1+1; caffè", created_at="2026-09-14T08:00")]).select(
+        "text", "created_at"
+    )
     data = export_csv(frame, tz=TZ, sep=";")
     assert data.startswith(b"\xef\xbb\xbf")
-    assert data.decode("utf-8-sig").splitlines() == ["text;created_at", "\"'=1+1; caffè\";2026-09-14 10:00:00"]
+    assert data.decode("utf-8-sig").splitlines() == ["text;created_at", '"\'=1+1; caffè";2026-09-14 10:00:00']
     again = pl.read_csv(io.BytesIO(data), separator=";")
     assert again["text"].to_list() == ["'=1+1; caffè"]
 

@@ -18,20 +18,57 @@ def mentions():
     return mentions_frame(
         [
             # m0: 14 Sep, evening in Rome
-            dict(text="Perché il negozio è chiuso?", created_at="2026-09-14T18:00", touchpoint="facebook",
-                 sentiment="negative", emotion="anger", likes=10, brand="Forno Brio", lang="it"),
+            dict(
+                text="Perché il negozio è chiuso?",
+                created_at="2026-09-14T18:00",
+                touchpoint="facebook",
+                sentiment="negative",
+                emotion="anger",
+                likes=10,
+                brand="Forno Brio",
+                lang="it",
+            ),
             # m1: 22:30 UTC on the 14th is already 00:30 of the 15th in Rome
-            dict(text="Caffè freddo, che delusione", created_at="2026-09-14T22:30", touchpoint="google_reviews",
-                 sentiment="negative", emotion="sadness", likes=1, comments=1, brand="Forno Brio", lang="it"),
+            dict(
+                text="Caffè freddo, che delusione",
+                created_at="2026-09-14T22:30",
+                touchpoint="google_reviews",
+                sentiment="negative",
+                emotion="sadness",
+                likes=1,
+                comments=1,
+                brand="Forno Brio",
+                lang="it",
+            ),
             # m2
-            dict(text="Il caffè era freddo ma il cornetto ottimo", created_at="2026-09-16T08:00",
-                 touchpoint="facebook", sentiment="neutral", emotion="none", brand="Dolce Sosta", lang="it"),
+            dict(
+                text="Il caffè era freddo ma il cornetto ottimo",
+                created_at="2026-09-16T08:00",
+                touchpoint="facebook",
+                sentiment="neutral",
+                emotion="none",
+                brand="Dolce Sosta",
+                lang="it",
+            ),
             # m3: not analysed (sentiment null)
-            dict(text="Great croissant!", created_at="2026-09-16T09:00", touchpoint="instagram",
-                 sentiment=None, emotion=None, shares=4, lang="en"),
+            dict(
+                text="Great croissant!",
+                created_at="2026-09-16T09:00",
+                touchpoint="instagram",
+                sentiment=None,
+                emotion=None,
+                shares=4,
+                lang="en",
+            ),
             # m4: undated
-            dict(text="PERCHE non rispondete alle email", created_at=None, touchpoint="email",
-                 sentiment="negative", emotion="anger", lang="it"),
+            dict(
+                text="PERCHE non rispondete alle email",
+                created_at=None,
+                touchpoint="email",
+                sentiment="negative",
+                emotion="anger",
+                lang="it",
+            ),
         ]
     )
 
@@ -75,8 +112,12 @@ def test_search_is_case_and_accent_insensitive(mentions, search: str, expected: 
         # all filters combined
         (
             MentionFilter(
-                date_from=date(2026, 9, 15), date_to=date(2026, 9, 16), touchpoints=("facebook", "google_reviews"),
-                sentiments=("negative", "neutral"), search="caffe", min_engagement=1,
+                date_from=date(2026, 9, 15),
+                date_to=date(2026, 9, 16),
+                touchpoints=("facebook", "google_reviews"),
+                sentiments=("negative", "neutral"),
+                search="caffe",
+                min_engagement=1,
             ),
             ["m1"],
         ),

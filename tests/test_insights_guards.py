@@ -16,7 +16,9 @@ from ascolto_core.insights.sample import mentions_frame
 TZ = "Europe/Rome"
 
 VIEWS = {
-    "apply_filter": lambda m: insights.apply_filter(m, MentionFilter(search="x", sentiments=("negative",)), TZ),
+    "apply_filter": lambda m: insights.apply_filter(
+        m, MentionFilter(search="x", sentiments=("negative",)), TZ
+    ),
     "needs_attention": lambda m: insights.needs_attention(m),
     "sort_posts": lambda m: insights.sort_posts(m, "negative"),
     "volume_over_time": lambda m: insights.volume_over_time(m, freq="week", split="touchpoint", tz=TZ),
@@ -42,8 +44,13 @@ def test_views_on_odd_frames_return_typed_results(view: str, frame_name: str) ->
     result = VIEWS[view](ODD_FRAMES[frame_name])
     assert isinstance(result, pl.DataFrame)
     assert result.columns  # well-typed: columns present even with no rows
-    time_views = {"volume_over_time", "spike_periods", "hour_weekday_counts", "off_hours_by_touchpoint",
-                  "negative_spike_days"}
+    time_views = {
+        "volume_over_time",
+        "spike_periods",
+        "hour_weekday_counts",
+        "off_hours_by_touchpoint",
+        "negative_spike_days",
+    }
     if frame_name.startswith("empty") or view in time_views:
         assert result.height == 0
 

@@ -36,31 +36,58 @@ def test_hour_grid_across_autumn_dst_change() -> None:
 def test_off_hours_by_touchpoint() -> None:
     office = OfficeHours(
         default=OpeningWindow(days=(0, 1, 2, 3, 4), open_minute=9 * 60, close_minute=18 * 60),
-        by_touchpoint=(("chat", OpeningWindow(days=(0, 1, 2, 3, 4, 5, 6), open_minute=0, close_minute=1440)),),
+        by_touchpoint=(
+            ("chat", OpeningWindow(days=(0, 1, 2, 3, 4, 5, 6), open_minute=0, close_minute=1440)),
+        ),
         holidays_country="IT",
     )
     # Times in UTC; Rome is UTC+2 in summer.
     frame = mentions_frame(
         [
-            dict(touchpoint="facebook", created_at="2026-09-07T08:00", sentiment="negative"),  # Mon 10:00: open
+            dict(
+                touchpoint="facebook", created_at="2026-09-07T08:00", sentiment="negative"
+            ),  # Mon 10:00: open
             dict(touchpoint="facebook", created_at="2026-09-07T15:59", is_question=True),  # Mon 17:59: open
-            dict(touchpoint="facebook", created_at="2026-09-07T16:00", sentiment="negative"),  # Mon 18:00: closed
+            dict(
+                touchpoint="facebook", created_at="2026-09-07T16:00", sentiment="negative"
+            ),  # Mon 18:00: closed
             dict(touchpoint="facebook", created_at="2026-09-07T06:59", is_question=True),  # Mon 08:59: closed
-            dict(touchpoint="facebook", created_at="2026-09-12T08:00", sentiment="negative",
-                 is_question=True),  # Saturday: closed
-            dict(touchpoint="email", created_at="2026-06-02T08:00", is_question=True),  # Tue, Festa della Repubblica
+            dict(
+                touchpoint="facebook", created_at="2026-09-12T08:00", sentiment="negative", is_question=True
+            ),  # Saturday: closed
+            dict(
+                touchpoint="email", created_at="2026-06-02T08:00", is_question=True
+            ),  # Tue, Festa della Repubblica
             dict(touchpoint="email", created_at="2026-06-03T08:00"),  # the day after: open
             dict(touchpoint="chat", created_at="2026-09-12T21:00", sentiment="negative"),  # chat never closes
             dict(touchpoint="chat", created_at=None, sentiment="negative"),  # undated: not counted
         ]
     )
     assert off_hours_by_touchpoint(frame, office, TZ).to_dicts() == [
-        {"touchpoint": "facebook", "mentions": 5, "off_hours": 3, "off_hours_share": 0.6,
-         "off_hours_complaints": 2, "off_hours_questions": 2},
-        {"touchpoint": "email", "mentions": 2, "off_hours": 1, "off_hours_share": 0.5,
-         "off_hours_complaints": 0, "off_hours_questions": 1},
-        {"touchpoint": "chat", "mentions": 1, "off_hours": 0, "off_hours_share": 0.0,
-         "off_hours_complaints": 0, "off_hours_questions": 0},
+        {
+            "touchpoint": "facebook",
+            "mentions": 5,
+            "off_hours": 3,
+            "off_hours_share": 0.6,
+            "off_hours_complaints": 2,
+            "off_hours_questions": 2,
+        },
+        {
+            "touchpoint": "email",
+            "mentions": 2,
+            "off_hours": 1,
+            "off_hours_share": 0.5,
+            "off_hours_complaints": 0,
+            "off_hours_questions": 1,
+        },
+        {
+            "touchpoint": "chat",
+            "mentions": 1,
+            "off_hours": 0,
+            "off_hours_share": 0.0,
+            "off_hours_complaints": 0,
+            "off_hours_questions": 0,
+        },
     ]
 
 

@@ -19,11 +19,17 @@ def _m(day: str, sentiment: str | None, emotion: str | None = "none", **extra):
 @pytest.fixture
 def mentions():
     previous = [  # 1..3 Sep: 4 analysed, 1 negative, 2 positive; only "none" emotions
-        _m("01", "negative"), _m("02", "positive"), _m("02", "positive"), _m("03", "neutral"),
+        _m("01", "negative"),
+        _m("02", "positive"),
+        _m("02", "positive"),
+        _m("03", "neutral"),
     ]
     current = [  # 4..6 Sep: 5 mentions, 4 analysed: 2 negative, 1 positive, 1 neutral
-        _m("04", "negative", "anger"), _m("05", "negative", "anger"), _m("05", "positive", "joy"),
-        _m("06", "neutral", "none"), _m("06", None, None),
+        _m("04", "negative", "anger"),
+        _m("05", "negative", "anger"),
+        _m("05", "positive", "joy"),
+        _m("06", "neutral", "none"),
+        _m("06", None, None),
     ]
     return mentions_frame(previous + current)
 
@@ -31,10 +37,26 @@ def mentions():
 def test_headline_compares_with_previous_period(mentions) -> None:
     result = headline(mentions, MentionFilter(date_from=date(2026, 9, 4), date_to=date(2026, 9, 6)), TZ)
     assert result == Headline(
-        current=PeriodStats(date(2026, 9, 4), date(2026, 9, 6), mentions=5, analysed=4, negative_share=0.5,
-                            positive_share=0.25, net_sentiment=-0.25, dominant_emotion="anger"),
-        previous=PeriodStats(date(2026, 9, 1), date(2026, 9, 3), mentions=4, analysed=4, negative_share=0.25,
-                             positive_share=0.5, net_sentiment=0.25, dominant_emotion="none"),
+        current=PeriodStats(
+            date(2026, 9, 4),
+            date(2026, 9, 6),
+            mentions=5,
+            analysed=4,
+            negative_share=0.5,
+            positive_share=0.25,
+            net_sentiment=-0.25,
+            dominant_emotion="anger",
+        ),
+        previous=PeriodStats(
+            date(2026, 9, 1),
+            date(2026, 9, 3),
+            mentions=4,
+            analysed=4,
+            negative_share=0.25,
+            positive_share=0.5,
+            net_sentiment=0.25,
+            dominant_emotion="none",
+        ),
         mentions_delta=1,
         negative_share_delta=0.25,
         positive_share_delta=-0.25,
@@ -47,7 +69,11 @@ def test_no_previous_data_gives_none(mentions) -> None:
     # The data start on 1 Sep: nothing before 1..3 Sep to compare with.
     result = headline(mentions, MentionFilter(date_from=date(2026, 9, 1), date_to=date(2026, 9, 3)), TZ)
     assert result.previous is None
-    assert (result.mentions_delta, result.negative_share_delta, result.net_sentiment_delta) == (None, None, None)
+    assert (result.mentions_delta, result.negative_share_delta, result.net_sentiment_delta) == (
+        None,
+        None,
+        None,
+    )
     assert result.mentions == 4
 
 
@@ -55,7 +81,9 @@ def test_open_range_is_taken_from_the_data(mentions) -> None:
     # Only "from 4 Sep": the period ends with the data (6 Sep), previous is 1..3 Sep.
     result = headline(mentions, MentionFilter(date_from=date(2026, 9, 4)), TZ)
     assert (result.current.date_to, result.previous.date_from, result.previous.date_to) == (
-        date(2026, 9, 6), date(2026, 9, 1), date(2026, 9, 3),
+        date(2026, 9, 6),
+        date(2026, 9, 1),
+        date(2026, 9, 3),
     )
 
 

@@ -17,11 +17,30 @@ def posts():
     return mentions_frame(
         [
             dict(text="ok", created_at="2026-09-10T10:00", sentiment="positive", likes=50),  # m0
-            dict(text="pessimo", created_at="2026-09-10T09:00", sentiment="negative", sentiment_score=-0.9, likes=2),  # m1
-            dict(text="a che ora aprite?", created_at="2026-09-09T10:00", sentiment="neutral", is_question=True),  # m2
-            dict(text="mah", created_at="2026-09-01T10:00", sentiment="negative", sentiment_score=-0.3, likes=200),  # m3
-            dict(text="perché chiuso?", created_at="2026-09-10T11:00", sentiment="negative",
-                 sentiment_score=-0.6, is_question=True),  # m4
+            dict(
+                text="pessimo",
+                created_at="2026-09-10T09:00",
+                sentiment="negative",
+                sentiment_score=-0.9,
+                likes=2,
+            ),  # m1
+            dict(
+                text="a che ora aprite?", created_at="2026-09-09T10:00", sentiment="neutral", is_question=True
+            ),  # m2
+            dict(
+                text="mah",
+                created_at="2026-09-01T10:00",
+                sentiment="negative",
+                sentiment_score=-0.3,
+                likes=200,
+            ),  # m3
+            dict(
+                text="perché chiuso?",
+                created_at="2026-09-10T11:00",
+                sentiment="negative",
+                sentiment_score=-0.6,
+                is_question=True,
+            ),  # m4
             dict(text="senza data", created_at=None, sentiment=None),  # m5
         ]
     )
@@ -29,7 +48,7 @@ def posts():
 
 def test_needs_attention_ranks_negative_questions_first(posts) -> None:
     top = needs_attention(posts, 3, now=datetime(2026, 9, 10, 12, tzinfo=UTC))
-    # m4 is negative AND a question and fresh; m1 strongly negative and fresh; m3 very amplified but 9 days old.
+    # m4: negative AND a question, fresh; m1: strongly negative, fresh; m3: very amplified but 9 days old.
     assert top.select("id", "attention_reason").to_dicts() == [
         {"id": "m4", "attention_reason": "negative_question"},
         {"id": "m1", "attention_reason": "negative"},

@@ -31,11 +31,34 @@ def mentions():
 
 def test_daily_volume_is_zero_filled_and_local(mentions) -> None:
     result = volume_over_time(mentions, freq="day", split="none", tz=TZ)
-    assert result.select("period", "group", "mentions", "negative", "positive", "net_sentiment").to_dicts() == [
-        {"period": date(2026, 9, 1), "group": "all", "mentions": 2, "negative": 1, "positive": 1, "net_sentiment": 0.0},
-        {"period": date(2026, 9, 2), "group": "all", "mentions": 0, "negative": 0, "positive": 0, "net_sentiment": None},
+    assert result.select(
+        "period", "group", "mentions", "negative", "positive", "net_sentiment"
+    ).to_dicts() == [
+        {
+            "period": date(2026, 9, 1),
+            "group": "all",
+            "mentions": 2,
+            "negative": 1,
+            "positive": 1,
+            "net_sentiment": 0.0,
+        },
+        {
+            "period": date(2026, 9, 2),
+            "group": "all",
+            "mentions": 0,
+            "negative": 0,
+            "positive": 0,
+            "net_sentiment": None,
+        },
         # net over analysed mentions only: 1 positive of 1 analysed
-        {"period": date(2026, 9, 3), "group": "all", "mentions": 2, "negative": 0, "positive": 1, "net_sentiment": 1.0},
+        {
+            "period": date(2026, 9, 3),
+            "group": "all",
+            "mentions": 2,
+            "negative": 0,
+            "positive": 1,
+            "net_sentiment": 1.0,
+        },
     ]
     assert count_undated(mentions) == 1
 
@@ -78,7 +101,9 @@ def test_weeks_and_months_are_zero_filled() -> None:
     assert weeks.height == 12 and weeks["period"].dt.weekday().unique().to_list() == [1]  # all Mondays
 
 
-@pytest.mark.parametrize(("kwargs", "key"), [({"freq": "year"}, "insights.bad_freq"), ({"split": "x"}, "insights.bad_split")])
+@pytest.mark.parametrize(
+    ("kwargs", "key"), [({"freq": "year"}, "insights.bad_freq"), ({"split": "x"}, "insights.bad_split")]
+)
 def test_bad_choices_are_user_errors(mentions, kwargs: dict, key: str) -> None:
     with pytest.raises(AscoltoError) as err:
         volume_over_time(mentions, tz=TZ, **kwargs)

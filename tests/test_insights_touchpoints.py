@@ -26,16 +26,46 @@ def mentions():
 
 def test_touchpoint_summary_worst_first(mentions) -> None:
     assert touchpoint_summary(mentions).to_dicts() == [
-        {"touchpoint": "facebook", "mentions": 4, "analysed": 4, "negative": 2, "positive": 1,
-         "negative_share": 0.5, "positive_share": 0.25, "net_sentiment": -0.25, "dominant_emotion": "anger",
-         "engagement": 3, "share_of_mentions": 4 / 7},
-        {"touchpoint": "email", "mentions": 2, "analysed": 2, "negative": 0, "positive": 1,
-         "negative_share": 0.0, "positive_share": 0.5, "net_sentiment": 0.5, "dominant_emotion": "joy",
-         "engagement": 2, "share_of_mentions": 2 / 7},
+        {
+            "touchpoint": "facebook",
+            "mentions": 4,
+            "analysed": 4,
+            "negative": 2,
+            "positive": 1,
+            "negative_share": 0.5,
+            "positive_share": 0.25,
+            "net_sentiment": -0.25,
+            "dominant_emotion": "anger",
+            "engagement": 3,
+            "share_of_mentions": 4 / 7,
+        },
+        {
+            "touchpoint": "email",
+            "mentions": 2,
+            "analysed": 2,
+            "negative": 0,
+            "positive": 1,
+            "negative_share": 0.0,
+            "positive_share": 0.5,
+            "net_sentiment": 0.5,
+            "dominant_emotion": "joy",
+            "engagement": 2,
+            "share_of_mentions": 2 / 7,
+        },
         # nothing analysed: no mood, listed last
-        {"touchpoint": "other", "mentions": 1, "analysed": 0, "negative": 0, "positive": 0,
-         "negative_share": None, "positive_share": None, "net_sentiment": None, "dominant_emotion": None,
-         "engagement": 0, "share_of_mentions": 1 / 7},
+        {
+            "touchpoint": "other",
+            "mentions": 1,
+            "analysed": 0,
+            "negative": 0,
+            "positive": 0,
+            "negative_share": None,
+            "positive_share": None,
+            "net_sentiment": None,
+            "dominant_emotion": None,
+            "engagement": 0,
+            "share_of_mentions": 1 / 7,
+        },
     ]
 
 
@@ -51,7 +81,9 @@ def test_emotion_mix_is_a_complete_tidy_grid(mentions) -> None:
 
 
 def test_emotion_mix_keeps_unknown_labels_and_groups_by_sentiment() -> None:
-    frame = mentions_frame([dict(sentiment="negative", emotion="disgust"), dict(sentiment="negative", emotion="anger")])
+    frame = mentions_frame(
+        [dict(sentiment="negative", emotion="disgust"), dict(sentiment="negative", emotion="anger")]
+    )
     mix = emotion_mix(frame, by="sentiment")
     # another engine's label is shown after the catalogue, not dropped
     assert mix.filter(mix["mentions"] > 0).to_dicts() == [

@@ -13,8 +13,19 @@ from __future__ import annotations
 from ascolto_core.insights._frame import engagement_expr, resolve_tz
 from ascolto_core.insights.alerts import AlertConfig, amplified_negative, daily_counts, negative_spike_days
 from ascolto_core.insights.export import export_csv, export_xlsx, spreadsheet_frame
-from ascolto_core.insights.filters import FilterOptions, MentionFilter, apply_filter, filter_options, parse_search
-from ascolto_core.insights.hours import OfficeHours, OpeningWindow, hour_weekday_counts, off_hours_by_touchpoint
+from ascolto_core.insights.filters import (
+    FilterOptions,
+    MentionFilter,
+    apply_filter,
+    filter_options,
+    parse_search,
+)
+from ascolto_core.insights.hours import (
+    OfficeHours,
+    OpeningWindow,
+    hour_weekday_counts,
+    off_hours_by_touchpoint,
+)
 from ascolto_core.insights.kpis import Headline, PeriodStats, headline
 from ascolto_core.insights.posts import (
     POST_ORDERS,

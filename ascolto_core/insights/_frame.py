@@ -48,9 +48,13 @@ def ensure_columns(mentions: pl.DataFrame) -> pl.DataFrame:
     created = frame.schema["created_at"]
     if created != UTC_DATETIME:
         if isinstance(created, pl.Datetime) and created.time_zone is None:
-            frame = frame.with_columns(pl.col("created_at").dt.replace_time_zone("UTC").dt.cast_time_unit("us"))
+            frame = frame.with_columns(
+                pl.col("created_at").dt.replace_time_zone("UTC").dt.cast_time_unit("us")
+            )
         elif isinstance(created, pl.Datetime):
-            frame = frame.with_columns(pl.col("created_at").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+            frame = frame.with_columns(
+                pl.col("created_at").dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+            )
         else:
             frame = frame.with_columns(pl.col("created_at").cast(UTC_DATETIME))
     return frame
@@ -120,7 +124,14 @@ def dominant_emotion_by(frame: pl.DataFrame, by: str) -> pl.DataFrame:
         .agg(pl.len().alias("_n"))
         .join(order, on="emotion", how="left")
         # Non-"none" first, then most frequent, then catalogue order.
-        .sort(by, pl.col("emotion") == "none", "_n", "_order", descending=[False, False, True, False], nulls_last=True)
+        .sort(
+            by,
+            pl.col("emotion") == "none",
+            "_n",
+            "_order",
+            descending=[False, False, True, False],
+            nulls_last=True,
+        )
     )
     return counts.group_by(by, maintain_order=True).agg(pl.col("emotion").first().alias("dominant_emotion"))
 

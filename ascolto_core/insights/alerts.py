@@ -57,7 +57,9 @@ class AlertConfig:
         return cls(**values)
 
 
-def robust_flags(series: pl.DataFrame, value: str, cfg: AlertConfig, window: int | None = None) -> pl.DataFrame:
+def robust_flags(
+    series: pl.DataFrame, value: str, cfg: AlertConfig, window: int | None = None
+) -> pl.DataFrame:
     """Add ``baseline, spread, robust_z, ratio, is_alert`` to a complete, ordered period series.
 
     ``series`` must have one row per period with no gaps (zero-filled), oldest
@@ -65,9 +67,14 @@ def robust_flags(series: pl.DataFrame, value: str, cfg: AlertConfig, window: int
     """
     window = max(int(window or cfg.baseline_days), 1)
     indexed = series.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
-    stats = indexed.rolling(index_column="_i", period=f"{window}i", offset=f"-{window + 1}i", closed="right").agg(
+    stats = indexed.rolling(
+        index_column="_i", period=f"{window}i", offset=f"-{window + 1}i", closed="right"
+    ).agg(
         pl.col(value).cast(pl.Float64).median().alias("baseline"),
-        (pl.col(value).cast(pl.Float64) - pl.col(value).cast(pl.Float64).median()).abs().median().alias("_mad"),
+        (pl.col(value).cast(pl.Float64) - pl.col(value).cast(pl.Float64).median())
+        .abs()
+        .median()
+        .alias("_mad"),
         pl.len().alias("_history"),
     )
     floors = [pl.col("_mad") * MAD_TO_SIGMA, pl.lit(cfg.min_spread)]
@@ -113,7 +120,7 @@ _SPIKE_SCHEMA = {
 
 
 def daily_counts(mentions: pl.DataFrame, tz: str) -> pl.DataFrame:
-    """``(day, mentions, negative)`` for every day from the first to the last dated mention (zeros included)."""
+    """``(day, mentions, negative)`` for every day from the first to the last dated mention (zeros kept)."""
     frame = ensure_columns(mentions).filter(pl.col("created_at").is_not_null())
     if frame.is_empty():
         return pl.DataFrame(schema={"day": pl.Date(), "mentions": pl.UInt32(), "negative": pl.UInt32()})
@@ -125,7 +132,9 @@ def daily_counts(mentions: pl.DataFrame, tz: str) -> pl.DataFrame:
     return days.join(counts, on="day", how="left").with_columns(pl.col("mentions", "negative").fill_null(0))
 
 
-def negative_spike_days(mentions: pl.DataFrame, cfg: AlertConfig | None = None, tz: str | None = None) -> pl.DataFrame:
+def negative_spike_days(
+    mentions: pl.DataFrame, cfg: AlertConfig | None = None, tz: str | None = None
+) -> pl.DataFrame:
     """Every day with its negatives, robust baseline, z and ratio; ``is_alert`` marks the alarming ones.
 
     Columns: day (display zone), mentions, negative, baseline, spread, robust_z,
@@ -145,7 +154,9 @@ def amplified_negative(mentions: pl.DataFrame, n: int = 10, *, min_engagement: i
     frame = ensure_columns(mentions)
     return (
         frame.with_columns(engagement_expr().alias("engagement"))
-        .filter((pl.col("sentiment") == "negative").fill_null(False) & (pl.col("engagement") >= min_engagement))
+        .filter(
+            (pl.col("sentiment") == "negative").fill_null(False) & (pl.col("engagement") >= min_engagement)
+        )
         .sort("engagement", "created_at", descending=True, nulls_last=True, maintain_order=True)
         .head(max(n, 0))
     )

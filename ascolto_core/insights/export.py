@@ -30,7 +30,11 @@ EXCEL_ROW_LIMIT = 1_048_575
 
 def neutralise_expr(column: str) -> pl.Expr:
     """The string column with a ``'`` in front of any value a spreadsheet would run as a formula."""
-    pattern = "^[" + "".join({"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c) for c in FORMULA_TRIGGERS) + "]"
+    pattern = (
+        "^["
+        + "".join({"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c) for c in FORMULA_TRIGGERS)
+        + "]"
+    )
     value = pl.col(column)
     return pl.when(value.str.contains(pattern)).then(pl.lit("'") + value).otherwise(value).alias(column)
 
@@ -44,11 +48,19 @@ def spreadsheet_frame(frame: pl.DataFrame, tz: str | None = None) -> pl.DataFram
         if isinstance(dtype, pl.List | pl.Array):
             col = col.cast(pl.List(pl.String)).list.join(", ")
         elif isinstance(dtype, pl.Datetime):
-            local = col.dt.convert_time_zone(tz) if dtype.time_zone else col.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+            local = (
+                col.dt.convert_time_zone(tz)
+                if dtype.time_zone
+                else col.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+            )
             columns.append(local.dt.replace_time_zone(None).alias(name))
             continue
         elif isinstance(dtype, pl.Struct | pl.Object | pl.Binary):
-            col = col.cast(pl.String) if not isinstance(dtype, pl.Object) else col.map_elements(str, return_dtype=pl.String)
+            col = (
+                col.cast(pl.String)
+                if not isinstance(dtype, pl.Object)
+                else col.map_elements(str, return_dtype=pl.String)
+            )
         elif not isinstance(dtype, pl.String | pl.Categorical | pl.Enum):
             columns.append(col)
             continue
@@ -101,8 +113,16 @@ def export_xlsx(frame: pl.DataFrame, *, tz: str | None = None, sheet: str = "men
     buffer = io.BytesIO()
     # Belt and braces: even an un-neutralised "=..." must stay a string in the workbook.
     workbook = xlsxwriter.Workbook(
-        buffer, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True}
+        buffer,
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
     )
-    flat.write_excel(workbook, sheet, dtype_formats={pl.Datetime: "yyyy-mm-dd hh:mm:ss"}, autofit=False, float_precision=4)
+    flat.write_excel(
+        workbook, sheet, dtype_formats={pl.Datetime: "yyyy-mm-dd hh:mm:ss"}, autofit=False, float_precision=4
+    )
     workbook.close()
     return buffer.getvalue()

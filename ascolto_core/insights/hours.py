@@ -24,6 +24,7 @@ def _weekday(name: object) -> int:
         return WEEKDAYS.index(key)
     return WEEKDAYS_IT.index(key)
 
+
 HOURS_SCHEMA: dict[str, pl.DataType] = {
     "weekday": pl.Int8(),
     "hour": pl.Int8(),
@@ -121,7 +122,9 @@ class OfficeHours:
         days = set(self.closed_dates)
         if self.holidays_country and years:
             days |= set(
-                holiday_calendars.country_holidays(self.holidays_country, subdiv=self.holidays_subdiv, years=years)
+                holiday_calendars.country_holidays(
+                    self.holidays_country, subdiv=self.holidays_subdiv, years=years
+                )
             )
         return sorted(days)
 
@@ -136,7 +139,12 @@ class OfficeHours:
         ]
         return pl.DataFrame(
             rows,
-            schema={"touchpoint": pl.String(), "weekday": pl.Int8(), "open_minute": pl.Int32(), "close_minute": pl.Int32()},
+            schema={
+                "touchpoint": pl.String(),
+                "weekday": pl.Int8(),
+                "open_minute": pl.Int32(),
+                "close_minute": pl.Int32(),
+            },
             orient="row",
         )
 
@@ -188,7 +196,7 @@ def off_hours_expr(office_hours: OfficeHours, closed_days: list[date]) -> pl.Exp
 def off_hours_by_touchpoint(
     mentions: pl.DataFrame, office_hours: OfficeHours | None = None, tz: str | None = None
 ) -> pl.DataFrame:
-    """Per touchpoint: dated mentions, how many arrived outside office hours, and of those complaints/questions.
+    """Per touchpoint: dated mentions, how many arrived off hours, and of those complaints/questions.
 
     Outside office hours = a closed weekday, a public holiday or closed date, or
     outside the touchpoint's daily window (display zone). Complaints are
@@ -208,8 +216,16 @@ def off_hours_by_touchpoint(
         .agg(
             pl.len().cast(pl.UInt32).alias("mentions"),
             pl.col("_off").sum().cast(pl.UInt32).alias("off_hours"),
-            (pl.col("_off") & (pl.col("sentiment") == "negative")).fill_null(False).sum().cast(pl.UInt32).alias("off_hours_complaints"),
-            (pl.col("_off") & pl.col("is_question")).fill_null(False).sum().cast(pl.UInt32).alias("off_hours_questions"),
+            (pl.col("_off") & (pl.col("sentiment") == "negative"))
+            .fill_null(False)
+            .sum()
+            .cast(pl.UInt32)
+            .alias("off_hours_complaints"),
+            (pl.col("_off") & pl.col("is_question"))
+            .fill_null(False)
+            .sum()
+            .cast(pl.UInt32)
+            .alias("off_hours_questions"),
         )
         .with_columns((pl.col("off_hours") / pl.col("mentions")).alias("off_hours_share"))
         .select(list(OFF_HOURS_SCHEMA))

@@ -119,7 +119,9 @@ def headline(mentions: pl.DataFrame, flt: MentionFilter | None = None, tz: str |
     first_day = frame.select(local_date(tz).min()).item()
     if first_day is None or first_day > prev_to:
         return Headline(now, None, None, None, None, None)
-    before = _stats(apply_filter(frame, flt.replace(date_from=prev_from, date_to=prev_to), tz), prev_from, prev_to)
+    before = _stats(
+        apply_filter(frame, flt.replace(date_from=prev_from, date_to=prev_to), tz), prev_from, prev_to
+    )
     return Headline(
         current=now,
         previous=before,

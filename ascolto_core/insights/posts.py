@@ -73,7 +73,9 @@ def needs_attention(
     reference = pl.lit(now).cast(pl.Datetime("us", "UTC")) if now else pl.col("created_at").max()
     log_eng = engagement_expr().log1p()
     age_days = (reference - pl.col("created_at")).dt.total_seconds() / 86_400.0
-    recency = (-(age_days.clip(lower_bound=0.0)) * math.log(2) / max(w.half_life_days, 1e-9)).exp().fill_null(0.0)
+    recency = (
+        (-(age_days.clip(lower_bound=0.0)) * math.log(2) / max(w.half_life_days, 1e-9)).exp().fill_null(0.0)
+    )
     score = (
         w.negative * _negativity()
         + w.question * is_question.cast(pl.Float64)
@@ -109,12 +111,18 @@ def sort_posts(mentions: pl.DataFrame, order: str = "newest") -> pl.DataFrame:
         return frame.sort("created_at", descending=True, nulls_last=True, maintain_order=True)
     if order == "amplified":
         return frame.sort(
-            engagement_expr(), pl.col("created_at"), descending=[True, True], nulls_last=True, maintain_order=True
+            engagement_expr(),
+            pl.col("created_at"),
+            descending=[True, True],
+            nulls_last=True,
+            maintain_order=True,
         )
     if order == "negative":
         negative_first = pl.coalesce(
             pl.col("sentiment_score"),
-            pl.col("sentiment").replace_strict({"negative": -1.0, "neutral": 0.0, "positive": 1.0}, default=None, return_dtype=pl.Float64),
+            pl.col("sentiment").replace_strict(
+                {"negative": -1.0, "neutral": 0.0, "positive": 1.0}, default=None, return_dtype=pl.Float64
+            ),
         )
         return frame.sort(
             negative_first, engagement_expr(), descending=[False, True], nulls_last=True, maintain_order=True

@@ -9,7 +9,7 @@ for benchmarks (100,000 rows in well under a second).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,9 @@ _TEXTS = (
 _TOUCHPOINTS = ("facebook", "instagram", "x", "google_reviews", "tripadvisor", "email", "chat", "store")
 
 
-def synthetic_mentions(n: int, *, seed: int = 0, start: datetime | None = None, days: int = 200) -> pl.DataFrame:
+def synthetic_mentions(
+    n: int, *, seed: int = 0, start: datetime | None = None, days: int = 200
+) -> pl.DataFrame:
     """``n`` synthetic analysed mentions spread over ``days`` days (UTC), reproducible by ``seed``."""
     rng = np.random.default_rng(seed)
     start = _utc(start) or datetime(2026, 5, 1, tzinfo=UTC)

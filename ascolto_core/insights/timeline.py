@@ -7,7 +7,14 @@ from typing import Literal
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.insights._frame import ALL_GROUP, UNANALYSED, ensure_columns, mood_aggs, period_start, resolve_tz
+from ascolto_core.insights._frame import (
+    ALL_GROUP,
+    UNANALYSED,
+    ensure_columns,
+    mood_aggs,
+    period_start,
+    resolve_tz,
+)
 from ascolto_core.insights.alerts import AlertConfig, robust_flags
 
 Freq = Literal["day", "week", "month"]
@@ -102,7 +109,12 @@ def spike_periods(
     cfg = cfg or AlertConfig.from_config()
     timeline = volume_over_time(mentions, freq=freq, split="none", tz=tz)
     if timeline.is_empty():
-        extra = {"baseline": pl.Float64(), "spread": pl.Float64(), "robust_z": pl.Float64(), "ratio": pl.Float64()}
+        extra = {
+            "baseline": pl.Float64(),
+            "spread": pl.Float64(),
+            "robust_z": pl.Float64(),
+            "ratio": pl.Float64(),
+        }
         return pl.DataFrame(schema={**TIMELINE_SCHEMA, **extra, "is_spike": pl.Boolean()})
     flagged = robust_flags(timeline, value, cfg, window=SPIKE_WINDOW[freq])
     return flagged.rename({"is_alert": "is_spike"})

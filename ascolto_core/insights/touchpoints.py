@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.insights._frame import ALL_GROUP, dominant_emotion_by, engagement_expr, ensure_columns, mood_aggs
+from ascolto_core.insights._frame import (
+    ALL_GROUP,
+    dominant_emotion_by,
+    engagement_expr,
+    ensure_columns,
+    mood_aggs,
+)
 from ascolto_core.schema import EMOTIONS
 
 TOUCHPOINT_SCHEMA: dict[str, pl.DataType] = {
@@ -64,13 +70,17 @@ def emotion_mix(mentions: pl.DataFrame, by: str = "touchpoint") -> pl.DataFrame:
     frame = ensure_columns(mentions).with_columns(group.alias("group"))
     if frame.is_empty():
         return pl.DataFrame(schema=EMOTION_MIX_SCHEMA)
-    counts = frame.filter(pl.col("emotion").is_not_null()).group_by("group", "emotion").agg(
-        pl.len().cast(pl.UInt32).alias("mentions")
+    counts = (
+        frame.filter(pl.col("emotion").is_not_null())
+        .group_by("group", "emotion")
+        .agg(pl.len().cast(pl.UInt32).alias("mentions"))
     )
     order = pl.DataFrame({"emotion": list(EMOTIONS), "_order": list(range(len(EMOTIONS)))})
     grid = frame.select("group").unique().join(order, how="cross")
     # Emotions outside the catalogue (another engine's labels) are kept, not dropped.
-    extra = counts.join(order, on="emotion", how="anti").select("group", "emotion", pl.lit(len(EMOTIONS)).alias("_order"))
+    extra = counts.join(order, on="emotion", how="anti").select(
+        "group", "emotion", pl.lit(len(EMOTIONS)).alias("_order")
+    )
     return (
         pl.concat([grid, extra.cast({"_order": grid.schema["_order"]})])
         .join(counts, on=["group", "emotion"], how="left")
