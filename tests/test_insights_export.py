@@ -78,3 +78,16 @@ def test_xlsx_round_trip_keeps_text_as_text() -> None:
 def test_xlsx_cuts_texts_beyond_the_excel_cell_limit() -> None:
     book = pl.read_excel(io.BytesIO(export_xlsx(mentions_frame([dict(text="a" * 40_000)]), tz=TZ)))
     assert book["text"].str.len_chars()[0] == 32_767 and book["text"][0].endswith("…")
+
+
+def test_odd_column_types_are_flattened_and_neutralised() -> None:
+    frame = pl.DataFrame(
+        {
+            "category": pl.Series(["=evil"], dtype=pl.Categorical),  # categorical text is text too
+            "record": [{"a": 1}],  # struct -> JSON text
+            "numbers": [[1, 2]],  # list of numbers -> "1, 2"
+        }
+    )
+    assert spreadsheet_frame(frame, TZ).to_dicts() == [
+        {"category": "'=evil", "record": '{"a":1}', "numbers": "1, 2"}
+    ]

@@ -39,33 +39,29 @@ def neutralise_expr(column: str) -> pl.Expr:
     return pl.when(value.str.contains(pattern)).then(pl.lit("'") + value).otherwise(value).alias(column)
 
 
+def _flat(name: str, dtype: pl.DataType, tz: str) -> pl.Expr:
+    """One column as a spreadsheet can hold it."""
+    col = pl.col(name)
+    if isinstance(dtype, pl.List | pl.Array):
+        return col.cast(pl.List(pl.String)).list.join(", ")
+    if isinstance(dtype, pl.Datetime):
+        utc = col.dt.convert_time_zone("UTC") if dtype.time_zone else col.dt.replace_time_zone("UTC")
+        return utc.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+    if isinstance(dtype, pl.Struct):
+        return col.struct.json_encode()
+    if isinstance(dtype, pl.Binary):
+        return col.bin.encode("base64")
+    if isinstance(dtype, pl.Object):
+        return col.map_elements(str, return_dtype=pl.String)
+    if isinstance(dtype, pl.Categorical | pl.Enum):
+        return col.cast(pl.String)
+    return col
+
+
 def spreadsheet_frame(frame: pl.DataFrame, tz: str | None = None) -> pl.DataFrame:
     """``frame`` made flat and safe: lists joined, datetimes local and naive, text neutralised."""
     tz = resolve_tz(tz)
-    columns: list[pl.Expr] = []
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if isinstance(dtype, pl.List | pl.Array):
-            col = col.cast(pl.List(pl.String)).list.join(", ")
-        elif isinstance(dtype, pl.Datetime):
-            local = (
-                col.dt.convert_time_zone(tz)
-                if dtype.time_zone
-                else col.dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
-            )
-            columns.append(local.dt.replace_time_zone(None).alias(name))
-            continue
-        elif isinstance(dtype, pl.Struct | pl.Object | pl.Binary):
-            col = (
-                col.cast(pl.String)
-                if not isinstance(dtype, pl.Object)
-                else col.map_elements(str, return_dtype=pl.String)
-            )
-        elif not isinstance(dtype, pl.String | pl.Categorical | pl.Enum):
-            columns.append(col)
-            continue
-        columns.append(col.cast(pl.String).alias(name))
-    flat = frame.select(columns)
+    flat = frame.select(_flat(name, dtype, tz).alias(name) for name, dtype in frame.schema.items())
     texts = [n for n, d in flat.schema.items() if d == pl.String]
     return flat.with_columns(neutralise_expr(n) for n in texts)
 
