@@ -263,3 +263,8 @@ def reset_registry() -> None:
     _INSTANCES.clear()
     _BUILTINS_REGISTERED = False
     _ensure_builtins()
+
+
+def forget_engines() -> None:
+    """Drop built engine instances (e.g. after the configuration changed); registrations stay."""
+    _INSTANCES.clear()

@@ -1,0 +1,194 @@
+"""Sub-commands ``analyze`` and ``evaluate`` of ``python -m ascolto_core``.
+
+``analyze INPUT -o OUTPUT [--engine ...]`` reads any file the loader reads,
+analyses it (progress bar on stderr) and writes the canonical table plus the
+analysis columns as .csv, .parquet or .xlsx. CSV and Excel are written as the
+app's downloads are (lists joined "a, b", times in the display zone, cells
+that a spreadsheet would run as formulas neutralised); Parquet keeps types.
+
+``evaluate FILE [--engine ...]`` compares the engine's sentiment with the
+file's ``label`` column and prints per-class precision/recall/F1, the
+confusion matrix and, as the last line of standard output, ``macro_f1=0.xxx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+
+from ascolto_core.analysis.evaluation import evaluate_labels, normalise_labels
+from ascolto_core.analysis.pipeline import AnalysisResult, analyze_mentions
+from ascolto_core.errors import AscoltoError
+from ascolto_core.i18n import t
+from ascolto_core.schema import MENTION_SCHEMA, conform
+
+ENGINE_CHOICES: tuple[str, ...] = ("auto", "embedded", "transformers")
+OUTPUT_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``analyze`` and ``evaluate`` to the router's sub-parsers."""
+    analyze = subparsers.add_parser("analyze", help="analyse a file of mentions (sentiment, emotion, drivers)")
+    analyze.add_argument("input", type=Path, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)")
+    analyze.add_argument("-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx")
+    _common_options(analyze)
+    analyze.set_defaults(func=run_analyze)
+
+    evaluate = subparsers.add_parser("evaluate", help="compare sentiment with a file's reference 'label' column")
+    evaluate.add_argument("file", type=Path, help="file with 'text' and 'label' (negative/neutral/positive) columns")
+    _common_options(evaluate)
+    evaluate.set_defaults(func=run_evaluate)
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=ENGINE_CHOICES, default=None, help="default: $ASCOLTO_ENGINE or config/analysis.yaml")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """``analyze``: read, analyse, write; returns the exit code."""
+    suffix = args.output.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise AscoltoError("analysis.cli.bad_output", suffix=suffix or args.output.name)
+    mentions, report_lines = read_mentions(args.input, args.lang)
+    for line in report_lines:
+        print(line, file=sys.stderr)
+    with _progress_bar(not args.no_progress) as progress:
+        result = analyze_mentions(mentions, engine=args.engine, progress=progress, use_cache=not args.no_cache)
+    _print_engine(result, args.lang)
+    write_mentions(result.mentions, args.output)
+    print(
+        t(
+            "analysis.cli.summary",
+            args.lang,
+            rows=result.mentions.height,
+            distinct=result.distinct_texts,
+            analysed=result.analysed,
+            cached=result.from_cache,
+        )
+    )
+    print(t("analysis.cli.written", args.lang, path=args.output))
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """``evaluate``: the report goes to stdout, its last line ``macro_f1=0.xxx``."""
+    mentions, report_lines = read_mentions(args.file, args.lang)
+    for line in report_lines:
+        print(line, file=sys.stderr)
+    if "label" not in mentions.columns or mentions["label"].null_count() == mentions.height:
+        raise AscoltoError("analysis.cli.no_label_column")
+    gold = normalise_labels(mentions["label"])
+    labelled = gold.is_not_null()
+    skipped = mentions.filter(~labelled)
+    if skipped.height:
+        examples = ", ".join(repr(v) for v in skipped["label"].cast(pl.String).fill_null("").unique(maintain_order=True).head(3).to_list())
+        print(t("analysis.cli.skipped_labels", args.lang, count=skipped.height, examples=examples), file=sys.stderr)
+    if not labelled.any():
+        raise AscoltoError("analysis.cli.no_labelled_rows")
+    with _progress_bar(not args.no_progress) as progress:
+        result = analyze_mentions(mentions.filter(labelled), engine=args.engine, progress=progress, use_cache=not args.no_cache)
+    _print_engine(result, args.lang, stream=sys.stderr)
+    evaluation = evaluate_labels(gold.filter(labelled), result.mentions["sentiment"])
+    print("\n".join(evaluation.lines()))
+    return 0
+
+
+def _print_engine(result: AnalysisResult, lang: str, stream: object = None) -> None:
+    out = stream or sys.stdout
+    message = result.fallback_message(lang)
+    if message:
+        print(t("analysis.cli.fallback", lang, message=message), file=out)  # type: ignore[arg-type]
+    for note in result.notes:
+        print(t(note, lang), file=out)  # type: ignore[arg-type]
+    print(t("analysis.cli.engine_used", lang, label=result.engine.label), file=out)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="text", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def read_mentions(path: Path, lang: str = "it") -> tuple[pl.DataFrame, list[str]]:
+    """The mentions in ``path`` (canonical table) and the loader's report lines.
+
+    Raises:
+        AscoltoError: from the loader, or ``analysis.cli.read_failed`` for a missing file.
+    """
+    if not path.is_file():
+        raise AscoltoError("analysis.cli.read_failed", path=path, reason=t("analysis.cli.no_such_file", lang))
+    try:
+        from ascolto_core.loading import load_mentions
+    except ImportError:
+        return _read_without_loader(path), []
+    loaded = load_mentions(path)
+    return loaded.mentions, list(loaded.report.lines(lang))
+
+
+def _read_without_loader(path: Path) -> pl.DataFrame:
+    # TEMPORARY, until ascolto_core.loading lands: plain CSV/Parquet/Excel read, cast leniently.
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            frame = pl.read_parquet(path)
+        elif suffix in (".xlsx", ".xls"):
+            frame = pl.read_excel(path)
+        else:
+            frame = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise AscoltoError("analysis.cli.read_failed", path=path, reason=str(error)) from error
+    casts = []
+    for name, dtype in MENTION_SCHEMA.items():
+        if name not in frame.columns or frame.schema[name] == dtype:
+            continue
+        if isinstance(dtype, pl.Datetime):
+            casts.append(pl.col(name).cast(pl.String).str.to_datetime(strict=False, time_zone="UTC").alias(name))
+        else:
+            casts.append(pl.col(name).cast(dtype, strict=False))
+    return conform(frame.with_columns(casts))
+
+
+def write_mentions(frame: pl.DataFrame, path: Path) -> None:
+    """Write ``frame`` as csv, parquet or xlsx according to the suffix of ``path``.
+
+    Raises:
+        AscoltoError: ``analysis.cli.bad_output`` for other suffixes;
+            ``analysis.cli.write_failed`` when the file cannot be written.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            frame.write_parquet(path)
+            return
+        from ascolto_core.insights.export import export_csv, export_xlsx
+
+        if suffix == ".csv":
+            path.write_bytes(export_csv(frame))
+        elif suffix == ".xlsx":
+            path.write_bytes(export_xlsx(frame))
+        else:
+            raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
+    except OSError as error:
+        raise AscoltoError("analysis.cli.write_failed", path=path, reason=error.strerror or str(error)) from error
