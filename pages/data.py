@@ -1,0 +1,100 @@
+"""Dati: choose the data (demo, upload, online search), see the load report, run the analysis."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+
+import streamlit as st
+
+from ascolto_core.errors import AscoltoError
+from ascolto_core.i18n import t
+from ui import data
+from ui.format import fmt_int
+from ui.mapping import mapping_state_key, render_mapping_form
+from ui.shell import run_analysis
+from ui.state import StateKeys
+
+lang = st.session_state.get(StateKeys.LANG, "it")
+st.title(t("app.data.title", lang))
+if st.session_state.get(StateKeys.LOAD_ERROR):
+    st.warning(st.session_state[StateKeys.LOAD_ERROR])
+mentions = st.session_state.get(StateKeys.MENTIONS)
+if mentions is not None:
+    st.success(
+        t("app.data.current", lang, name=st.session_state.get(StateKeys.DATASET_LABEL, ""), n=fmt_int(mentions.height, lang))
+    )
+    report = st.session_state.get(StateKeys.LOAD_REPORT)
+    if report is not None:
+        with st.expander(t("app.data.report", lang)):
+            st.markdown("\n".join(f"- {line}" for line in report.lines(lang)))
+
+st.selectbox(
+    t("app.data.engine", lang),
+    ("auto", "embedded", "transformers"),
+    key=StateKeys.ENGINE_CHOICE,
+    format_func=lambda e: t(f"app.data.engine_{e}", lang),
+    help=t("app.data.engine_help", lang),
+)
+has_fetch = importlib.util.find_spec("ui.fetch_panel") is not None
+tab_names = ["demo", "upload"] + (["fetch"] if has_fetch else [])
+tabs = dict(zip(tab_names, st.tabs([t(f"app.data.tab_{n}", lang) for n in tab_names]), strict=True))
+
+with tabs["demo"]:
+    st.markdown(t("app.data.demo_intro", lang))
+    if st.button(t("app.data.use_demo", lang), key="use_demo", type="primary"):
+        if run_analysis(data.demo_mentions(), key=data.DEMO_KEY, label=t("app.data.demo_label", lang), lang=lang):
+            st.rerun()
+
+with tabs["upload"]:
+    limit_mb = data.max_upload_bytes() // (1024 * 1024)
+    upload = st.file_uploader(
+        t("app.data.upload", lang, mb=limit_mb),
+        type=["csv", "tsv", "txt", "xlsx", "xls", "json", "jsonl", "ndjson"],
+        key=StateKeys.UPLOAD,
+        help=t("app.data.upload_help", lang),
+    )
+    if upload is not None:
+        content = upload.getvalue()
+        file_id = data.file_key(content, upload.name)
+        if len(content) > data.max_upload_bytes():
+            st.error(t("app.data.too_big", lang, mb=limit_mb, size=fmt_int(len(content) / 1024 / 1024, lang)))
+            st.stop()
+        mapping = st.session_state.get(mapping_state_key(file_id))
+        sheet = st.session_state.get(StateKeys.UPLOAD_SHEET)
+        try:
+            result = data.load_file(content, upload.name, mapping, sheet)
+        except AscoltoError as error:
+            proposal = getattr(error, "proposal", None)
+            if proposal is None:
+                st.error(error.message(lang))
+            else:
+                st.warning(error.message(lang))
+                render_mapping_form(proposal, file_id, lang)
+            st.stop()
+        sheets = tuple(getattr(result.report, "sheets_available", ()) or ())
+        if len(sheets) > 1:
+            st.selectbox(t("app.data.sheet", lang), sheets, key=StateKeys.UPLOAD_SHEET)
+        st.markdown("\n".join(f"- {line}" for line in result.report.lines(lang)))
+        with st.expander(t("app.mapping.fix", lang)):
+            render_mapping_form(data.propose(content, upload.name, sheet), file_id, lang)
+        if st.button(t("app.data.analyse", lang, n=fmt_int(result.mentions.height, lang)), key="analyse_upload", type="primary"):
+            if run_analysis(result.mentions, key=file_id + str(mapping), label=upload.name, lang=lang, report=result.report):
+                st.rerun()
+
+if has_fetch:
+    with tabs["fetch"]:
+        from ascolto_core.fetch import merge_mentions
+        from ui.fetch_panel import render_fetch_panel
+
+        fetched = render_fetch_panel(lang)
+        if fetched is not None and fetched.height:
+            existing = st.session_state.get(StateKeys.RAW)
+            merged, added = merge_mentions(existing, fetched) if existing is not None else (fetched, fetched.height)
+            st.info(t("app.data.fetched", lang, n=fmt_int(added, lang)))
+            digest = hashlib.sha256("\n".join(merged.get_column("id").cast(str).to_list()).encode()).hexdigest()[:16]
+            # The panel may hand back the same result on later reruns: analyse each merge once.
+            if st.session_state.get("fetch_digest") != digest:
+                st.session_state["fetch_digest"] = digest
+                if run_analysis(merged, key=f"fetch:{digest}", label=t("app.data.fetched_label", lang), lang=lang):
+                    st.rerun()

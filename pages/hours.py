@@ -1,0 +1,56 @@
+"""Orari: when mentions arrive (hour x weekday) and how many wait outside office hours per touchpoint."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ascolto_core.i18n import t
+from ascolto_core.insights import OfficeHours, hour_weekday_counts, off_hours_by_touchpoint
+from ui.charts import heatmap_chart, localise, off_hours_chart
+from ui.format import fmt_int, fmt_pct, with_labels
+from ui.shell import page_context
+
+ctx = page_context("app.hours.title")
+lang = ctx.lang
+counts = hour_weekday_counts(ctx.filtered, ctx.tz)
+if counts.get_column("mentions").sum() == 0:
+    st.info(t("app.timeline.no_dates", lang))
+    st.stop()
+st.subheader(t("app.hours.heatmap", lang))
+st.altair_chart(localise(heatmap_chart(counts, lang), lang))
+
+st.subheader(t("app.hours.off_hours", lang))
+office = OfficeHours.from_config()
+window = office.default
+st.caption(
+    t(
+        "app.hours.office_hours",
+        lang,
+        start=f"{window.open_minute // 60:02d}:{window.open_minute % 60:02d}",
+        end=f"{window.close_minute // 60:02d}:{window.close_minute % 60:02d}",
+        days=", ".join(t(f"app.weekday.{d}", lang) for d in window.days),
+    )
+)
+off = off_hours_by_touchpoint(ctx.filtered, office, ctx.tz)
+total_off = int(off.get_column("off_hours").sum())
+st.metric(
+    t("app.hours.off_total", lang),
+    fmt_pct(total_off / max(1, int(off.get_column("mentions").sum())), lang),
+    help=t("app.hours.off_total_help", lang, n=fmt_int(total_off, lang)),
+)
+left, right = st.columns([3, 2])
+left.altair_chart(localise(off_hours_chart(off, lang), lang))
+view = off.pipe(with_labels, "touchpoint", "touchpoint", lang).sort("off_hours_share", descending=True, nulls_last=True)
+right.dataframe(
+    view.select("touchpoint_label", "off_hours", pl.col("off_hours_share"), "off_hours_complaints", "off_hours_questions"),
+    hide_index=True,
+    column_config={
+        "touchpoint_label": st.column_config.TextColumn(t("app.chart.touchpoint", lang)),
+        "off_hours": st.column_config.NumberColumn(t("app.chart.off_hours", lang), format="localized"),
+        "off_hours_share": st.column_config.NumberColumn(t("app.chart.off_hours_share", lang), format="percent"),
+        "off_hours_complaints": st.column_config.NumberColumn(t("app.chart.complaints", lang), format="localized"),
+        "off_hours_questions": st.column_config.NumberColumn(t("app.chart.questions", lang), format="localized"),
+    },
+    key="off_hours_table",
+)

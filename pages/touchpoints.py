@@ -1,0 +1,53 @@
+"""Touchpoint: volume, sentiment mix, emotions and distinctive words per channel, worst mood first."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ascolto_core.i18n import t
+from ascolto_core.insights import emotion_mix, touchpoint_summary
+from ui import data
+from ui.charts import emotion_mix_chart, localise, sentiment_mix_chart
+from ui.format import category_name, fmt_pct, fmt_signed
+from ui.shell import page_context
+from ui.state import StateKeys
+from ui.tables import terms_table, touchpoint_table
+
+ctx = page_context("app.touchpoints.title")
+lang = ctx.lang
+summary = touchpoint_summary(ctx.filtered)
+worst = summary.row(0, named=True)
+if worst["net_sentiment"] is not None and summary.height > 1:
+    st.warning(
+        t(
+            "app.touchpoints.worst",
+            lang,
+            name=category_name("touchpoint", worst["touchpoint"], lang),
+            net=fmt_signed(worst["net_sentiment"], lang),
+            neg=fmt_pct(worst["negative_share"], lang),
+        )
+    )
+left, right = st.columns(2)
+with left:
+    st.subheader(t("app.touchpoints.mix", lang))
+    st.altair_chart(localise(sentiment_mix_chart(summary, lang), lang))
+with right:
+    st.subheader(t("app.touchpoints.emotions", lang))
+    st.altair_chart(localise(emotion_mix_chart(emotion_mix(ctx.filtered, "touchpoint"), lang), lang))
+touchpoint_table(summary, lang)
+
+st.subheader(t("app.touchpoints.keywords", lang))
+choices = summary.get_column("touchpoint").to_list()
+if st.session_state.get(StateKeys.TOUCHPOINT_PICK) not in choices:
+    st.session_state[StateKeys.TOUCHPOINT_PICK] = choices[0]
+picked = st.selectbox(
+    t("app.touchpoints.pick", lang), choices, key=StateKeys.TOUCHPOINT_PICK, format_func=lambda k: category_name("touchpoint", k, lang)
+)
+in_group = pl.col("touchpoint").fill_null("other") == picked
+terms = data.distinctive_terms(ctx.filtered, in_group, f"{ctx.cache_key}|tp={picked}", n=15)
+if terms.is_empty():
+    st.info(t("app.touchpoints.no_keywords", lang))
+else:
+    st.caption(t("app.touchpoints.keywords_help", lang, name=category_name("touchpoint", picked, lang)))
+    terms_table(terms, lang, key="touchpoint_terms")

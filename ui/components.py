@@ -1,0 +1,154 @@
+"""Post cards and other small widgets that show untrusted text safely.
+
+Post texts, authors and URLs come from strangers: they are rendered as
+Markdown with every ASCII punctuation character backslash-escaped (CommonMark
+allows escaping any of them), never with ``unsafe_allow_html``, and only
+``http``/``https`` URLs become links.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from ascolto_core.i18n import t
+from ui.format import category_name, fmt_datetime, fmt_int
+
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MAX_CHARS = 2_000  # a card shows the start of very long texts
+
+SENTIMENT_BADGE: dict[str, str] = {"negative": "red", "neutral": "gray", "positive": "green"}
+EMOTION_ICON: dict[str, str] = {
+    "joy": ":material/sentiment_satisfied:",
+    "anger": ":material/sentiment_extremely_dissatisfied:",
+    "fear": ":material/warning:",
+    "sadness": ":material/sentiment_dissatisfied:",
+    "none": ":material/sentiment_neutral:",
+}
+
+
+def escape_markdown(text: str) -> str:
+    """Make untrusted ``text`` display literally in ``st.markdown``.
+
+    Escapes every ASCII punctuation (so no link, image, HTML, heading, list,
+    LaTeX ``$`` or ``:colour[...]`` directive can be formed), strips control
+    characters, and keeps line breaks as hard breaks.
+    """
+    cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _MD_SPECIAL.sub(r"\\\1", cleaned)
+    # Leading spaces would make an indented code block; newlines become hard breaks.
+    return "  \n".join(line.lstrip() for line in escaped.split("\n"))
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is a well-formed http(s) link without spaces or control characters, else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or any(c.isspace() for c in url) or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def _driver_pattern(term: str) -> str:
+    # Drivers may be lemmas ("lento") while the text has a form ("lenta"): allow a short ending.
+    words = [re.escape(w) for w in term.lower().split()]
+    if not words:
+        return ""
+    last = words[-1]
+    if len(term.split()[-1]) >= 5:
+        words[-1] = re.escape(term.split()[-1].lower()[:-1]) + r"\w{0,3}"
+    else:
+        words[-1] = last
+    return r"\b" + r"\s+".join(words) + r"\b"
+
+
+def highlight_drivers(text: str, positive: Iterable[str] = (), negative: Iterable[str] = ()) -> str:
+    """Escaped Markdown of ``text`` with the engine's driver terms highlighted.
+
+    Words that pushed the post down get a red background, words that pushed it
+    up a green one. Matching is case-insensitive and tolerant to a short
+    inflection ending; terms not found in the text are simply not highlighted.
+    """
+    if len(text) > _MAX_CHARS:
+        text = text[:_MAX_CHARS] + "…"
+    spans: list[tuple[int, int, str]] = []
+    for colour, terms in (("red", negative), ("green", positive)):
+        for term in terms or ():
+            pattern = _driver_pattern(str(term))
+            if not pattern:
+                continue
+            for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+                spans.append((match.start(), match.end(), colour))
+    spans.sort()
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, colour in spans:
+        if start < cursor:  # overlapping match: the first one wins
+            continue
+        pieces.append(escape_markdown(text[cursor:start]))
+        pieces.append(f":{colour}-background[{escape_markdown(text[start:end])}]")
+        cursor = end
+    pieces.append(escape_markdown(text[cursor:]))
+    return "".join(pieces)
+
+
+def _engagement(row: Mapping[str, Any]) -> int:
+    return sum(int(row.get(c) or 0) for c in ("likes", "shares", "comments"))
+
+
+def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
+    """One mention as a bordered card: meta line, highlighted text, drivers, safe link."""
+    with st.container(border=True):
+        sentiment = row.get("sentiment")
+        meta = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        with meta:
+            if sentiment:
+                st.badge(category_name("sentiment", sentiment, lang), color=SENTIMENT_BADGE.get(sentiment, "gray"))
+            emotion = row.get("emotion")
+            if emotion and emotion != "none":
+                st.badge(category_name("emotion", emotion, lang), icon=EMOTION_ICON.get(emotion), color="violet")
+            if row.get("is_question"):
+                st.badge(t("app.post.question", lang), icon=":material/help:", color="orange")
+        created = row.get("created_at")
+        parts = [
+            fmt_datetime(created, lang, tz) if isinstance(created, datetime) else t("app.common.no_date", lang),
+            category_name("touchpoint", row.get("touchpoint"), lang),
+        ]
+        if row.get("author"):
+            parts.append(str(row["author"]))
+        engagement = _engagement(row)
+        if engagement:
+            parts.append(t("app.post.engagement", lang, n=fmt_int(engagement, lang)))
+        st.caption(escape_markdown(" · ".join(parts)))
+        st.markdown(highlight_drivers(str(row.get("text") or ""), row.get("drivers_pos") or (), row.get("drivers_neg") or ()))
+        drivers = [*(row.get("drivers_neg") or ()), *(row.get("drivers_pos") or ())]
+        if drivers:
+            st.caption(escape_markdown(t("app.post.drivers", lang) + ": " + ", ".join(str(d) for d in drivers)))
+        url = safe_url(row.get("url"))
+        if url:
+            st.link_button(t("app.post.open", lang), url, icon=":material/open_in_new:")
+
+
+def post_cards(rows: Iterable[Mapping[str, Any]], lang: str, tz: str) -> None:
+    """Several cards in order."""
+    for row in rows:
+        post_card(row, lang, tz)
+
+
+def filter_count_caption(shown: int, total: int, lang: str) -> None:
+    """The "N menzioni su M" line every page shows."""
+    st.caption(t("app.filters.count", lang, shown=fmt_int(shown, lang), total=fmt_int(total, lang)))

@@ -1,0 +1,116 @@
+"""Loading and analysing data for the app, cached so pages never recompute.
+
+Every cached function takes all its inputs as arguments; unhashable frames are
+prefixed with ``_`` and identified by an explicit key (file hash, dataset
+name), as Streamlit's cache requires. Nothing here reads ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from ascolto_core.config import load_config
+
+DEMO_KEY = "demo"
+
+
+def max_upload_bytes() -> int:
+    """The upload limit from ``config/app.yaml: max_file_mb`` (also in ``.streamlit/config.toml``)."""
+    return int(float(load_config("app").get("max_file_mb", 200)) * 1024 * 1024)
+
+
+def display_tz() -> str:
+    """The display time zone from ``config/app.yaml`` (Europe/Rome by default)."""
+    return str(load_config("app").get("display_timezone", "Europe/Rome"))
+
+
+def file_key(data: bytes, filename: str) -> str:
+    """A short content hash naming an uploaded file in caches."""
+    return "upload:" + hashlib.sha256(data).hexdigest()[:16] + ":" + filename
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def demo_mentions() -> pl.DataFrame:
+    """The Forno Brio demo dataset, conformed (cached for the server's lifetime)."""
+    from ascolto_core.datasets import load_demo
+
+    return load_demo()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_file(data: bytes, filename: str, mapping: tuple[tuple[str, str | None], ...] | None, sheet: str | None) -> Any:
+    """``load_mentions`` on uploaded bytes (a ``LoadResult``), cached by content + mapping + sheet.
+
+    Raises:
+        MappingNeeded: the columns are ambiguous; the page shows dropdowns.
+        AscoltoError: the file cannot be read (message in the user's language).
+    """
+    from ascolto_core.loading import ColumnMapping, load_mentions
+
+    column_mapping = ColumnMapping({k: v for k, v in mapping if v}) if mapping is not None else None
+    return load_mentions(data, filename=filename, mapping=column_mapping, sheet=sheet, max_bytes=max_upload_bytes())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def propose(data: bytes, filename: str, sheet: str | None) -> Any:
+    """The loader's column-mapping proposal for a file (``MappingProposal``)."""
+    from ascolto_core.loading import propose_mapping
+
+    return propose_mapping(data, filename=filename, sheet=sheet)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def analyse(_mentions: pl.DataFrame, dataset_key: str, engine: str, _progress: Callable[[int, int], None] | None = None) -> Any:
+    """``analyze_mentions`` for the dataset named ``dataset_key`` (an ``AnalysisResult``).
+
+    The key (file hash or "demo") and the engine choice are the cache key;
+    the engine's own disk cache also skips texts analysed before.
+    """
+    from ascolto_core.analysis import analyze_mentions
+
+    return analyze_mentions(_mentions, engine=None if engine == "auto" else engine, progress=_progress)
+
+
+@st.cache_resource(show_spinner=False)
+def engines() -> list[Any]:
+    """The engines this machine can run (models are looked up once per server)."""
+    from ascolto_core.analysis import available_engines
+
+    return available_engines()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def options(_mentions: pl.DataFrame, dataset_key: str, tz: str) -> Any:
+    """``filter_options`` of a dataset (computed once per dataset)."""
+    from ascolto_core.insights import filter_options
+
+    return filter_options(_mentions, tz)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def top_terms(_mentions: pl.DataFrame, cache_key: str, n: int = 60) -> pl.DataFrame:
+    """``keywords.top_terms`` of a filtered frame named by ``cache_key`` (data + filter + subset)."""
+    from ascolto_core.analysis.keywords import top_terms as compute
+
+    return compute(_mentions, n=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def distinctive_terms(_mentions: pl.DataFrame, _in_group: pl.Expr, cache_key: str, n: int = 20) -> pl.DataFrame:
+    """``keywords.distinctive_terms`` (group vs the rest) named by ``cache_key`` (data + filter + group)."""
+    from ascolto_core.analysis.keywords import distinctive_terms as compute
+
+    return compute(_mentions, _in_group, n=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cloud_png(terms: tuple[tuple[str, int, float | None], ...]) -> bytes | None:
+    """A word-cloud PNG, cached by its terms (drawing takes a fraction of a second)."""
+    from ui.wordclouds import wordcloud_png
+
+    return wordcloud_png(terms)

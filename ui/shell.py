@@ -1,0 +1,136 @@
+"""What the router draws around every page: language switch, data bootstrap, engine, filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from ascolto_core.errors import AscoltoError
+from ascolto_core.i18n import LANGUAGES, t
+from ui import data
+from ui.components import filter_count_caption
+from ui.filters import render_filters
+from ui.format import fmt_int
+from ui.state import PageContext, StateKeys, set_dataset
+
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+
+def language_switch() -> str:
+    """The it/en switch at the top of the sidebar; returns the chosen language."""
+    if st.session_state.get(StateKeys.LANG) not in LANGUAGES:
+        st.session_state[StateKeys.LANG] = LANGUAGES[0]
+    st.sidebar.segmented_control(
+        "Lingua / Language",
+        LANGUAGES,
+        key=StateKeys.LANG,
+        format_func=LANGUAGE_NAMES.get,
+        required=True,
+        label_visibility="collapsed",
+    )
+    return st.session_state[StateKeys.LANG]
+
+
+def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: Any = None) -> bool:
+    """Analyse ``raw`` with a progress bar and make it the app's data; False (message shown) on failure."""
+    engine = str(st.session_state.get(StateKeys.ENGINE_CHOICE) or "auto")
+    bar = st.progress(0.0, text=t("app.data.analysing", lang, n=fmt_int(raw.height, lang)))
+
+    def progress(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar.progress(min(1.0, share), text=t("app.data.analysing_progress", lang, done=fmt_int(done, lang), total=fmt_int(total, lang)))
+
+    try:
+        result = data.analyse(raw, f"{key}|{raw.height}", engine, progress)
+    except AscoltoError as error:
+        bar.empty()
+        st.error(error.message(lang))
+        return False
+    bar.empty()
+    set_dataset(
+        raw=raw,
+        mentions=result.mentions,
+        key=f"{key}|{result.engine.label}",
+        label=label,
+        engine_info=result.engine,
+        fallback=result.fallback,
+        report=report,
+    )
+    return True
+
+
+def ensure_dataset(lang: str) -> None:
+    """Load and analyse the demo on first open so every page has something to show."""
+    if st.session_state.get(StateKeys.MENTIONS) is not None or st.session_state.get(StateKeys.LOAD_ERROR):
+        return
+    try:
+        raw = data.demo_mentions()
+    except AscoltoError as error:
+        st.session_state[StateKeys.LOAD_ERROR] = error.message(lang)
+        return
+    if not run_analysis(raw, key=data.DEMO_KEY, label=t("app.data.demo_label", lang), lang=lang):
+        st.session_state[StateKeys.LOAD_ERROR] = t("app.data.demo_failed", lang)
+
+
+def engine_caption(lang: str) -> None:
+    """Which engine produced the results, always visible in the sidebar (and why, after a fallback)."""
+    info = st.session_state.get(StateKeys.ENGINE_INFO)
+    if info is None:
+        return
+    from ascolto_core.analysis import describe_engine
+
+    label = st.session_state.get(StateKeys.DATASET_LABEL) or ""
+    st.sidebar.caption(t("app.sidebar.dataset", lang, name=label))
+    st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
+    fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
+    if fallback:
+        st.sidebar.caption(":material/info: " + t(fallback, lang))
+
+
+def build_context(lang: str) -> PageContext | None:
+    """Draw the sidebar filters and compute the filtered mentions once for this run."""
+    mentions = st.session_state.get(StateKeys.MENTIONS)
+    if mentions is None:
+        st.session_state.pop(StateKeys.CONTEXT, None)
+        return None
+    from ascolto_core.insights import apply_filter
+
+    tz = data.display_tz()
+    dataset_key = str(st.session_state.get(StateKeys.DATASET_KEY) or "data")
+    flt = render_filters(data.options(mentions, dataset_key, tz), lang)
+    try:
+        filtered = apply_filter(mentions, flt, tz)
+    except AscoltoError as error:
+        st.sidebar.error(error.message(lang))
+        filtered = mentions.clear()
+    context = PageContext(
+        lang=lang,
+        tz=tz,
+        mentions=mentions,
+        filtered=filtered,
+        flt=flt,
+        dataset_key=dataset_key,
+        cache_key=f"{dataset_key}|{tz}|{flt!r}",
+    )
+    with st.sidebar:
+        filter_count_caption(context.shown, context.total, lang)
+    st.session_state[StateKeys.CONTEXT] = context
+    return context
+
+
+def page_context(title_key: str, *, need_rows: bool = True) -> PageContext:
+    """Start a page: title, the "N menzioni su M" line, and stop politely when there is nothing to show."""
+    lang = st.session_state.get(StateKeys.LANG, LANGUAGES[0])
+    st.title(t(title_key, lang))
+    context: PageContext | None = st.session_state.get(StateKeys.CONTEXT)
+    if context is None:
+        st.info(t("app.common.no_data", lang))
+        st.page_link("pages/data.py", label=t("app.nav.data", lang), icon=":material/database:")
+        st.stop()
+    filter_count_caption(context.shown, context.total, lang)
+    if need_rows and context.filtered.is_empty():
+        st.info(t("app.common.no_match", lang))
+        st.stop()
+    return context
