@@ -148,6 +148,23 @@ def test_filter_works_on_unanalysed_frame() -> None:
     assert ids(apply_filter(raw, MentionFilter(sentiments=("negative",)), TZ)) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "search", "found"),
+    [
+        ("Perch\u0065\u0301 chiuso", "perché", True),  # decomposed accent (text copied from a Mac)
+        ("È ARRIVATO tardi", "e arrivato", True),  # capital accented letter
+        ("Consegna in ritardo di un\u2019ora", "un'ora", True),  # typographic apostrophe
+        ("caffè\n\nfreddo", '"caffe freddo"', True),  # a phrase across a line break
+        ("Costo 10-15 € (circa)", "10-15 € (circa)", True),  # punctuation and symbols literal
+        ("perchè", "perch.", False),  # a dot is a dot, not "any character"
+        ("pane", "pané", True),  # an accent typed by mistake still finds the plain word
+    ],
+)
+def test_search_matching_details(text: str, search: str, found: bool) -> None:
+    frame = mentions_frame([dict(text=text)])
+    assert apply_filter(frame, MentionFilter(search=search), TZ).height == int(found)
+
+
 def test_search_survives_huge_text_and_regex_characters() -> None:
     frame = mentions_frame([dict(text="x" * 100_000 + " [prezzo] (alto)"), dict(text="prezzo alto")])
     # regex metacharacters are taken literally

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import string
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +18,43 @@ from ascolto_core.schema import EMOTIONS, SENTIMENTS, TOUCHPOINTS
 
 # A query longer than this is certainly not typed by hand; refuse it clearly.
 MAX_SEARCH_CHARS = 500
+# Typographic apostrophes count as the plain one ("un'ora" finds "un’ora").
+_APOSTROPHES = "'\u2019\u2018`\u00b4"
+
+
+@functools.cache
+def _accent_variants() -> dict[str, str]:
+    """Base letter -> every Latin letter that folds to it ("e" -> "eèéêëēėę...")."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x00C0, 0x0250):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        if base.isascii() and base.isalpha():
+            variants.setdefault(base, {base}).update({char.lower(), char})
+    return {base: "".join(sorted(chars)) for base, chars in variants.items()}
+
+
+def needle_pattern(needle: str) -> str:
+    """A case-insensitive regex matching ``needle`` (already folded) in unfolded text.
+
+    Each letter also matches its accented forms, precomposed or followed by
+    combining marks; spaces match any run of whitespace. Matching the raw text
+    this way is several times faster than folding 100,000 texts.
+    """
+    parts = ["(?i)"]
+    variants = _accent_variants()
+    for char in needle:
+        if char.isspace():
+            parts.append(r"\s+")
+        elif char in _APOSTROPHES:
+            parts.append("[" + _APOSTROPHES + "]")
+        elif char in variants:
+            parts.append(f"[{variants[char]}]\\p{{M}}*")
+        elif char in string.punctuation:
+            parts.append("\\" + char)
+        else:
+            parts.append(char)
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -160,8 +200,7 @@ def _search_conditions(flt: MentionFilter) -> list[pl.Expr]:
     needles = parse_search(flt.search)
     if not needles:
         return []
-    folded = fold_text(pl.col("text"))
-    return [folded.str.contains(needle, literal=True) for needle in needles]
+    return [pl.col("text").fill_null("").str.contains(needle_pattern(needle)) for needle in needles]
 
 
 def _combine(conditions: list[pl.Expr]) -> pl.Expr:
