@@ -116,6 +116,8 @@ def test_office_hours_from_config() -> None:
         {"open": "nove"},  # not a time
         {"close": "25:00"},  # beyond the day
         {"days": ["lunedi", "funday"]},  # unknown weekday
+        {"closed_dates": ["14/08/2026"]},  # dates must be ISO (YYYY-MM-DD)
+        {"holidays_country": "XX"},  # no such country in the holidays package
     ],
 )
 def test_bad_office_hours_are_user_errors(section: dict) -> None:

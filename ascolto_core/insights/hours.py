@@ -107,8 +107,13 @@ class OfficeHours:
             (str(name), OpeningWindow.parse(window or {}, default))
             for name, window in (section.get("touchpoints") or {}).items()
         )
-        closed = tuple(date.fromisoformat(str(d)) for d in section.get("closed_dates") or ())
+        try:
+            closed = tuple(date.fromisoformat(str(d)) for d in section.get("closed_dates") or ())
+        except ValueError:
+            raise AscoltoError("insights.bad_office_hours", value=section.get("closed_dates")) from None
         country = section.get("holidays_country", "IT")
+        if country and str(country) not in holiday_calendars.list_supported_countries():
+            raise AscoltoError("insights.bad_office_hours", value=country)
         return cls(
             default=default,
             by_touchpoint=overrides,
