@@ -1,0 +1,344 @@
+"""The embedded (offline, lexicon + rules) sentiment and emotion engine, vectorised.
+
+The whole column is processed at once as a tidy token frame (one row per token,
+from :func:`ascolto_core.analysis.text.token_frame`). Each step is a Polars
+expression over that frame, never a Python loop over posts:
+
+1. lexicon look-up on the UNIQUE (lang, token, lemma) triples, joined back;
+2. multi-word expressions: lemma n-grams (n = 2..5) built with ``shift`` only where
+   an expression can start, joined to the expression table; the longest match wins
+   and covers the following tokens;
+3. negation: the last negator of the same clause is forward-filled; a sentiment token
+   within ``negation_scope`` content tokens of it is flipped and dampened (x -0.74);
+4. boosters/downtoners on the one or two previous tokens of the clause;
+5. capitals and elongation push a term further from zero;
+6. contrast ("ma", "però", "but"...): the part after weighs 1.5, before 0.5;
+7. per post: sum of contributions + exclamation emphasis, normalised with
+   ``x / sqrt(x^2 + 15)`` into [-1, 1]; labels by threshold; confidence from the margin;
+8. emotions: the same negation (negated joy counts as sadness, other negated
+   emotions are dropped), the strongest emotion above a floor wins, else "none";
+9. drivers: the surface terms with the largest positive / negative contributions.
+
+Known limitations (documented in tests): sarcasm and irony, domain words whose
+polarity depends on the object ("caldo"), and negation beyond a clause.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, EngineInfo, ProgressCallback
+from ascolto_core.analysis.embedded.lexicon import MAX_EXPRESSION_TOKENS, Lexicon, load_lexicon
+from ascolto_core.analysis.text import normalise_lang, token_frame
+
+ENGINE_NAME = "embedded"
+LEXICON_NAME = "embedded"
+VERSION = "1.0.0"
+
+NORMALISATION_ALPHA = 15.0
+POSITIVE_THRESHOLD = 0.25
+NEGATIVE_THRESHOLD = -0.25
+CAPS_BOOST = 0.733
+ELONGATION_BOOST = 0.5
+EXCLAMATION_BOOST = 0.292
+MAX_EXCLAMATIONS = 4
+EMOTION_FLOOR = 0.75
+MAX_DRIVERS = 5
+CHUNK_ROWS = 50_000
+
+
+class EmbeddedEngine:
+    """Offline Italian + English lexicon engine; implements ``analysis.base.Engine``.
+
+    Never returns ``None``: it is the fallback every other engine falls back to.
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self._lexicon = lexicon
+
+    @property
+    def info(self) -> EngineInfo:
+        """``EngineInfo("embedded", "embedded", VERSION)``."""
+        return EngineInfo(name=ENGINE_NAME, model_id=LEXICON_NAME, version=VERSION)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon in use (loaded lazily, once per process)."""
+        if self._lexicon is None:
+            self._lexicon = load_lexicon()
+        return self._lexicon
+
+    def analyze(
+        self,
+        texts: pl.Series,
+        langs: pl.Series,
+        progress: ProgressCallback | None = None,
+    ) -> pl.DataFrame:
+        """Sentiment, emotion and drivers for every text, in input order.
+
+        Args:
+            texts: String series (nulls count as empty texts).
+            langs: same length; "it", "en" or anything else (treated as "other").
+            progress: optional ``progress(done, total)`` callback, called per chunk.
+
+        Returns:
+            A frame with exactly ``ENGINE_OUTPUT_SCHEMA``, ``len(texts)`` rows.
+
+        Raises:
+            ValueError: if ``texts`` and ``langs`` differ in length (a caller bug).
+        """
+        n = len(texts)
+        if len(langs) != n:
+            raise ValueError(f"texts and langs differ in length: {n} != {len(langs)}")
+        texts = texts.cast(pl.String).fill_null("")
+        langs = normalise_lang(langs)
+        parts = []
+        if progress is not None:
+            progress(0, n)
+        for start in range(0, n, CHUNK_ROWS):
+            parts.append(self._analyze_chunk(texts.slice(start, CHUNK_ROWS), langs.slice(start, CHUNK_ROWS)))
+            if progress is not None:
+                progress(min(start + CHUNK_ROWS, n), n)
+        if not parts:
+            return pl.DataFrame(schema=ENGINE_OUTPUT_SCHEMA)
+        return pl.concat(parts)
+
+    # ------------------------------------------------------------------ internals
+
+    def _analyze_chunk(self, texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
+        scored = score_tokens(token_frame(texts, langs), self.lexicon)
+        n = len(texts)
+        rows = pl.DataFrame(
+            {
+                "row": pl.Series(range(n), dtype=pl.UInt32),
+                "exclamations": texts.str.count_matches("!").clip(0, MAX_EXCLAMATIONS).cast(pl.Float64),
+            }
+        )
+        return _aggregate(rows, scored)
+
+
+def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Attach valence/emotion/negator/booster/contrast from the lexicon (token first, then lemma)."""
+    words = lexicon.words
+    vocab = tokens.select("lang", "token", "lemma").unique()
+    by_token = words.rename({"term": "token"})
+    by_lemma = words.rename({c: f"{c}_l" for c in words.columns if c not in ("lang",)}).rename({"term_l": "lemma"})
+    vocab = vocab.join(by_token, on=["lang", "token"], how="left").join(by_lemma, on=["lang", "lemma"], how="left")
+    vocab = vocab.select(
+        "lang",
+        "token",
+        "lemma",
+        pl.col("valence").fill_null(pl.col("valence_l")).alias("valence"),
+        pl.col("emotion").fill_null(pl.col("emotion_l")).alias("emotion"),
+        (pl.col("is_negator").fill_null(False) | pl.col("is_negator_l").fill_null(False)).alias("is_negator"),
+        pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
+        (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias("is_contrast"),
+    )
+    return tokens.join(vocab, on=["lang", "token", "lemma"], how="left", maintain_order="left")
+
+
+def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Per-token contributions: ``row, term, contribution, emotion, emotion_weight``.
+
+    ``tokens`` is :func:`ascolto_core.analysis.text.token_frame` output (sorted by row, pos).
+    Only tokens that carry sentiment or emotion are returned.
+    """
+    rules = lexicon.rules
+    scope = int(rules["negation_scope"])
+    factor = float(rules["negation_factor"])
+    frame = _lookup(tokens, lexicon).with_row_index("i")
+    is_punct = pl.col("kind") == "punct"
+
+    # --- multi-word expressions on lemma n-grams (only where one can start)
+    same_row = [pl.col("row").shift(-k) == pl.col("row") for k in range(1, MAX_EXPRESSION_TOKENS)]
+    starts = pl.col("lemma").is_in(list(lexicon.first_lemmas)) & ~is_punct
+    grams = {}
+    key = pl.col("lemma")
+    for k in range(1, MAX_EXPRESSION_TOKENS):
+        nxt = pl.col("lemma").shift(-k)
+        key = pl.concat_str([key, nxt], separator=" ")
+        ok = pl.all_horizontal(same_row[:k]) & ~pl.any_horizontal([is_punct.shift(-j) for j in range(1, k + 1)])
+        grams[k + 1] = pl.when(starts & ok).then(key)
+    frame = frame.with_columns(*(expr.alias(f"g{n}") for n, expr in grams.items()))
+    expr_val = []
+    for n_tok in range(MAX_EXPRESSION_TOKENS, 1, -1):
+        table = lexicon.expressions.filter(pl.col("n") == n_tok).select(
+            "lang",
+            pl.col("key").alias(f"g{n_tok}"),
+            pl.col("valence").alias(f"v{n_tok}"),
+            pl.col("emotion").alias(f"e{n_tok}"),
+            pl.lit(n_tok, dtype=pl.Int32).alias(f"n{n_tok}"),
+        )
+        frame = frame.join(table, on=["lang", f"g{n_tok}"], how="left", maintain_order="left")
+        expr_val.append(n_tok)
+    # Longest expression first.
+    frame = frame.with_columns(
+        pl.coalesce([pl.col(f"n{n}") for n in expr_val]).fill_null(0).alias("mwe_len"),
+        pl.coalesce([pl.when(pl.col(f"n{n}").is_not_null()).then(pl.col(f"v{n}").fill_null(0.0)) for n in expr_val]).alias(
+            "mwe_valence"
+        ),
+        pl.coalesce([pl.when(pl.col(f"n{n}").is_not_null()).then(pl.col(f"e{n}")) for n in expr_val]).alias("mwe_emotion"),
+    )
+    covered = pl.any_horizontal(
+        [(pl.col("mwe_len").shift(k) > k) & (pl.col("row").shift(k) == pl.col("row")) for k in range(1, MAX_EXPRESSION_TOKENS)]
+    ).fill_null(False)
+    surface_gram = pl.col("surface")
+    surfaces = []
+    for k in range(1, MAX_EXPRESSION_TOKENS):
+        surface_gram = pl.concat_str([surface_gram, pl.col("surface").shift(-k)], separator=" ")
+        surfaces.append(pl.when(pl.col("mwe_len") == k + 1).then(surface_gram))
+    frame = frame.with_columns(covered.alias("covered"), pl.coalesce(surfaces).alias("mwe_surface"))
+    is_mwe = pl.col("mwe_len") > 0
+    frame = frame.with_columns(
+        pl.when(pl.col("covered")).then(None).when(is_mwe).then(pl.col("mwe_valence")).otherwise(pl.col("valence")).alias("valence"),
+        pl.when(pl.col("covered")).then(None).when(is_mwe).then(pl.col("mwe_emotion")).otherwise(pl.col("emotion")).alias("emotion"),
+        pl.when(is_mwe).then(pl.col("mwe_surface")).otherwise(pl.col("surface")).alias("term"),
+        (
+            (pl.col("is_negator") | pl.col("surface").str.ends_with("n't"))
+            & ~pl.col("covered")
+            & ~is_mwe
+        ).alias("is_negator"),
+        pl.when(pl.col("covered") | is_mwe).then(0.0).otherwise(pl.col("booster")).alias("booster"),
+        (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
+    )
+
+    # --- clauses: punctuation, contrast words and post boundaries split them
+    new_row = pl.col("row") != pl.col("row").shift(1)
+    frame = frame.with_columns(
+        (is_punct | pl.col("is_contrast") | new_row.fill_null(True)).cum_sum().alias("clause"),
+        (~is_punct & ~pl.col("is_stopword") | pl.col("valence").is_not_null()).cast(pl.Int32).cum_sum().alias("content"),
+    )
+    # --- negation: nearest previous negator in the same clause, within `scope` content tokens
+    frame = frame.with_columns(
+        pl.when(pl.col("is_negator")).then(pl.col("clause")).forward_fill().alias("neg_clause"),
+        pl.when(pl.col("is_negator")).then(pl.col("content")).forward_fill().alias("neg_content"),
+        pl.when(pl.col("is_negator")).then(pl.col("surface")).forward_fill().alias("neg_surface"),
+    )
+    distance = pl.col("content") - pl.col("neg_content")
+    negated = (
+        (pl.col("neg_clause") == pl.col("clause")) & ~pl.col("is_negator") & (distance >= 0) & (distance <= scope)
+    ).fill_null(False)
+    # --- boosters on the previous one or two tokens of the same clause
+    same1 = pl.col("clause").shift(1) == pl.col("clause")
+    same2 = pl.col("clause").shift(2) == pl.col("clause")
+    boost = (
+        1.0
+        + pl.when(same1).then(pl.col("booster").shift(1)).otherwise(0.0).fill_null(0.0)
+        + 0.5 * pl.when(same2 & (pl.col("booster").shift(1) != 0)).then(pl.col("booster").shift(2)).otherwise(0.0).fill_null(0.0)
+    )
+    # --- contrast: later clause weighs more
+    contrast_before = float(rules["contrast_before"])
+    contrast_after = float(rules["contrast_after"])
+    contrast_row_next = pl.when(pl.col("is_contrast")).then(pl.col("row")).backward_fill().shift(-1)
+    contrast_row_prev = pl.when(pl.col("is_contrast")).then(pl.col("row")).forward_fill()
+    weight = (
+        pl.when(contrast_row_next.fill_null(-1) == pl.col("row"))
+        .then(contrast_before)
+        .when(contrast_row_prev.fill_null(-1) == pl.col("row"))
+        .then(contrast_after)
+        .otherwise(1.0)
+    )
+    base = pl.col("valence")
+    sign = base.sign()
+    emphasised = (
+        base
+        + pl.when(pl.col("is_caps")).then(sign * CAPS_BOOST).otherwise(0.0)
+        + pl.when(pl.col("is_elongated")).then(sign * ELONGATION_BOOST).otherwise(0.0)
+    )
+    frame = frame.with_columns(
+        negated.alias("negated"),
+        boost.alias("boost"),
+        weight.alias("weight"),
+    ).with_columns(
+        (
+            emphasised
+            * pl.col("boost")
+            * pl.when(pl.col("negated")).then(factor).otherwise(1.0)
+            * pl.col("weight")
+        ).alias("contribution"),
+        # Emotions: intensity from boosters/contrast; negated joy reads as sadness, other negated emotions vanish.
+        pl.when(pl.col("negated") & (pl.col("emotion") == "joy"))
+        .then(pl.lit("sadness"))
+        .when(pl.col("negated"))
+        .then(None)
+        .otherwise(pl.col("emotion"))
+        .alias("emotion"),
+        (
+            pl.col("boost").abs().clip(0.25, 2.0)
+            * pl.col("weight")
+            * pl.when(pl.col("is_caps") | pl.col("is_elongated")).then(1.25).otherwise(1.0)
+        ).alias("emotion_weight"),
+        pl.when(pl.col("negated")).then(pl.concat_str([pl.col("neg_surface"), pl.col("term")], separator=" ")).otherwise(
+            pl.col("term")
+        ).alias("term"),
+    )
+    return frame.filter(pl.col("valence").is_not_null() | pl.col("emotion").is_not_null()).select(
+        "row", "term", "contribution", "emotion", "emotion_weight"
+    )
+
+
+def _drivers(scored: pl.DataFrame, positive: bool) -> pl.DataFrame:
+    name = "drivers_pos" if positive else "drivers_neg"
+    picked = scored.filter(pl.col("contribution") > 0 if positive else pl.col("contribution") < 0)
+    return (
+        picked.group_by("row", "term")
+        .agg(pl.col("contribution").abs().sum().alias("strength"))
+        .sort(["row", "strength", "term"], descending=[False, True, False])
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("term").head(MAX_DRIVERS).alias(name))
+    )
+
+
+def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
+    """Per-post scores, labels, emotions and drivers, one row per input row, in order."""
+    totals = scored.group_by("row").agg(pl.col("contribution").sum().alias("raw"))
+    emotions = (
+        scored.filter(pl.col("emotion").is_not_null())
+        .group_by("row", "emotion")
+        .agg(pl.col("emotion_weight").sum().alias("weight"))
+        .sort(["row", "weight", "emotion"], descending=[False, True, False])
+        .group_by("row", maintain_order=True)
+        .agg(
+            pl.col("emotion").first().alias("top_emotion"),
+            pl.col("weight").first().alias("top_weight"),
+            pl.col("weight").sum().alias("all_weight"),
+        )
+    )
+    frame = (
+        rows.join(totals, on="row", how="left", maintain_order="left")
+        .join(emotions, on="row", how="left", maintain_order="left")
+        .join(_drivers(scored, True), on="row", how="left", maintain_order="left")
+        .join(_drivers(scored, False), on="row", how="left", maintain_order="left")
+    )
+    raw = pl.col("raw").fill_null(0.0)
+    emphasis = pl.when(raw != 0).then(raw.sign() * pl.col("exclamations") * EXCLAMATION_BOOST).otherwise(0.0)
+    frame = frame.with_columns((raw + emphasis).alias("raw"))
+    score = (pl.col("raw") / (pl.col("raw") ** 2 + NORMALISATION_ALPHA).sqrt()).clip(-1.0, 1.0)
+    frame = frame.with_columns(score.alias("sentiment_score"))
+    s = pl.col("sentiment_score")
+    top = pl.col("top_weight").fill_null(0.0)
+    return frame.select(
+        pl.when(s >= POSITIVE_THRESHOLD)
+        .then(pl.lit("positive"))
+        .when(s <= NEGATIVE_THRESHOLD)
+        .then(pl.lit("negative"))
+        .otherwise(pl.lit("neutral"))
+        .alias("sentiment"),
+        s.cast(pl.Float64),
+        # Polar labels: 0.5 at the threshold up to 1 at |score| = 1; neutral: 1 at 0 down to 0.5 at the threshold.
+        pl.when(s.abs() >= POSITIVE_THRESHOLD)
+        .then(0.5 + 0.5 * (s.abs() - POSITIVE_THRESHOLD) / (1 - POSITIVE_THRESHOLD))
+        .otherwise(1.0 - 0.5 * s.abs() / POSITIVE_THRESHOLD)
+        .clip(0.0, 1.0)
+        .cast(pl.Float64)
+        .alias("sentiment_confidence"),
+        pl.when(top >= EMOTION_FLOOR).then(pl.col("top_emotion")).otherwise(pl.lit("none")).alias("emotion"),
+        pl.when(top >= EMOTION_FLOOR)
+        .then(top / (pl.col("all_weight") + 0.5))
+        .otherwise(1.0 / (1.0 + top))
+        .clip(0.0, 1.0)
+        .cast(pl.Float64)
+        .alias("emotion_confidence"),
+        pl.col("drivers_pos").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        pl.col("drivers_neg").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+    )
