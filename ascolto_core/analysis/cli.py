@@ -88,7 +88,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     labelled = gold.is_not_null()
     skipped = mentions.filter(~labelled)
     if skipped.height:
-        examples = ", ".join(repr(v) for v in skipped["label"].cast(pl.String).fill_null("").unique(maintain_order=True).head(3).to_list())
+        # The loader may already have emptied labels it did not recognise (and said so).
+        named = skipped["label"].cast(pl.String).drop_nulls().unique(maintain_order=True).head(3).to_list()
+        examples = ", ".join(repr(value) for value in named) or "—"
         print(t("analysis.cli.skipped_labels", args.lang, count=skipped.height, examples=examples), file=sys.stderr)
     if not labelled.any():
         raise AscoltoError("analysis.cli.no_labelled_rows")
