@@ -1,0 +1,54 @@
+"""``python -m ascolto_core load INPUT [--sheet S] [--map field=column ...] [--output OUT]``.
+
+Prints the load report; with ``--output`` also writes the canonical table
+(``.parquet`` or ``.csv``), for consultants with big exports and batch jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ascolto_core.i18n import t
+from ascolto_core.loading import ColumnMapping, load_mentions
+
+
+def _sheet(value: str) -> str | int:
+    return int(value) if value.isdigit() else value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``load`` sub-command."""
+    parser = subparsers.add_parser("load", help=t("load.cli_help", "en"), description=t("load.cli_help", "en"))
+    parser.add_argument("input", help="file to load (csv, tsv, xlsx, json, jsonl, parquet)")
+    parser.add_argument("--sheet", type=_sheet, default=None, help="Excel sheet name or 0-based index")
+    parser.add_argument(
+        "--map",
+        dest="mapping",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="choose the column of a field, e.g. --map text=Messaggio (repeatable; 'field=' means none)",
+    )
+    parser.add_argument("--max-mb", type=float, default=None, help="size limit in MB (default: config/app.yaml)")
+    parser.add_argument("--output", type=Path, default=None, help="also write the canonical table (.parquet or .csv)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load ``args.input`` and print the report in ``args.lang``; 0 on success."""
+    mapping = ColumnMapping.from_pairs(args.mapping) if args.mapping else None
+    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
+    result = load_mentions(args.input, mapping=mapping, sheet=args.sheet, max_bytes=max_bytes)
+    lang = getattr(args, "lang", "it")
+    for line in result.report.lines(lang):
+        print(line)
+    if args.output is not None:
+        output: Path = args.output
+        if output.suffix.lower() == ".csv":
+            # CSV cannot hold lists; the canonical table has none before analysis.
+            result.mentions.write_csv(output)
+        else:
+            result.mentions.write_parquet(output)
+        print(t("load.cli_saved", lang, path=str(output)))
+    return 0

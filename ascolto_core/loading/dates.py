@@ -1,0 +1,168 @@
+"""Timestamps of any export turned into UTC, vectorised.
+
+Accepted: ``24/11/2026 18:05`` (day first, as Italians write), ``24/11/2026``,
+ISO 8601 with ``Z`` or an offset, ``2026-11-24 18:05:00``, Meltwater's
+``24-Nov-2026`` with ``06:05 PM``, Unix seconds or milliseconds (numbers or
+numeric strings), native Excel/Parquet datetimes and dates. Values with no zone
+are read in the display zone (``config/app.yaml: display_timezone``) and
+stored in UTC.
+
+Speed: the formats present are found on a sample, the whole column is parsed
+with those only, and the few rows left over are retried with every format.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ascolto_core.schema import UTC_DATETIME
+
+# Formats carrying an offset or "Z" (``%#z`` accepts both).
+AWARE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%#z",
+    "%Y-%m-%dT%H:%M%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%#z",
+    "%Y-%m-%d %H:%M:%S %#z",
+    "%a %b %d %H:%M:%S %#z %Y",  # Twitter API v1 "Tue Nov 24 18:05:00 +0000 2026"
+)
+
+# Formats with no zone: local time in the display zone.
+NAIVE_FORMATS: tuple[str, ...] = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H.%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d-%b-%Y %I:%M %p",  # Meltwater Date + Time joined: "24-Nov-2026 06:05 PM"
+    "%d-%b-%Y %I:%M:%S %p",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y %H:%M",
+    "%d-%b-%Y",
+    "%b %d, %Y %I:%M %p",  # "Nov 24, 2026 06:05 PM"
+    "%b %d, %Y %H:%M",
+    "%b %d, %Y",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+)
+
+_EPOCH = r"^-?\d{9,13}(\.\d+)?$"
+_SAMPLE = 2000
+# Epoch values at or above this are milliseconds (1e11 s is the year 5138).
+_MS_THRESHOLD = 100_000_000_000
+
+
+def _localise(expr: pl.Expr, tz: str) -> pl.Expr:
+    # Autumn's repeated hour takes the first occurrence; spring's missing hour is null.
+    return (
+        expr.dt.cast_time_unit("us")
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+
+
+def _parse_epoch(expr: pl.Expr) -> pl.Expr:
+    number = expr.cast(pl.Float64, strict=False)
+    micros = (
+        pl.when(number.abs() >= _MS_THRESHOLD).then(number * 1_000).otherwise(number * 1_000_000).round(0).cast(pl.Int64)
+    )
+    return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
+
+
+def _parse_with(expr: pl.Expr, fmt: str, tz: str) -> pl.Expr:
+    if fmt == "epoch":
+        return pl.when(expr.str.contains(_EPOCH)).then(_parse_epoch(expr))
+    parsed = expr.str.to_datetime(fmt, time_unit="us", strict=False, exact=True)
+    if fmt in AWARE_FORMATS:
+        return parsed.dt.convert_time_zone("UTC")
+    return _localise(parsed, tz)
+
+
+def _string_formats_in(sample: pl.Series, tz: str) -> list[str]:
+    """Formats that parse at least one value of ``sample``, most hits first."""
+    frame = sample.to_frame("v")
+    hits: list[tuple[int, int, str]] = []
+    for order, fmt in enumerate(("epoch", *AWARE_FORMATS, *NAIVE_FORMATS)):
+        count = frame.select(_parse_with(pl.col("v"), fmt, tz).is_not_null().sum()).item()
+        if count:
+            hits.append((-count, order, fmt))
+    return [fmt for _, _, fmt in sorted(hits)]
+
+
+def _coalesce(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
+    if not formats:
+        return pl.lit(None, dtype=UTC_DATETIME)
+    return pl.coalesce([_parse_with(expr, fmt, tz) for fmt in formats])
+
+
+def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
+    """Turn a column of timestamps of any supported kind into ``Datetime(us, UTC)``.
+
+    Args:
+        values: the raw column (String, numeric, Date or Datetime).
+        tz: zone of values that carry none (e.g. "Europe/Rome").
+
+    Returns:
+        A series of the same length; values that cannot be read are null (the
+        caller counts them: nothing is dropped).
+    """
+    name = values.name
+    dtype = values.dtype
+    if dtype == pl.Null:
+        return pl.repeat(None, len(values), dtype=UTC_DATETIME, eager=True).alias(name)
+    if isinstance(dtype, pl.Datetime):
+        expr = pl.col(name)
+        result = expr.dt.convert_time_zone("UTC") if dtype.time_zone else _localise(expr, tz)
+        return values.to_frame().select(result.dt.cast_time_unit("us")).to_series().alias(name)
+    if dtype == pl.Date:
+        return values.to_frame().select(_localise(pl.col(name).cast(pl.Datetime("us")), tz)).to_series().alias(name)
+    if dtype.is_numeric():
+        return values.to_frame().select(_parse_epoch(pl.col(name))).to_series().alias(name)
+    strings = values.cast(pl.String)
+    frame = strings.to_frame("v")
+    present = strings.drop_nulls().str.strip_chars()
+    sample = present.head(_SAMPLE // 2).append(present.tail(_SAMPLE // 2)) if len(present) > _SAMPLE else present
+    formats = _string_formats_in(sample, tz)
+    parsed = frame.select(_coalesce(pl.col("v"), formats, tz)).to_series()
+    # Retry only the leftovers, trimmed, with every format (odd rows the sample missed).
+    leftover = (parsed.is_null() & strings.is_not_null()).arg_true()
+    if len(leftover):
+        every = ["epoch", *AWARE_FORMATS, *NAIVE_FORMATS]
+        rest = strings.gather(leftover).str.strip_chars().to_frame("v")
+        retried = rest.select(_coalesce(pl.col("v"), every, tz)).to_series()
+        parsed = parsed.scatter(leftover, retried)
+    return parsed.alias(name)
+
+
+def join_date_time(dates: pl.Series, times: pl.Series) -> pl.Series:
+    """Join a date column and a time-of-day column (Meltwater) into one string column."""
+    left = dates.dt.strftime("%Y-%m-%d") if dates.dtype in (pl.Date,) else dates.cast(pl.String).str.strip_chars()
+    if isinstance(dates.dtype, pl.Datetime):
+        left = dates.dt.strftime("%Y-%m-%d")
+    right = times.dt.strftime("%H:%M:%S") if times.dtype in (pl.Time,) else times.cast(pl.String).str.strip_chars()
+    if isinstance(times.dtype, pl.Datetime):
+        right = times.dt.strftime("%H:%M:%S")
+    joined = pl.DataFrame({"d": left, "t": right}).select(
+        pl.when(pl.col("t").is_null() | (pl.col("t") == ""))
+        .then(pl.col("d"))
+        .otherwise(pl.concat_str(pl.col("d"), pl.lit(" "), pl.col("t")))
+    )
+    return joined.to_series().alias(dates.name)

@@ -1,0 +1,486 @@
+"""Reading the raw table of a file: format, encoding, delimiter and header row are sniffed.
+
+Every reader returns a :class:`RawTable`: the user's columns under their own
+names, plus what was found out about the file. Nothing here knows the
+canonical schema (that is :mod:`ascolto_core.loading.mapping`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import polars as pl
+
+from ascolto_core.errors import AscoltoError
+from ascolto_core.loading.values import fold
+
+FORMATS: tuple[str, ...] = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet")
+_EXTENSIONS: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".ods": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
+HEADER_SEARCH_ROWS = 20
+_HEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's table as the user wrote it, with what sniffing found out."""
+
+    frame: pl.DataFrame
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int = 0
+    sheet_used: str | None = None
+    sheets_available: tuple[str, ...] = ()
+    notes: tuple[tuple[str, dict[str, Any]], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes (or path) of what the user brought, with a display name."""
+
+    name: str
+    path: Path | None
+    data: bytes | None
+    size: int
+
+    def head(self, n: int = _HEAD_BYTES) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        assert self.path is not None
+        with self.path.open("rb") as handle:
+            return handle.read(n)
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+    def polars_source(self) -> Path | bytes:
+        return self.path if self.path is not None else self.data  # type: ignore[return-value]
+
+
+def open_source(source: str | os.PathLike[str] | bytes, filename: str | None) -> Source:
+    """Wrap a path or bytes.
+
+    Raises:
+        AscoltoError: ``load.not_found`` if a path does not exist; ``load.bad_source``
+            for other types.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return Source(name=filename or "upload", path=None, data=data, size=len(data))
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise AscoltoError("load.not_found", path=str(path))
+        return Source(name=filename or path.name, path=path, data=None, size=path.stat().st_size)
+    raise AscoltoError("load.bad_source", kind=type(source).__name__)
+
+
+def sniff_format(source: Source) -> str:
+    """The file format from its first bytes, then its extension.
+
+    Raises:
+        AscoltoError: ``load.empty_file``, ``load.binary_file`` or ``load.unknown_format``.
+    """
+    head = source.head()
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise AscoltoError("load.empty_file", name=source.name)
+    ext = Path(source.name).suffix.lower()
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx" if _is_spreadsheet_zip(source) else _refuse_binary(source)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .xls, which calamine reads
+        return "xlsx"
+    encoding = _bom_encoding(head)
+    text_head = _decode_head(head, encoding or "utf-8")
+    if text_head is None:
+        if b"\x00" in head or charset_normalizer.from_bytes(head[:8192]).best() is None:
+            return _refuse_binary(source)
+        text_head = head.decode("latin-1")
+    if _looks_binary(text_head):
+        return _refuse_binary(source)
+    stripped = text_head.lstrip("\ufeff \t\r\n")
+    if ext in _EXTENSIONS and _EXTENSIONS[ext] not in ("xlsx", "parquet"):
+        kind = _EXTENSIONS[ext]
+        if kind == "json" and stripped.startswith("{") and _first_line_is_json(stripped) and "\n{" in stripped:
+            return "jsonl"
+        return kind
+    if ext in _EXTENSIONS:
+        return _refuse_binary(source) if _EXTENSIONS[ext] == "xlsx" else _EXTENSIONS[ext]
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        return "jsonl" if _first_line_is_json(stripped) else "json"
+    if ext and ext not in (".csv",):
+        # An unknown extension with text content: try it as a delimited table.
+        return "csv"
+    return "csv"
+
+
+def _refuse_binary(source: Source) -> str:
+    raise AscoltoError("load.binary_file", name=source.name, formats=", ".join(FORMATS))
+
+
+def _is_spreadsheet_zip(source: Source) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.read()) if source.data is not None else source.path) as archive:  # type: ignore[arg-type]
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        # A truncated zip still starts with PK: let the Excel reader report it as corrupt.
+        return True
+    return "xl/workbook.xml" in names or "content.xml" in names or "[Content_Types].xml" in names
+
+
+def _first_line_is_json(text: str) -> bool:
+    line = text.split("\n", 1)[0].strip()
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    return None
+
+
+def _decode_head(head: bytes, encoding: str) -> str | None:
+    # The head may end inside a multi-byte character: decode incrementally, not final.
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    control = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\t\r\n\f\v")
+    return control > max(2, len(text[:4096]) // 100)
+
+
+def detect_encoding(source: Source) -> str:
+    """The text encoding: a BOM decides; else UTF-8 if it decodes; else charset-normalizer's best guess.
+
+    Latin-family guesses become cp1252 (what Italian Excel writes): it is a
+    superset of latin-1 for printable characters (€, curly quotes).
+
+    Raises:
+        AscoltoError: ``load.binary_file`` if no text encoding fits.
+    """
+    head = source.head()
+    bom = _bom_encoding(head)
+    if bom:
+        return bom
+    if _decode_head(head, "utf-8") is not None:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(head).best()
+    if best is None:
+        raise AscoltoError("load.binary_file", name=source.name, formats=", ".join(FORMATS))
+    encoding = best.encoding.lower().replace("_", "-")
+    if encoding in ("latin-1", "iso8859-1", "iso-8859-1", "iso8859-15", "iso-8859-15", "windows-1252", "cp1252", "ascii"):
+        return "cp1252"
+    return encoding
+
+
+def _utf8_bytes(source: Source, encoding: str) -> tuple[bytes, tuple[tuple[str, dict[str, Any]], ...]]:
+    raw = source.read()
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text = raw.decode(encoding, errors="replace")
+        return text.encode("utf-8"), (("load.note_replaced_characters", {"encoding": encoding}),)
+    return text.lstrip("\ufeff").encode("utf-8"), ()
+
+
+def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
+    """(delimiter, header row index, physical lines before the header) from the first part of a file."""
+    best: tuple[tuple[int, int, int], str, list[list[str]], list[int]] | None = None
+    for delimiter in (forced,) if forced else DELIMITERS:
+        rows: list[list[str]] = []
+        line_starts: list[int] = []
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            while len(rows) < 200:
+                line_starts.append(reader.line_num)
+                rows.append(next(reader))
+        except (StopIteration, csv.Error):
+            line_starts = line_starts[: len(rows)]
+        if len(rows) > 2 and not text.endswith("\n"):
+            rows, line_starts = rows[:-1], line_starts[:-1]  # the last row may be cut by the sample
+        widths = [len(r) for r in rows if any(cell.strip() for cell in r)]
+        if not widths:
+            continue
+        body = widths[min(HEADER_SEARCH_ROWS, len(widths) // 2) :] or widths
+        mode = max(set(body), key=body.count)
+        consistency = sum(1 for w in body if w == mode)
+        score = (1 if mode > 1 else 0, consistency, mode)
+        if best is None or score > best[0]:
+            best = (score, delimiter, rows, line_starts)
+    if best is None:
+        return forced or ",", 0, 0
+    (_, _, mode), delimiter, rows, line_starts = best
+    header = _find_header(rows, mode)
+    return delimiter, header, line_starts[header] if header < len(line_starts) else 0
+
+
+def _find_header(rows: list[list[str]], width: int) -> int:
+    """First row (within the first 20) that looks like the header: full width, text cells, known names preferred."""
+    from ascolto_core.loading.mapping import known_headers  # local: mapping imports readers' helpers lazily
+
+    known = known_headers()
+    fallback: int | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        filled = [cell for cell in row if cell.strip()]
+        if len(row) < width or len(filled) < max(1, (width + 1) // 2):
+            continue
+        if sum(fold(cell) in known for cell in filled) >= min(2, len(filled)):
+            return index
+        if fallback is None:
+            fallback = index
+    return fallback or 0
+
+
+def read_delimited(source: Source, kind: str) -> RawTable:
+    """CSV/TSV with sniffed encoding, delimiter and header row; every column read as text.
+
+    Raises:
+        AscoltoError: ``load.empty_file`` when there is no row, ``load.unreadable`` when
+            the parser fails (e.g. unbalanced quotes).
+    """
+    encoding = detect_encoding(source)
+    notes: tuple[tuple[str, dict[str, Any]], ...] = ()
+    head_text = _decode_head(source.head(), encoding) or ""
+    delimiter, header_row, skip_lines = _sniff_dialect(head_text.lstrip("\ufeff"), "\t" if kind == "tsv" else None)
+    polars_source: Path | bytes
+    if encoding in ("utf-8", "utf-8-sig"):
+        polars_source = source.polars_source()
+    else:
+        polars_source, notes = _utf8_bytes(source, encoding)
+    try:
+        frame = _read_csv(polars_source, delimiter, skip_lines)
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" not in str(error).lower() or encoding not in ("utf-8", "utf-8-sig"):
+            raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
+        # Valid UTF-8 at the start, something else later: detect on the whole file.
+        best = charset_normalizer.from_bytes(source.read()).best()
+        encoding = "cp1252" if best is None or best.encoding in ("ascii", "utf_8") else best.encoding
+        polars_source, notes = _utf8_bytes(source, encoding)
+        frame = _read_csv(polars_source, delimiter, skip_lines)
+    except pl.exceptions.NoDataError as error:
+        raise AscoltoError("load.empty_file", name=source.name) from error
+    if header_row:
+        notes += (("load.note_header_row", {"row": header_row + 1}),)
+    return RawTable(
+        frame=frame,
+        format=kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_row=header_row,
+        notes=notes,
+    )
+
+
+def _read_csv(source: Path | bytes, delimiter: str, skip_lines: int) -> pl.DataFrame:
+    # Everything as text: types are decided per canonical field (Italian decimals, day-first dates).
+    return pl.read_csv(
+        source,
+        separator=delimiter,
+        skip_lines=skip_lines,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
+
+
+def read_excel(source: Source, sheet: str | int | None) -> RawTable:
+    """An Excel sheet via fastexcel (calamine): ``sheet`` or the first sheet with rows.
+
+    The header row is searched within the first 20 rows (Brandwatch puts a
+    preamble above it).
+
+    Raises:
+        AscoltoError: ``load.corrupt_excel``, ``load.sheet_not_found``, ``load.empty_file``.
+    """
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(source.read())
+        names = tuple(reader.sheet_names)
+    except Exception as error:  # fastexcel raises its own error types for every kind of corruption
+        raise AscoltoError("load.corrupt_excel", name=source.name, reason=str(error).splitlines()[0][:200]) from error
+    if sheet is not None:
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise AscoltoError("load.sheet_not_found", sheet=sheet, sheets=", ".join(names))
+        if isinstance(sheet, str) and sheet not in names:
+            raise AscoltoError("load.sheet_not_found", sheet=sheet, sheets=", ".join(names))
+        order = [names.index(sheet) if isinstance(sheet, str) else sheet]
+    else:
+        order = list(range(len(names)))
+    notes: list[tuple[str, dict[str, Any]]] = []
+    skipped: list[str] = []
+    for index in order:
+        try:
+            preview = reader.load_sheet(index, header_row=None, n_rows=HEADER_SEARCH_ROWS + 5).to_polars()
+        except Exception as error:
+            raise AscoltoError("load.corrupt_excel", name=source.name, reason=str(error).splitlines()[0][:200]) from error
+        rows = [["" if v is None else str(v) for v in row] for row in preview.iter_rows()]
+        widths = [sum(1 for v in r if v.strip()) for r in rows]
+        if not any(widths):
+            skipped.append(names[index])
+            continue
+        header = _find_header(rows, max(widths))
+        frame = reader.load_sheet(index, header_row=header).to_polars()
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
+        if frame.height == 0:
+            skipped.append(names[index])
+            continue
+        if len(names) > 1:
+            key = "load.note_sheet_chosen" if sheet is not None else "load.note_first_sheet"
+            notes.append((key, {"sheet": names[index], "sheets": ", ".join(names)}))
+        if skipped:
+            notes.append(("load.note_sheets_empty", {"sheets": ", ".join(skipped)}))
+        if header:
+            notes.append(("load.note_header_row", {"row": header + 1}))
+        return RawTable(
+            frame=frame,
+            format="xlsx",
+            header_row=header,
+            sheet_used=names[index],
+            sheets_available=names,
+            notes=tuple(notes),
+        )
+    raise AscoltoError("load.empty_file", name=source.name)
+
+
+def _records_from(document: Any, name: str) -> list[Any]:
+    if isinstance(document, list):
+        records = document
+    elif isinstance(document, dict):
+        lists = [key for key, value in document.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
+        if len(lists) != 1:
+            raise AscoltoError("load.json_not_records", name=name)
+        records = document[lists[0]]
+    else:
+        raise AscoltoError("load.json_not_records", name=name)
+    if not records:
+        raise AscoltoError("load.empty_file", name=name)
+    if not all(isinstance(record, dict) for record in records):
+        raise AscoltoError("load.json_not_records", name=name)
+    return records
+
+
+def _frame_from_records(records: list[dict[str, Any]]) -> pl.DataFrame:
+    # Nested objects become "parent.child" columns (Talkwalker's extra_author_attributes.name);
+    # lists are kept as JSON text so nothing is lost.
+    flat = pl.json_normalize(records, separator=".", infer_schema_length=None)
+    nested = [name for name, dtype in flat.schema.items() if isinstance(dtype, (pl.List, pl.Array, pl.Struct))]
+    if nested:
+        flat = flat.with_columns(pl.col(nested).map_elements(lambda v: json.dumps(v.to_list() if hasattr(v, "to_list") else v, ensure_ascii=False), return_dtype=pl.String))
+    return flat
+
+
+def read_json(source: Source) -> RawTable:
+    """A JSON list of records, or an object holding exactly one list of records (``{"data": [...]}``).
+
+    Raises:
+        AscoltoError: ``load.json_invalid`` or ``load.json_not_records``.
+    """
+    encoding = detect_encoding(source)
+    try:
+        document = json.loads(source.read().decode(encoding))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise AscoltoError("load.json_invalid", name=source.name, reason=str(error)[:200]) from error
+    records = _records_from(document, source.name)
+    return RawTable(frame=_frame_from_records(records), format="json", encoding=encoding)
+
+
+def read_jsonl(source: Source) -> RawTable:
+    """JSON Lines: one object per line (blank lines ignored).
+
+    Raises:
+        AscoltoError: ``load.jsonl_invalid`` naming the first bad line.
+    """
+    encoding = detect_encoding(source)
+    records: list[Any] = []
+    for number, line in enumerate(source.read().decode(encoding, errors="replace").lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            raise AscoltoError("load.jsonl_invalid", name=source.name, line=number) from error
+        if not isinstance(record, dict):
+            raise AscoltoError("load.json_not_records", name=source.name)
+        records.append(record)
+    if not records:
+        raise AscoltoError("load.empty_file", name=source.name)
+    return RawTable(frame=_frame_from_records(records), format="jsonl", encoding=encoding)
+
+
+def read_parquet(source: Source) -> RawTable:
+    """A Parquet file (nested columns flattened to text).
+
+    Raises:
+        AscoltoError: ``load.unreadable`` if the file is corrupt.
+    """
+    try:
+        frame = pl.read_parquet(source.polars_source())
+    except Exception as error:  # polars raises several error types for corrupt files
+        raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0][:200]) from error
+    if frame.height == 0:
+        raise AscoltoError("load.empty_file", name=source.name)
+    return RawTable(frame=frame, format="parquet")
+
+
+def read_table(source: Source, *, sheet: str | int | None = None) -> RawTable:
+    """Sniff the format and read the raw table.
+
+    Raises:
+        AscoltoError: for empty, binary, corrupt or structurally wrong files.
+    """
+    kind = sniff_format(source)
+    if kind in ("csv", "tsv"):
+        table = read_delimited(source, kind)
+    elif kind == "xlsx":
+        table = read_excel(source, sheet)
+    elif kind == "json":
+        table = read_json(source)
+    elif kind == "jsonl":
+        table = read_jsonl(source)
+    else:
+        table = read_parquet(source)
+    if table.frame.width == 0:
+        raise AscoltoError("load.empty_file", name=source.name)
+    if table.frame.height == 0:
+        raise AscoltoError("load.no_rows", name=source.name)
+    return table

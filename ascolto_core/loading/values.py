@@ -1,0 +1,117 @@
+"""Cell values of real exports turned into canonical types, vectorised.
+
+Numbers: Italian exports write ``1.234,5`` (dot for thousands, comma for
+decimals), English ones ``1,234.5``; the style is decided once per column from
+its values. Sentiment/emotion labels in Italian or English become the canonical
+keys. Anything that cannot be read becomes null and is counted by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+from ascolto_core.schema import EMOTIONS, SENTIMENTS
+
+_IT_DECIMAL = r"^[-+]?\d+,\d+$"
+_IT_THOUSANDS = r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$"
+_EN_THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
+
+# Reference labels as people write them -> canonical key.
+SENTIMENT_WORDS: dict[str, str] = {
+    **{w: "negative" for w in ("negative", "negativo", "negativa", "neg", "-1", "-", "bad", "cattivo")},
+    **{w: "neutral" for w in ("neutral", "neutro", "neutra", "neutrale", "neu", "0", "mixed", "misto", "nessuno")},
+    **{w: "positive" for w in ("positive", "positivo", "positiva", "pos", "1", "+1", "+", "good", "buono")},
+}
+EMOTION_WORDS: dict[str, str] = {
+    **{w: "joy" for w in ("joy", "gioia", "felicita", "happiness", "allegria", "contentezza")},
+    **{w: "anger" for w in ("anger", "rabbia", "ira", "collera", "disgust", "disgusto", "fastidio")},
+    **{w: "fear" for w in ("fear", "paura", "timore", "ansia", "preoccupazione", "worry")},
+    **{w: "sadness" for w in ("sadness", "tristezza", "delusione", "disappointment", "sad", "triste")},
+    **{w: "none" for w in ("none", "nessuna", "nessuno", "neutral", "neutro", "neutra", "no emotion", "-")},
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, separators and repeated spaces folded ("Data_Pubblicazione" -> "data pubblicazione")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[\s_\-./:]+", " ", plain).strip()
+
+
+def decimal_style(values: pl.Series, *, delimiter: str | None = None) -> str:
+    """"it" when the column writes decimals with a comma (or dots for thousands in a ``;`` file), else "en"."""
+    strings = values.drop_nulls().head(5000).cast(pl.String).str.strip_chars().str.replace_all(r"\s", "")
+    if strings.str.contains(_IT_DECIMAL).any():
+        return "it"
+    if strings.str.contains(_IT_THOUSANDS).any() and (delimiter == ";" or not strings.str.contains(r"^\d+\.\d{1,2}$").any()):
+        return "it"
+    return "en"
+
+
+def parse_numbers(values: pl.Series, *, delimiter: str | None = None) -> pl.Series:
+    """Read a column as Float64: numbers pass through, strings in Italian or English style are parsed."""
+    if values.dtype.is_numeric():
+        return values.cast(pl.Float64)
+    if values.dtype == pl.Boolean:
+        return values.cast(pl.Float64)
+    # Fast path: plain integers (most engagement columns) need no clean-up.
+    plain = values.cast(pl.Int64, strict=False)
+    if plain.null_count() == values.null_count():
+        return plain.cast(pl.Float64).alias(values.name)
+    strings = values.cast(pl.String).str.strip_chars().str.replace_all(r"[\s\u00a0']", "")
+    if decimal_style(strings, delimiter=delimiter) == "it":
+        cleaned = strings.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        cleaned = strings.str.replace_all(",", "", literal=True)
+    return cleaned.str.strip_chars("%").cast(pl.Float64, strict=False).alias(values.name)
+
+
+def parse_counts(values: pl.Series, *, delimiter: str | None = None) -> pl.Series:
+    """Read an engagement column as Int64 (rounded), e.g. "1.234" in an Italian file is 1234."""
+    return parse_numbers(values, delimiter=delimiter).round(0).cast(pl.Int64, strict=False).alias(values.name)
+
+
+def parse_rating(values: pl.Series) -> pl.Series:
+    """Read star ratings: 4, "4,5", "4/5", "4 stelle", "★★★★" all work."""
+    if values.dtype.is_numeric():
+        return values.cast(pl.Float64)
+    # Fast path: plain numbers with a decimal point or comma.
+    plain = values.cast(pl.String).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    if plain.null_count() == values.null_count():
+        return plain.alias(values.name)
+    strings = values.cast(pl.String).str.strip_chars()
+    stars = strings.str.count_matches("★").cast(pl.Float64)
+    number = strings.str.extract(r"(\d+(?:[.,]\d+)?)").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    return pl.select(pl.when(stars > 0).then(stars).otherwise(number)).to_series().alias(values.name)
+
+
+def _fold_expr(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+
+
+def parse_labels(values: pl.Series, words: dict[str, str], allowed: tuple[str, ...]) -> pl.Series:
+    """Map reference labels ("Positivo", "negative", "Gioia") to canonical keys; unknown -> null."""
+    mapping = {**words, **{key: key for key in allowed}}
+    folded = values.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
+    return folded.replace_strict(mapping, default=None, return_dtype=pl.String).alias(values.name)
+
+
+def parse_sentiment_labels(values: pl.Series) -> pl.Series:
+    """Reference sentiment in Italian or English -> one of ``SENTIMENTS`` or null."""
+    return parse_labels(values, SENTIMENT_WORDS, SENTIMENTS)
+
+
+def parse_emotion_labels(values: pl.Series) -> pl.Series:
+    """Reference emotion in Italian or English -> one of ``EMOTIONS`` or null."""
+    return parse_labels(values, EMOTION_WORDS, EMOTIONS)
+
+
+def parse_lang(values: pl.Series) -> pl.Series:
+    """Language codes such as "it", "IT", "it-IT", "it_IT" -> "it"; "italiano"/"italian" -> "it"."""
+    folded = values.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
+    names = {"italiano": "it", "italian": "it", "inglese": "en", "english": "en", "ita": "it", "eng": "en"}
+    code = folded.replace(names).str.extract(r"^([a-z]{2})(?:[-_][a-z]{2})?$")
+    return code.alias(values.name)
