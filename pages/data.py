@@ -47,7 +47,7 @@ with tabs["demo"]:
             st.rerun()
 
 with tabs["upload"]:
-    limit_mb = data.max_upload_bytes() // (1024 * 1024)
+    limit_mb = f"{data.max_upload_mb():g}"
     upload = st.file_uploader(
         t("app.data.upload", lang, mb=limit_mb),
         type=["csv", "tsv", "txt", "xlsx", "xls", "json", "jsonl", "ndjson"],
@@ -58,7 +58,8 @@ with tabs["upload"]:
         content = upload.getvalue()
         file_id = data.file_key(content, upload.name)
         if len(content) > data.max_upload_bytes():
-            st.error(t("app.data.too_big", lang, mb=limit_mb, size=fmt_int(len(content) / 1024 / 1024, lang)))
+            size_mb = f"{len(content) / 1024 / 1024:.1f}".replace(".", "," if lang == "it" else ".")
+            st.error(t("app.data.too_big", lang, mb=limit_mb, size=size_mb))
             st.stop()
         mapping = st.session_state.get(mapping_state_key(file_id))
         sheet = st.session_state.get(StateKeys.UPLOAD_SHEET)

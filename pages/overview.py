@@ -7,13 +7,19 @@ import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.insights import headline, needs_attention, negative_spike_days
+from ui import data
 from ui.components import post_card
 from ui.format import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ui.shell import page_context
 
 ctx = page_context("app.overview.title")
 lang = ctx.lang
-head = headline(ctx.mentions, ctx.flt, ctx.tz)
+# No dates chosen means "the whole data period" (not the span of what other filters leave).
+period = data.options(ctx.mentions, ctx.dataset_key, ctx.tz)
+flt = ctx.flt
+if flt.date_from is None and flt.date_to is None:
+    flt = flt.replace(date_from=period.date_min, date_to=period.date_max)
+head = headline(ctx.mentions, flt, ctx.tz)
 now, before = head.current, head.previous
 
 

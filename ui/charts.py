@@ -58,18 +58,24 @@ def _date_format(freq: str) -> str:
     return {"month": "%b %Y", "week": "%d %b", "day": "%d %b"}.get(freq, "%d %b")
 
 
-def _category_scale(area: str, keys: tuple[str, ...], colors: dict[str, str], lang: str) -> alt.Scale:
+def _category_scale(
+    area: str, keys: tuple[str, ...], colors: dict[str, str], lang: str, *, unanalysed: bool = False
+) -> alt.Scale:
     # Domain in display names so the legend reads well; colours fixed per key across pages.
-    domain = [category_name(area, k, lang) for k in keys] + [category_name(area, "unanalysed", lang)]
-    return alt.Scale(domain=domain, range=[colors[k] for k in keys] + [UNANALYSED_COLOR])
+    domain = [category_name(area, k, lang) for k in keys]
+    palette = [colors[k] for k in keys]
+    if unanalysed:  # only when such rows exist, so the legend does not list an empty category
+        domain.append(category_name(area, "unanalysed", lang))
+        palette.append(UNANALYSED_COLOR)
+    return alt.Scale(domain=domain, range=palette)
 
 
-def sentiment_scale(lang: str) -> alt.Scale:
-    return _category_scale("sentiment", SENTIMENTS, SENTIMENT_COLORS, lang)
+def sentiment_scale(lang: str, *, unanalysed: bool = False) -> alt.Scale:
+    return _category_scale("sentiment", SENTIMENTS, SENTIMENT_COLORS, lang, unanalysed=unanalysed)
 
 
-def emotion_scale(lang: str) -> alt.Scale:
-    return _category_scale("emotion", EMOTIONS, EMOTION_COLORS, lang)
+def emotion_scale(lang: str, *, unanalysed: bool = False) -> alt.Scale:
+    return _category_scale("emotion", EMOTIONS, EMOTION_COLORS, lang, unanalysed=unanalysed)
 
 
 def _labelled_groups(frame: pl.DataFrame, split: str, lang: str) -> pl.DataFrame:
@@ -99,9 +105,16 @@ def timeline_chart(
     """
     data = _labelled_groups(volume, split, lang)
     if split == "sentiment":
-        color = alt.Color("group_label:N", title=t("app.chart.sentiment", lang), scale=sentiment_scale(lang))
+        unanalysed = "unanalysed" in data.get_column("group").to_list()
+        color = alt.Color(
+            "group_label:N", title=t("app.chart.sentiment", lang), scale=sentiment_scale(lang, unanalysed=unanalysed),
+            legend=alt.Legend(orient="top"),
+        )
     elif split == "touchpoint":
-        color = alt.Color("group_label:N", title=t("app.chart.touchpoint", lang), scale=alt.Scale(scheme=TOUCHPOINT_SCHEME))
+        color = alt.Color(
+            "group_label:N", title=t("app.chart.touchpoint", lang), scale=alt.Scale(scheme=TOUCHPOINT_SCHEME),
+            legend=alt.Legend(orient="top", columns=6),
+        )
     else:
         color = alt.value(VOLUME_COLOR)
     x = alt.X(
@@ -146,8 +159,9 @@ def timeline_chart(
 
 def net_sentiment_chart(volume: pl.DataFrame, *, freq: str, lang: str) -> alt.LayerChart:
     """Net sentiment ((pos - neg) / n) per period as a line around a zero rule."""
+    # Periods without analysed mentions have no net sentiment: leave them out so the line stays joined.
     line = (
-        alt.Chart(volume)
+        alt.Chart(volume.filter(pl.col("net_sentiment").is_not_null()))
         .mark_line(point=alt.OverlayMarkDef(size=18), color="#444")
         .encode(
             x=alt.X("period:T", title=t(f"app.chart.period_{freq}", lang), axis=alt.Axis(format=_date_format(freq), labelAngle=0)),

@@ -19,9 +19,14 @@ from ascolto_core.config import load_config
 DEMO_KEY = "demo"
 
 
+def max_upload_mb() -> float:
+    """The upload limit in MB from ``config/app.yaml: max_file_mb`` (also in ``.streamlit/config.toml``)."""
+    return float(load_config("app").get("max_file_mb", 200))
+
+
 def max_upload_bytes() -> int:
-    """The upload limit from ``config/app.yaml: max_file_mb`` (also in ``.streamlit/config.toml``)."""
-    return int(float(load_config("app").get("max_file_mb", 200)) * 1024 * 1024)
+    """The upload limit in bytes."""
+    return int(max_upload_mb() * 1024 * 1024)
 
 
 def display_tz() -> str:
@@ -52,7 +57,7 @@ def load_file(data: bytes, filename: str, mapping: tuple[tuple[str, str | None],
     """
     from ascolto_core.loading import ColumnMapping, load_mentions
 
-    column_mapping = ColumnMapping({k: v for k, v in mapping if v}) if mapping is not None else None
+    column_mapping = ColumnMapping(dict(mapping)) if mapping is not None else None
     return load_mentions(data, filename=filename, mapping=column_mapping, sheet=sheet, max_bytes=max_upload_bytes())
 
 

@@ -1,0 +1,95 @@
+"""Page re-render time after a filter change, with 100,000 analysed mentions loaded.
+
+Builds 100,000 mentions by resampling the analysed demo (dates spread over the
+demo period, fresh ids), injects them into the app's session state under
+AppTest, opens each page once, then changes a sidebar filter (touchpoints, then
+back) and times the rerun of the page. AppTest adds its own overhead (it
+serialises every element), so these are upper bounds of the server-side time.
+
+Usage:
+    .venv/bin/python benchmarks/bench_pages.py [--rows 100000] [--repeat 5]
+Prints one line per page: median and max seconds of the re-renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ASCOLTO_ENGINE", "embedded")
+
+import polars as pl  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from ascolto_core.analysis import analyze_mentions  # noqa: E402
+from ascolto_core.datasets import load_demo  # noqa: E402
+from ui.state import StateKeys  # noqa: E402
+
+PAGES = (
+    "pages/overview.py",
+    "pages/timeline.py",
+    "pages/touchpoints.py",
+    "pages/words.py",
+    "pages/posts.py",
+    "pages/hours.py",
+    "pages/alerts.py",
+    "pages/export.py",
+)
+
+
+def big_mentions(rows: int, seed: int = 7) -> tuple[pl.DataFrame, object]:
+    """``rows`` analysed mentions resampled from the demo, spread over its whole period."""
+    result = analyze_mentions(load_demo())
+    demo = result.mentions
+    lo, hi = demo.get_column("created_at").min(), demo.get_column("created_at").max()
+    span_us = int((hi - lo).total_seconds() * 1_000_000)
+    sample = demo.sample(n=rows, with_replacement=True, seed=seed)
+    offsets = pl.int_range(0, rows, eager=True).hash(seed) % max(span_us, 1)
+    big = sample.with_columns(
+        (pl.lit(lo) + pl.duration(microseconds=offsets)).alias("created_at"),
+        pl.format("bench-{}", pl.int_range(0, rows)).alias("id"),
+    )
+    return big, result.engine
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    mentions, engine = big_mentions(args.rows)
+    print(f"{mentions.height:,} mentions; {args.repeat} filter changes per page (AppTest)")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.session_state[StateKeys.MENTIONS] = mentions
+    at.session_state[StateKeys.DATASET_KEY] = f"bench-{args.rows}"
+    at.session_state[StateKeys.DATASET_LABEL] = "bench"
+    at.session_state[StateKeys.ENGINE_INFO] = engine
+    at.run()
+    touchpoints = sorted(mentions.get_column("touchpoint").drop_nulls().unique().to_list())
+    choices = [touchpoints[: i % 3 + 1] for i in range(args.repeat)]
+    for page in PAGES:
+        at.switch_page(page).run()  # first open (caches warm for the unfiltered data)
+        if at.exception:
+            print(f"{page:24s} EXCEPTION: {at.exception[0].value[:200]}")
+            continue
+        times = []
+        for choice in choices:
+            at.multiselect(key=StateKeys.F_TOUCHPOINTS).set_value(choice)
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+            at.multiselect(key=StateKeys.F_TOUCHPOINTS).set_value([])
+            at.run()
+        print(f"{page:24s} median {statistics.median(times):.3f} s   max {max(times):.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

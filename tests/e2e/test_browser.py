@@ -1,0 +1,174 @@
+"""End to end: the real app under ``streamlit run``, driven in headless Chromium.
+
+Loads the demo (the app does it on first open), changes a filter, opens every
+page through the sidebar navigation, saves a full-page screenshot of each into
+``artifacts/screenshots/`` and fails on any Streamlit exception box. Uses
+Debian's Chromium (``/usr/bin/chromium``), never a downloaded browser.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Sidebar navigation labels (Italian) and the file name of each screenshot.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("Panoramica", "02_panoramica"),
+    ("Andamento", "03_andamento"),
+    ("Touchpoint", "04_touchpoint"),
+    ("Parole", "05_parole"),
+    ("Post", "06_post"),
+    ("Orari", "07_orari"),
+    ("Allarmi", "08_allarmi"),
+    ("Esporta", "09_esporta"),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but /usr/bin/chromium is missing: `make test` installs it (apt-get install chromium)")
+    pytest.skip("/usr/bin/chromium not installed (sudo apt-get install chromium); the browser test needs it")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port; yields its base URL and stops it after."""
+    _require_chromium()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ASCOLTO_ENGINE": os.environ.get("ASCOLTO_ENGINE", "embedded"),
+        "ASCOLTO_CACHE_DIR": str(tmp_path_factory.mktemp("e2e-cache")),
+    }
+    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not become healthy (exit code {process.poll()}); log: {log.name}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_idle(page, timeout_s: float = 120) -> None:  # noqa: ANN001 - playwright Page
+    """Wait until the script has finished running (no status widget for a moment)."""
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.5:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the app kept running for too long")
+
+
+def _full_screenshot(page, path: Path) -> None:  # noqa: ANN001
+    """Screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
+    height = page.evaluate(
+        """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]', 'section.main']
+            .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight), 1000)"""
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 80, 12000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def _assert_no_exception(page, name: str) -> None:  # noqa: ANN001
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, f"{name}: Streamlit exception shown: {boxes.first.inner_text()[:800]}"
+
+
+def test_every_page_in_the_browser(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="it-IT")
+            page.goto(server, wait_until="domcontentloaded")
+            _wait_idle(page, timeout_s=300)  # first open loads and analyses the demo
+            _assert_no_exception(page, "Dati")
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            count = sidebar.get_by_text("menzioni su").first
+            before = count.inner_text()
+            _full_screenshot(page, SHOTS / "01_dati.png")
+
+            # Change a filter: only negative mentions.
+            sidebar.get_by_text("Sentiment", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']").click()
+            page.get_by_role("option", name="negativo").click()
+            page.keyboard.press("Escape")
+            _wait_idle(page)
+            after = sidebar.get_by_text("menzioni su").first.inner_text()
+            assert after != before, f"the sentiment filter did not change the count ({before!r})"
+
+            for label, shot in PAGES:
+                sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+                _wait_idle(page)
+                page.wait_for_timeout(800)  # let Vega finish drawing before the screenshot
+                _assert_no_exception(page, label)
+                assert page.get_by_role("heading", name=label).count() >= 1, f"{label}: page title missing"
+                assert sidebar.get_by_text("menzioni su").first.inner_text() == after, f"{label}: filter lost"
+                _full_screenshot(page, SHOTS / f"{shot}.png")
+        finally:
+            browser.close()

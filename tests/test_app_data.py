@@ -1,0 +1,85 @@
+"""The Dati page: demo by default, uploads, the column-mapping form, the size limit."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_harness import APP, app_with_data, texts
+from ascolto_core import config as config_module
+from ascolto_core import i18n
+from ascolto_core.datasets import load_demo
+from ascolto_core.i18n import t
+from ui.state import StateKeys
+
+pytestmark = pytest.mark.timeout(600)
+
+CLEAR_CSV = (
+    "testo;data;canale;autore\n"
+    "Servizio lento e caffè freddo;14/09/2026 10:00;Instagram;anna\n"
+    "Cornetto ottimo, personale gentile;15/09/2026 11:00;Facebook;bruno\n"
+    "Ordine sbagliato, pessimo;15/09/2026 21:00;Email;carla\n"
+).encode()
+# Two text-like columns and no header hint: the loader must ask.
+AMBIGUOUS_CSV = "a,b\nServizio lento davvero,Cornetto ottimo e caldo\nbuono il pane,cattivo il caffè\n".encode()
+
+
+def test_demo_is_loaded_and_analysed_on_first_open() -> None:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    n = load_demo().height
+    captions = [c.value for c in at.sidebar.caption]
+    assert t("app.sidebar.dataset", "it", name=t("app.data.demo_label", "it")) in captions
+    assert any(c.startswith("Analisi: ") for c in captions), "the engine is always visible"
+    assert f"**{n:,}** menzioni su {n:,}".replace(",", ".") in captions
+
+
+def test_upload_shows_report_then_analyses_the_file() -> None:
+    at = app_with_data("pages/data.py")
+    at.file_uploader(key=StateKeys.UPLOAD).set_value(("mie.csv", CLEAR_CSV, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert "mie.csv" in texts(at), "the load report names the file"
+    at.button(key="analyse_upload").click().run()
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert "Dati: mie.csv" in captions
+    assert "**3** menzioni su 3" in captions
+
+
+def test_unclear_columns_ask_with_dropdowns_and_load_after_choosing() -> None:
+    at = app_with_data("pages/data.py")
+    at.file_uploader(key=StateKeys.UPLOAD).set_value(("ambiguo.csv", AMBIGUOUS_CSV, "text/csv")).run()
+    assert not at.exception
+    assert at.warning, "the page says it needs help with the columns"
+    text_box = next(s for s in at.selectbox if s.label == t("app.mapping.field.text", "it"))
+    text_box.set_value("a")
+    at.button[[b.label for b in at.button].index(t("app.mapping.submit", "it"))].click().run()
+    assert not at.exception
+    assert t("app.data.analyse", "it", n=2) in [b.label for b in at.button]
+
+
+@pytest.fixture
+def tiny_upload_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A copy of config/ whose upload limit is 100 bytes.
+    folder = tmp_path / "config"
+    shutil.copytree(config_module.PROJECT_ROOT / "config", folder)
+    app_yaml = folder / "app.yaml"
+    app_yaml.write_text(app_yaml.read_text(encoding="utf-8").replace("max_file_mb: 200", "max_file_mb: 0.0001"))
+    monkeypatch.setenv("ASCOLTO_CONFIG_DIR", str(folder))
+    config_module.load_config.cache_clear()
+    i18n.catalogue.cache_clear()
+    yield
+    config_module.load_config.cache_clear()
+    i18n.catalogue.cache_clear()
+
+
+@pytest.mark.usefixtures("tiny_upload_limit")
+def test_too_big_upload_gets_a_clear_italian_message() -> None:
+    at = app_with_data("pages/data.py")
+    at.file_uploader(key=StateKeys.UPLOAD).set_value(("grande.csv", CLEAR_CSV * 3, "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "il massimo è" in at.error[0].value
