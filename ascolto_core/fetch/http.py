@@ -67,7 +67,7 @@ class SourceError(Exception):
         params: placeholders for the message; never secrets.
     """
 
-    def __init__(self, status: ErrorStatus, key: str, *, http_status: int | None = None, **params: Any) -> None:
+    def __init__(self, status: ErrorStatus, key: str, /, *, http_status: int | None = None, **params: Any) -> None:
         self.status: ErrorStatus = status
         self.key = key
         self.http_status = http_status

@@ -145,9 +145,12 @@ class RedditConnector:
                 body = ctx.client.get_bytes(url, params=params, headers=headers)
             except SourceError as error:
                 raise self._explain(error, sub) from None
-            rows, empty = parse_feed(body, source="reddit", id_prefix="reddit:", touchpoint=self.spec.touchpoint)
-            ctx.unusable += empty
-            yield rows
+            feed = parse_feed(body, source="reddit", id_prefix="reddit:", touchpoint=self.spec.touchpoint)
+            ctx.unusable += feed.empty
+            # Feeds name authors "/u/name"; the JSON path writes "u/name".
+            yield [{**row, "author": (row["author"] or "").lstrip("/") or None} for row in feed.rows]
+            if feed.broken:
+                raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
 
     def _explain(self, error: SourceError, sub: str | None) -> SourceError:
         if error.http_status in (401, 403):

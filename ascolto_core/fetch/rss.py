@@ -11,6 +11,7 @@ import calendar
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -56,6 +57,15 @@ def unwrap_link(url: str | None) -> str | None:
     return url
 
 
+@dataclass(frozen=True)
+class ParsedFeed:
+    """Rows of a feed; ``empty`` entries had no text; ``broken`` means the XML was cut or invalid."""
+
+    rows: list[MentionRow]
+    empty: int = 0
+    broken: bool = False
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -63,7 +73,7 @@ def parse_feed(
     id_prefix: str,
     touchpoint: str | None = None,
     default_touchpoint: str = "news",
-) -> tuple[list[MentionRow], int]:
+) -> ParsedFeed:
     """Rows from the bytes of an RSS 2.0 / Atom 1.0 feed.
 
     Args:
@@ -74,17 +84,19 @@ def parse_feed(
         default_touchpoint: used when the link says nothing.
 
     Returns:
-        The rows, and how many entries had no text at all (skipped, to be reported).
+        The rows, how many entries had no text at all (skipped, to be reported), and
+        whether the XML was broken after the entries that could be read.
 
     Raises:
-        SourceError: ``fetch.error.malformed`` when the body is not a feed (broken XML
-            with no entries, an HTML page, an empty body).
+        SourceError: ``fetch.error.malformed`` when the body is not a feed at all (broken
+            XML with no entries, an HTML page, an empty body).
     """
     parsed = feedparser.parse(body)
     entries = parsed.get("entries") or []
-    if parsed.get("bozo") and not entries:
-        raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
-    if not entries and not parsed.get("feed"):
+    broken = bool(parsed.get("bozo")) and not isinstance(
+        parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
+    )
+    if not entries and (broken or not parsed.get("version")):
         raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
     feed_lang = lang_code(parsed.get("feed", {}).get("language"))
     rows: list[MentionRow] = []
@@ -96,7 +108,7 @@ def parse_feed(
             continue
         row["touchpoint"] = touchpoint or touchpoint_for(row["url"], default_touchpoint)
         rows.append(row)
-    return rows, empty
+    return ParsedFeed(rows, empty, broken)
 
 
 def _entry_row(entry: Any, *, source: str, id_prefix: str, feed_lang: str | None) -> MentionRow | None:
@@ -137,6 +149,9 @@ class RssConnector:
     def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
         body = ctx.client.get_bytes(self.spec.url)
         host = host_of(self.spec.url)
-        rows, empty = parse_feed(body, source=f"rss:{host}", id_prefix=f"rss:{host}:", touchpoint=self.spec.touchpoint)
-        ctx.unusable += empty
-        yield rows
+        feed = parse_feed(body, source=f"rss:{host}", id_prefix=f"rss:{host}:", touchpoint=self.spec.touchpoint)
+        ctx.unusable += feed.empty
+        yield feed.rows
+        if feed.broken:
+            # Entries before the break are kept; the source still reports the failure.
+            raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
