@@ -198,12 +198,12 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> SourceRead:
 # --------------------------------------------------------------------------- time
 
 # Relative posting intensity per local hour (0..23), by family of touchpoint.
-_SOCIAL_HOURS = (3, 2, 1, .5, .3, .5, 2, 6, 9, 7, 5, 5, 7, 8, 5, 4, 4, 5, 6, 8, 9, 9, 8, 5)
-_REVIEW_HOURS = (1, .5, .3, .2, .1, .2, .5, 2, 4, 4, 4, 5, 6, 6, 5, 4, 4, 5, 6, 7, 8, 7, 5, 2)
-_SERVICE_HOURS = (.8, .4, .2, .1, .1, .2, .6, 2, 4, 8, 9, 9, 7, 6, 8, 8, 8, 7, 5, 4, 4, 3.5, 3, 1.5)
+_SOCIAL_HOURS = (.5, .3, .15, .1, .05, .1, .3, 1, 2.5, 6, 7, 7, 9, 9, 7, 6, 6, 6, 4, 3, 3, 2.5, 1.8, 1)
+_REVIEW_HOURS = (.2, .1, .05, .05, .05, .05, .2, .6, 2, 5, 6, 6, 7, 7, 6, 6, 6, 6, 4, 3, 2.5, 2, 1.2, .5)
+_SERVICE_HOURS = (.1, .05, .05, .05, .05, .05, .2, .6, 2, 9, 10, 10, 8, 7, 9, 9, 9, 8, 2.5, 1.5, 1.2, 1, .6, .3)
 _STORE_HOURS = (0, 0, 0, 0, 0, 0, 0, 5, 8, 7, 5, 4, 6, 6, 4, 4, 5, 6, 6, 3, 1, 0, 0, 0)
 _NEWS_HOURS = (.2, .1, 0, 0, 0, .5, 3, 6, 7, 6, 5, 4, 3, 3, 3, 3, 3, 3, 2, 2, 1.5, 1, .5, .3)
-_FORUM_HOURS = (3, 2, 1, .5, .2, .2, .5, 1, 2, 3, 3, 3, 4, 4, 3, 3, 3, 4, 5, 7, 8, 8, 7, 5)
+_FORUM_HOURS = (1, .6, .3, .2, .1, .1, .3, .8, 2, 4, 5, 5, 6, 6, 5, 5, 5, 5, 3.5, 3.5, 3.5, 3, 2.5, 1.5)
 
 HOURS_BY_TOUCHPOINT: dict[str, tuple[float, ...]] = {
     "facebook": _SOCIAL_HOURS, "instagram": _SOCIAL_HOURS, "x": _SOCIAL_HOURS,
@@ -213,9 +213,9 @@ HOURS_BY_TOUCHPOINT: dict[str, tuple[float, ...]] = {
 }
 # Relative intensity per weekday (Mon..Sun): social and reviews lean to the weekend.
 WEEKDAYS_BY_TOUCHPOINT: dict[str, tuple[float, ...]] = {
-    "social": (1.0, 0.95, 0.95, 1.0, 1.1, 1.35, 1.3),
-    "reviews": (0.9, 0.85, 0.85, 0.9, 1.0, 1.4, 1.5),
-    "service": (1.3, 1.2, 1.15, 1.1, 1.05, 0.6, 0.45),
+    "social": (1.1, 1.05, 1.05, 1.05, 1.05, 0.8, 0.7),
+    "reviews": (1.05, 1.0, 1.0, 1.0, 1.05, 0.9, 0.85),
+    "service": (1.25, 1.2, 1.15, 1.1, 1.05, 0.25, 0.2),
     "news": (1.2, 1.2, 1.2, 1.2, 1.1, 0.5, 0.4),
     "other": (1.0, 1.0, 1.0, 1.0, 1.0, 1.1, 1.0),
 }
