@@ -220,6 +220,10 @@ def _describe_tokens(vocab: pl.DataFrame) -> pl.DataFrame:
             token = "#" + (_deelongate(surface[1:], lang) if elongated else surface[1:])
             normed.append(token)
             lemmas.append(token)
+        elif kind == "number":
+            # Any number has the lemma "num", so expressions like "num minuti" match "40 minuti".
+            normed.append(surface)
+            lemmas.append("num")
         else:
             normed.append(surface)
             lemmas.append(surface)

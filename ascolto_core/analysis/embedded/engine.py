@@ -42,7 +42,9 @@ CAPS_BOOST = 0.733
 ELONGATION_BOOST = 0.5
 EXCLAMATION_BOOST = 0.292
 MAX_EXCLAMATIONS = 4
+QUESTION_DAMPING = 0.5
 EMOTION_FLOOR = 0.75
+EMOTION_FROM_SENTIMENT = 0.3
 MAX_DRIVERS = 5
 CHUNK_ROWS = 50_000
 
@@ -112,6 +114,7 @@ class EmbeddedEngine:
             {
                 "row": pl.Series(range(n), dtype=pl.UInt32),
                 "exclamations": texts.str.count_matches("!").clip(0, MAX_EXCLAMATIONS).cast(pl.Float64),
+                "question": texts.str.contains(r"\?"),
             }
         )
         return _aggregate(rows, scored)
@@ -121,8 +124,13 @@ def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """Attach valence/emotion/negator/booster/contrast from the lexicon (token first, then lemma)."""
     words = lexicon.words
     vocab = tokens.select("lang", "token", "lemma").unique()
-    by_token = words.rename({"term": "token"})
-    by_lemma = words.rename({c: f"{c}_l" for c in words.columns if c not in ("lang",)}).rename({"term_l": "lemma"})
+    by_token = words.drop("is_form").rename({"term": "token"})
+    by_lemma = (
+        words.filter(~pl.col("is_form"))
+        .drop("is_form")
+        .rename({c: f"{c}_l" for c in words.columns if c not in ("lang", "is_form")})
+        .rename({"term_l": "lemma"})
+    )
     vocab = vocab.join(by_token, on=["lang", "token"], how="left").join(by_lemma, on=["lang", "lemma"], how="left")
     vocab = vocab.select(
         "lang",
@@ -133,6 +141,7 @@ def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         (pl.col("is_negator").fill_null(False) | pl.col("is_negator_l").fill_null(False)).alias("is_negator"),
         pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
         (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias("is_contrast"),
+        (pl.col("is_salutation").fill_null(False) | pl.col("is_salutation_l").fill_null(False)).alias("is_salutation"),
     )
     return tokens.join(vocab, on=["lang", "token", "lemma"], how="left", maintain_order="left")
 
@@ -148,6 +157,11 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     factor = float(rules["negation_factor"])
     frame = _lookup(tokens, lexicon).with_row_index("i")
     is_punct = pl.col("kind") == "punct"
+    # "Gentile cliente", "Dear team": an opening salutation is not a judgement.
+    frame = frame.with_columns(
+        pl.when((pl.col("pos") == 0) & pl.col("is_salutation")).then(None).otherwise(pl.col("valence")).alias("valence"),
+        pl.when((pl.col("pos") == 0) & pl.col("is_salutation")).then(None).otherwise(pl.col("emotion")).alias("emotion"),
+    )
 
     # --- multi-word expressions on lemma n-grams (only where one can start)
     same_row = [pl.col("row").shift(-k) == pl.col("row") for k in range(1, MAX_EXPRESSION_TOKENS)]
@@ -215,8 +229,13 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         pl.when(pl.col("is_negator")).then(pl.col("surface")).forward_fill().alias("neg_surface"),
     )
     distance = pl.col("content") - pl.col("neg_content")
+    # Emoji and emoticons keep their meaning after a negator ("no 😄" is still a smile).
     negated = (
-        (pl.col("neg_clause") == pl.col("clause")) & ~pl.col("is_negator") & (distance >= 0) & (distance <= scope)
+        (pl.col("neg_clause") == pl.col("clause"))
+        & ~pl.col("is_negator")
+        & (distance >= 0)
+        & (distance <= scope)
+        & pl.col("kind").is_in(["word", "hashtag"])
     ).fill_null(False)
     # --- boosters on the previous one or two tokens of the same clause
     same1 = pl.col("clause").shift(1) == pl.col("clause")
@@ -268,9 +287,13 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             * pl.col("weight")
             * pl.when(pl.col("is_caps") | pl.col("is_elongated")).then(1.25).otherwise(1.0)
         ).alias("emotion_weight"),
-        pl.when(pl.col("negated")).then(pl.concat_str([pl.col("neg_surface"), pl.col("term")], separator=" ")).otherwise(
-            pl.col("term")
-        ).alias("term"),
+        # The driver reads as written: "non male", "poco gentile".
+        pl.when(pl.col("negated"))
+        .then(pl.concat_str([pl.col("neg_surface"), pl.col("term")], separator=" "))
+        .when(pl.col("boost") < 0)
+        .then(pl.concat_str([pl.col("surface").shift(1), pl.col("term")], separator=" "))
+        .otherwise(pl.col("term"))
+        .alias("term"),
     )
     return frame.filter(pl.col("valence").is_not_null() | pl.col("emotion").is_not_null()).select(
         "row", "term", "contribution", "emotion", "emotion_weight"
@@ -312,7 +335,9 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     )
     raw = pl.col("raw").fill_null(0.0)
     emphasis = pl.when(raw != 0).then(raw.sign() * pl.col("exclamations") * EXCLAMATION_BOOST).otherwise(0.0)
-    frame = frame.with_columns((raw + emphasis).alias("raw"))
+    # A question mostly asks rather than judges ("is there a gluten-free cake? thanks!"): damp it.
+    damp = pl.when(pl.col("question")).then(QUESTION_DAMPING).otherwise(1.0)
+    frame = frame.with_columns(((raw + emphasis) * damp).alias("raw"))
     score = (pl.col("raw") / (pl.col("raw") ** 2 + NORMALISATION_ALPHA).sqrt()).clip(-1.0, 1.0)
     frame = frame.with_columns(score.alias("sentiment_score"))
     s = pl.col("sentiment_score")
@@ -332,9 +357,20 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
         .clip(0.0, 1.0)
         .cast(pl.Float64)
         .alias("sentiment_confidence"),
-        pl.when(top >= EMOTION_FLOOR).then(pl.col("top_emotion")).otherwise(pl.lit("none")).alias("emotion"),
+        # No emotion word: a clearly polar post is read as joy (praise) or anger (complaint),
+        # with a lower confidence; this is what mentions of a business mostly are.
+        pl.when(top >= EMOTION_FLOOR)
+        .then(pl.col("top_emotion"))
+        .when(s >= EMOTION_FROM_SENTIMENT)
+        .then(pl.lit("joy"))
+        .when(s <= -EMOTION_FROM_SENTIMENT)
+        .then(pl.lit("anger"))
+        .otherwise(pl.lit("none"))
+        .alias("emotion"),
         pl.when(top >= EMOTION_FLOOR)
         .then(top / (pl.col("all_weight") + 0.5))
+        .when(s.abs() >= EMOTION_FROM_SENTIMENT)
+        .then(0.3 + 0.3 * s.abs())
         .otherwise(1.0 / (1.0 + top))
         .clip(0.0, 1.0)
         .cast(pl.Float64)

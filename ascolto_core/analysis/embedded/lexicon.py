@@ -35,8 +35,10 @@ class Lexicon:
     """Everything the engine looks up, keyed by the post language ("it", "en", "other").
 
     Attributes:
-        words: ``lang, term, valence, emotion, is_negator, booster, is_contrast`` for single
-            tokens (``term`` is matched against a token's normal form, then its lemma).
+        words: ``lang, term, valence, emotion, is_negator, booster, is_contrast, is_salutation,
+            is_form`` for single
+            tokens (``term`` is matched against a token's normal form, then its lemma unless
+            ``is_form``: a generated inflection).
         expressions: ``lang, n, key, valence, emotion``: ``key`` is the space-joined lemma
             sequence of an ``n``-token expression.
         first_lemmas: lemmas that start some expression (to build n-grams only there).
@@ -87,12 +89,19 @@ def _entries(kind: str, lang: str) -> dict[str, Any]:
         value: Any = float(head) if kind == "sentiment" else head
         for term in terms:
             values.setdefault(term, value)
+    return values
+
+
+def _generated_forms(values: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Inflected Italian forms of the single-word entries that are not entries themselves."""
+    forms: dict[str, Any] = {}
     if lang == "it":
-        for term, value in list(values.items()):
+        for term, value in values.items():
             if " " not in term:
                 for form in _italian_forms(term):
-                    values.setdefault(form, value)
-    return values
+                    if form not in values:
+                        forms.setdefault(form, value)
+    return forms
 
 
 def _emoji_entries() -> tuple[dict[str, float], dict[str, str]]:
@@ -127,15 +136,25 @@ def load_lexicon() -> Lexicon:
     """
     rules = yaml.safe_load((DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
     emoji_valence, emoji_emotion = _emoji_entries()
-    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool]] = []
+    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool]] = []
     expr_rows: list[tuple[str, int, str, float | None, str | None]] = []
     for lang in LANGS:
         valences = _entries("sentiment", lang)
         emotions = _entries("emotion", lang)
+        # Generated forms match a token as written, never a lemma ("leggere" from "leggero"
+        # must not catch the verb "leggere" via its lemma).
+        form_valences = _generated_forms(valences, lang)
+        form_emotions = _generated_forms(emotions, lang)
+        generated = (set(form_valences) | set(form_emotions)) - set(valences) - set(emotions)
+        valences = {**form_valences, **valences}
+        emotions = {**form_emotions, **emotions}
         negators = {w.lower() for w in rules["negators"][lang]}
         boosters = {str(k).lower(): float(v) for k, v in rules["boosters"][lang].items()}
         contrast = {w.lower() for w in rules["contrast"][lang]}
-        singles = {t for t in set(valences) | set(emotions) | negators | set(boosters) | contrast if " " not in t}
+        salutations = {w.lower() for w in rules["salutations"][lang]}
+        singles = {
+            t for t in set(valences) | set(emotions) | negators | set(boosters) | contrast | salutations if " " not in t
+        }
         for term in sorted(singles):
             word_rows.append(
                 (
@@ -146,10 +165,12 @@ def load_lexicon() -> Lexicon:
                     term in negators,
                     boosters.get(term, 0.0),
                     term in contrast,
+                    term in salutations,
+                    term in generated,
                 )
             )
         for term in sorted(set(emoji_valence) | set(emoji_emotion)):
-            word_rows.append((lang, term, emoji_valence.get(term), emoji_emotion.get(term), False, 0.0, False))
+            word_rows.append((lang, term, emoji_valence.get(term), emoji_emotion.get(term), False, 0.0, False, False, False))
         # Only phrases with a valence become expressions (an emotion-only phrase must not hide its words).
         phrases = sorted(t for t in valences if " " in t)
         for phrase, (n, key) in zip(phrases, _expression_keys(phrases, lang), strict=True):
@@ -165,6 +186,8 @@ def load_lexicon() -> Lexicon:
             "is_negator": pl.Boolean,
             "booster": pl.Float64,
             "is_contrast": pl.Boolean,
+            "is_salutation": pl.Boolean,
+            "is_form": pl.Boolean,
         },
         orient="row",
     ).unique(["lang", "term"], keep="first", maintain_order=True)
