@@ -45,7 +45,7 @@ PERIODS: dict[str, tuple[date, date, tuple[float, ...] | None]] = {
     "summer": (date(2026, 6, 1), date(2026, 8, 31), None),
     "august": (date(2026, 8, 1), date(2026, 8, 31), None),
     "september": (date(2026, 9, 1), date(2026, 9, 30), None),
-    "autumn": (date(2026, 9, 23), date(2026, 11, 15), None),
+    "autumn": (date(2026, 10, 1), date(2026, 11, 10), None),
     "november": (date(2026, 11, 1), date(2026, 11, 15), None),
     # The app update breaks on Monday 14 September; anger peaks on the 15th-16th.
     "incident": (date(2026, 9, 14), date(2026, 9, 20), (1.6, 2.2, 2.0, 1.3, 0.9, 0.6, 0.4)),
@@ -63,8 +63,11 @@ SOCIAL_TOUCHPOINTS: frozenset[str] = frozenset({"facebook", "instagram", "x"})
 REQUIRED_FIELDS: tuple[str, ...] = (
     "text", "lang", "touchpoint", "brand", "sentiment", "emotion", "kind", "period", "rating", "shop",
 )
-# Optional: a writer may pin the author (e.g. the brand's own "@fornobrio" replies).
-OPTIONAL_FIELDS: tuple[str, ...] = ("author",)
+# Optional: a writer may pin the author (e.g. the brand's own "@fornobrio" posts) and the
+# local day ("2026-09-16") of a post that marks an event (the apology, the reel).
+OPTIONAL_FIELDS: tuple[str, ...] = ("author", "day")
+# Praise for the fix comes after the login was fixed (18 September).
+FIX_PRAISE_FROM = date(2026, 9, 18)
 
 SHOPS: tuple[str, ...] = (
     "Bologna Indipendenza", "Bologna Saragozza", "Bologna Rizzoli", "Bologna Bolognina",
@@ -92,6 +95,7 @@ class SourcePost:
     shop: str | None
     author: str | None
     origin: str  # "file.jsonl:line", for messages
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,17 @@ def _validate(record: object, origin: str) -> SourcePost | SourceProblem:
     author = record.get("author")
     if author is not None and (not isinstance(author, str) or not author.strip()):
         return SourceProblem(origin, f"author={author!r} must be a non-empty string")
+    day = record.get("day")
+    if day is not None:
+        try:
+            day = date.fromisoformat(day)
+        except (TypeError, ValueError):
+            return SourceProblem(origin, f"day={day!r} must be an ISO date like 2026-09-16")
+        first, last, _ = PERIODS[record["period"]]
+        if not first <= day <= last:
+            return SourceProblem(origin, f"day {day} is outside period {record['period']} ({first}..{last})")
     return SourcePost(
+        day=day,
         text=text.strip(), lang=record["lang"], touchpoint=record["touchpoint"], brand=record["brand"],
         sentiment=record["sentiment"], emotion=record["emotion"], kind=record["kind"], period=record["period"],
         rating=None if rating is None else int(rating), shop=shop, author=author, origin=origin,
@@ -240,12 +254,17 @@ def _days(first: date, last: date) -> list[date]:
 def place_in_time(post: SourcePost, rng: random.Random) -> datetime:
     """A local (Europe/Rome) publication time honouring the post's period and touchpoint rhythm."""
     first, last, shape = PERIODS[post.period]
+    if post.day is not None:
+        first = last = post.day
+        shape = None
     days = _days(first, last)
     weekday_weights = WEEKDAYS_BY_TOUCHPOINT[_weekday_family(post.touchpoint)]
     weights = [weekday_weights[d.weekday()] * (shape[i] if shape else 1.0) for i, d in enumerate(days)]
     if post.period in ("summer", "any", "august") and post.touchpoint == "store":
         # Shops close for two weeks of ferie in August: no in-store feedback then.
         weights = [0.0 if date(2026, 8, 10) <= d <= date(2026, 8, 23) else w for d, w in zip(days, weights)]
+    if post.period == "incident_fix" and post.sentiment == "positive":
+        weights = [w if d >= FIX_PRAISE_FROM else 0.0 for d, w in zip(days, weights)]
     day = rng.choices(days, weights=weights)[0]
     hours = HOURS_BY_TOUCHPOINT[post.touchpoint]
     if post.period == "incident" and post.touchpoint in ("chat", "email"):
@@ -283,6 +302,11 @@ def engagement_for(post: SourcePost, rng: random.Random) -> Engagement:
         mu += 0.8  # a story everyone is talking about gets more attention
     if post.brand == "Dolce Sosta":
         mu -= 0.3
+    if post.day is not None:
+        # The post that marks an event (the reel, the apology) is the one everybody shares.
+        mu, sigma = max(mu + 3.0, 6.5), 0.5
+        if post.period == "influencer" and post.brand == "Forno Brio" and "brio" not in (post.author or "").lower():
+            mu += 1.5  # the influencer's own reel: her audience, not ours
     likes = int(math.exp(rng.gauss(mu, sigma))) - 1
     if rng.random() < 0.015:
         likes = int(likes * rng.paretovariate(1.2) * 8) + 50  # the rare post that goes viral
