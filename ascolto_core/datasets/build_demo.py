@@ -463,6 +463,19 @@ def summary_lines(frame: pl.DataFrame) -> list[str]:
         counts = frame.group_by(key).len().sort(key.meta.output_name())
         parts = ", ".join(f"{row[0]}={row[1]}" for row in counts.iter_rows())
         lines.append(f"{title}: {parts}")
+    local = pl.col("created_at").str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S")  # wall-clock time in Rome
+    office = (local.dt.weekday() <= 5) & (local.dt.hour() >= 9) & (local.dt.hour() < 18)
+    lines.append(f"outside office hours (Mon-Fri 9-18 Rome): {frame.select((~office).mean()).item():.0%}")
+    days = pl.DataFrame({"day": pl.date_range(FIRST_DAY, LAST_DAY, eager=True)})
+    negatives = frame.filter(pl.col("label") == "negative").group_by(local.dt.date().alias("day")).len()
+    daily = days.join(negatives, on="day", how="left").with_columns(pl.col("len").fill_null(0))
+    week = daily.filter(pl.col("day").is_between(*PERIODS["incident"][:2]))["len"].to_list()
+    lines.append(f"negatives per day: median {daily['len'].median():g}; incident week 14-20 Sep: {week}")
+    likes = frame["likes"].drop_nulls()
+    lines.append(
+        f"likes (channels that have them, n={likes.len()}): median {likes.median():g}, "
+        f"90th pct {likes.quantile(0.9):g}, max {likes.max()}"
+    )
     return lines
 
 
