@@ -18,7 +18,7 @@ def url_key(urls: pl.Expr) -> pl.Expr:
         .str.replace(r"#.*$", "")
         .str.replace(r"^[a-z][a-z0-9+.-]*://", "")
         .str.replace(r"^www\.", "")
-        .str.replace_all(r"([?&])utm_[^&]*&?", "${1}")
+        .str.replace_all(r"utm_[a-z_]*=[^&]*&?", "")
         .str.replace(r"[?&]+$", "")
         .str.replace(r"/+$", "")
     )
