@@ -44,9 +44,14 @@ def post_row(post: dict[str, Any], *, web_url: str, touchpoint: str) -> MentionR
         "url": f"{web_url}/profile/{handle or author.get('did')}/post/{rkey}",
         "lang": lang_code(langs[0]) if isinstance(langs, list) and langs else None,
         "likes": as_count(post.get("likeCount")),
-        "shares": as_count(post.get("repostCount")),
+        "shares": _sum_counts(post.get("repostCount"), post.get("quoteCount")),  # reposts and quote posts
         "comments": as_count(post.get("replyCount")),
     }
+
+
+def _sum_counts(*values: object) -> int | None:
+    counts = [c for c in (as_count(v) for v in values) if c is not None]
+    return sum(counts) if counts else None
 
 
 class BlueskyConnector:
@@ -54,7 +59,6 @@ class BlueskyConnector:
 
     kind = "bluesky"
     label = "bluesky"
-    require_terms = True
 
     def __init__(self, spec: BlueskySource) -> None:
         self.spec = spec

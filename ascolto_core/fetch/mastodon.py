@@ -57,7 +57,6 @@ class MastodonConnector:
     """Hashtag timelines and status search on one instance."""
 
     kind = "mastodon"
-    require_terms = True
 
     def __init__(self, spec: MastodonSource) -> None:
         self.spec = spec

@@ -50,7 +50,8 @@ def listing_row(data: dict[str, Any], *, touchpoint: str) -> MentionRow | None:
         "source": "reddit",
         "author": f"u/{author}" if author and author != "[deleted]" else None,
         "url": f"https://www.reddit.com{permalink}" if permalink else data.get("url"),
-        "likes": as_count(data.get("score")),
+        # Reddit's score is upvotes minus downvotes; a buried post has no likes, not negative ones.
+        "likes": max(0, as_count(data.get("score")) or 0) if data.get("score") is not None else None,
         "comments": as_count(data.get("num_comments")),
     }
 
@@ -60,7 +61,6 @@ class RedditConnector:
 
     kind = "reddit"
     label = "reddit"
-    require_terms = True
 
     def __init__(self, spec: RedditSource) -> None:
         self.spec = spec
