@@ -219,3 +219,21 @@ def test_any_text_gets_a_row(counting: CountingEngine, texts: list[str | None]) 
     assert frame.height == len(texts)
     assert frame["sentiment"].is_in(list(SENTIMENTS)).all()
     assert frame["emotion"].is_in(list(EMOTIONS)).all()
+
+
+def test_languages_are_detected_once_per_text_and_remembered(counting: CountingEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ascolto_core.analysis.language as language
+
+    real = language.detect_languages
+    asked: list[list[str]] = []
+
+    def spy(texts: pl.Series) -> pl.Series:
+        asked.append(texts.to_list())
+        return real(texts)
+
+    monkeypatch.setattr(language, "detect_languages", spy)
+    frame = mentions(["Il pane di oggi era davvero buono", "Il pane di oggi era davvero buono", "The bread was really good today"])
+    first = analyze_mentions(frame)
+    second = analyze_mentions(frame)
+    assert asked == [["Il pane di oggi era davvero buono", "The bread was really good today"]]
+    assert first.mentions["lang"].to_list() == second.mentions["lang"].to_list() == ["it", "it", "en"]

@@ -13,6 +13,8 @@ thousand rows, which is plenty for a workshop of ~20 people on one server.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import sqlite3
@@ -56,6 +58,28 @@ def text_keys(texts: pl.Series, langs: pl.Series) -> pl.Series:
     return hashed["key"]
 
 
+@functools.cache
+def language_detector_fingerprint() -> str:
+    """Identifies the language detector (its code and packages): a change invalidates cached languages."""
+    from importlib import metadata
+
+    import ascolto_core.analysis.language as detector
+
+    parts = [Path(detector.__file__).read_bytes()]
+    for package in ("py3langid", "stopwordsiso"):
+        try:
+            parts.append(metadata.version(package).encode())
+        except metadata.PackageNotFoundError:
+            parts.append(b"-")
+    return hashlib.blake2b(b"\x1f".join(parts), digest_size=8).hexdigest()
+
+
+def language_keys(texts: pl.Series) -> pl.Series:
+    """Keys for cached language detection: the detector's fingerprint and the text."""
+    fingerprint = pl.Series([f"lang-{language_detector_fingerprint()}"] * len(texts), dtype=pl.String)
+    return text_keys(texts, fingerprint)
+
+
 class CacheUnavailable(Exception):
     """The cache file cannot be opened or written (read-only disk, corrupt file...)."""
 
@@ -91,6 +115,9 @@ class ResultCache:
                         engine TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
                         UNIQUE (engine, model, version)
                     );
+                    CREATE TABLE IF NOT EXISTS languages (
+                        key TEXT PRIMARY KEY, lang TEXT NOT NULL
+                    ) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS results (
                         ns INTEGER NOT NULL, key TEXT NOT NULL,
                         sentiment TEXT, sentiment_score REAL, sentiment_confidence REAL,
@@ -177,6 +204,37 @@ class ResultCache:
                 connection.executemany(statement, chunk.iter_rows())
                 connection.execute("COMMIT")
         return encoded.height
+
+    def lookup_languages(self, keys: pl.Series) -> pl.DataFrame:
+        """Detected languages cached for ``keys`` (see :func:`language_keys`): ``key``, ``lang``.
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be read.
+        """
+        wanted = keys.drop_nulls().unique()
+        schema = {"key": pl.String(), "lang": pl.String()}
+        if wanted.is_empty():
+            return pl.DataFrame(schema=schema)
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT key, lang FROM languages WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted.to_list()),),
+            ).fetchall()
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def store_languages(self, keys: pl.Series, langs: pl.Series) -> int:
+        """Remember detected languages (aligned with ``keys``); returns rows written.
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be written.
+        """
+        pairs = pl.DataFrame({"key": keys, "lang": langs.cast(pl.String)}).drop_nulls().unique("key").sort("key")
+        with self._connect() as connection:
+            for start in range(0, pairs.height, _WRITE_CHUNK):
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR REPLACE INTO languages (key, lang) VALUES (?, ?)", pairs.slice(start, _WRITE_CHUNK).iter_rows())
+                connection.execute("COMMIT")
+        return pairs.height
 
     def count(self, info: EngineInfo | None = None) -> int:
         """Number of cached results (for one engine namespace, or all)."""

@@ -91,11 +91,13 @@ def analyze_mentions(
     if "text" not in mentions.columns:
         raise AscoltoError("analysis.no_text_column", columns=", ".join(mentions.columns))
 
-    frame = _with_languages(mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]))
+    cache = ResultCache(cache_dir) if use_cache else None
+    notes: list[str] = []
     choice = resolve_engine(engine)
+    frame = _with_languages(mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]), cache, notes)
     if frame.is_empty():
         empty = frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items())
-        return _result(empty, choice, 0, 0, 0, ())
+        return _result(empty, choice, 0, 0, 0, tuple(notes))
 
     from ascolto_core.analysis.text import is_question, normalise_lang
 
@@ -104,8 +106,6 @@ def analyze_mentions(
     keys = text_keys(texts, engine_langs)
     distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique("key", keep="first", maintain_order=True)
     total = distinct.height
-    cache = ResultCache(cache_dir) if use_cache else None
-    notes: list[str] = []
 
     results, from_cache, analysed, choice = _results_for(distinct, choice, cache, progress, notes)
     analysed_frame = frame.with_columns(keys.alias("__key")).join(results, left_on="__key", right_on="key", how="left", maintain_order="left")
@@ -133,18 +133,42 @@ def _result(frame: pl.DataFrame, choice: EngineChoice, from_cache: int, analysed
     )
 
 
-def _with_languages(frame: pl.DataFrame) -> pl.DataFrame:
-    """``lang`` present and filled where null (detected from the text); other values kept."""
+def _with_languages(frame: pl.DataFrame, cache: ResultCache | None, notes: list[str]) -> pl.DataFrame:
+    """``lang`` present and filled where null (detected from the text); other values kept.
+
+    Each distinct text is detected once, and detections are kept in the result
+    cache so a second run skips them.
+    """
     if "lang" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("lang"))
     langs = frame["lang"].cast(pl.String)
     missing = langs.is_null()
-    if missing.any():
-        from ascolto_core.analysis.language import detect_languages
+    if not missing.any():
+        return frame.with_columns(langs.alias("lang"))
+    from ascolto_core.analysis.cache import language_keys
+    from ascolto_core.analysis.language import detect_languages
 
-        detected = detect_languages(frame["text"].cast(pl.String).filter(missing))
-        langs = langs.scatter(missing.arg_true(), detected)
-    return frame.with_columns(langs.alias("lang"))
+    texts = frame["text"].cast(pl.String).fill_null("").filter(missing)
+    keys = language_keys(texts)
+    distinct = pl.DataFrame({"key": keys, "text": texts}).unique("key", keep="first", maintain_order=True)
+    known = pl.DataFrame(schema={"key": pl.String(), "lang": pl.String()})
+    if cache is not None and "analysis.cache_unavailable" not in notes:
+        try:
+            known = cache.lookup_languages(distinct["key"])
+        except CacheUnavailable as error:
+            log.warning("result cache not readable: %s", error)
+            notes.append("analysis.cache_unavailable")
+    unknown = distinct.join(known, on="key", how="anti", maintain_order="left")
+    detected = unknown.select("key", detect_languages(unknown["text"]).alias("lang")) if unknown.height else known.clear()
+    if cache is not None and detected.height and "analysis.cache_unavailable" not in notes:
+        try:
+            cache.store_languages(detected["key"], detected["lang"])
+        except CacheUnavailable as error:
+            log.warning("result cache not writable: %s", error)
+            notes.append("analysis.cache_unavailable")
+    by_key = pl.concat([known, detected])
+    filled = pl.DataFrame({"key": keys}).join(by_key, on="key", how="left", maintain_order="left")["lang"]
+    return frame.with_columns(langs.scatter(missing.arg_true(), filled).alias("lang"))
 
 
 def _results_for(
