@@ -6,7 +6,7 @@ Two stages, both offline:
    come from ``stopwordsiso`` for Italian, English and the neighbouring languages
    most likely to be confused with them (es, fr, pt, de); a stopword shared by k
    of those lists gives 1/k of a vote to each. A text is decided here when one
-   language has at least two votes and at least twice as many as any other.
+   language has at least 1.5 votes and at least twice as many as any other.
 2. The rest (short or mixed texts, other languages) goes to ``py3langid``
    (a maintained offline language identifier) text by text.
 
@@ -23,7 +23,8 @@ import stopwordsiso
 from ascolto_core.analysis.text import strip_urls
 
 VOTING_LANGS: tuple[str, ...] = ("it", "en", "es", "fr", "pt", "de")
-_MIN_VOTES = 2
+_MIN_VOTES = 1.5
+_MARGIN = 2.0
 
 
 @functools.cache
@@ -66,35 +67,41 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         .explode("word", empty_as_null=False, keep_nulls=False)
         .filter(pl.col("word").is_not_null())
     )
-    letters = words.group_by("row").agg(pl.len().alias("n_words"))
-    votes = (
-        words.join(_weighted_stopwords(), on="word", how="inner")
-        .group_by("row", "vote")
-        .agg(pl.col("weight").sum().alias("votes"))
-        .sort("row", "votes", descending=[False, True])
-        .group_by("row", maintain_order=True)
-        .agg(
-            pl.col("vote").first().alias("best"),
-            pl.col("votes").first().alias("best_votes"),
-            pl.col("votes").slice(1, 1).first().fill_null(0).alias("second_votes"),
-        )
+    # One pass: per text, the number of words and the weighted votes of each language.
+    weighted = words.join(_weighted_stopwords(), on="word", how="left")
+    per_row = weighted.group_by("row").agg(
+        pl.col("word").n_unique().alias("n_words"),
+        *(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS),
+    )
+    best_votes = pl.max_horizontal(*VOTING_LANGS)
+    ranked = per_row.with_columns(best_votes.alias("best_votes")).with_columns(
+        # The winning language (first in VOTING_LANGS order on ties) and the runner-up's votes.
+        pl.coalesce(*(pl.when(pl.col(lang) == pl.col("best_votes")).then(pl.lit(lang)) for lang in VOTING_LANGS)).alias(
+            "best"
+        ),
+        (
+            pl.concat_list(*VOTING_LANGS).list.sort(descending=True).list.get(1, null_on_oob=True).fill_null(0.0)
+        ).alias("second_votes"),
     )
     decided = (
         pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "text": clean})
-        .join(letters, on="row", how="left", maintain_order="left")
-        .join(votes, on="row", how="left", maintain_order="left")
+        .join(ranked.select("row", "n_words", "best", "best_votes", "second_votes"), on="row", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col("n_words").fill_null(0) == 0)
             .then(pl.lit("other"))
-            .when((pl.col("best_votes") >= _MIN_VOTES) & (pl.col("best_votes") >= 2 * pl.col("second_votes")))
+            .when((pl.col("best_votes") >= _MIN_VOTES) & (pl.col("best_votes") >= _MARGIN * pl.col("second_votes")))
             .then(pl.when(pl.col("best").is_in(["it", "en"])).then(pl.col("best")).otherwise(pl.lit("other")))
             .alias("lang")
         )
     )
     undecided = decided.filter(pl.col("lang").is_null())
     if undecided.height:
-        guessed = pl.Series("guess", [_identify(t) for t in undecided["text"].to_list()], dtype=pl.String)
-        fill = undecided.select("row").with_columns(guessed)
+        # py3langid once per distinct text (social data repeats itself: retweets, templates).
+        distinct = undecided.select("text").unique()
+        guesses = distinct.with_columns(
+            pl.Series("guess", [_identify(t) for t in distinct["text"].to_list()], dtype=pl.String)
+        )
+        fill = undecided.join(guesses, on="text", how="left").select("row", "guess")
         decided = decided.join(fill, on="row", how="left", maintain_order="left").with_columns(
             pl.col("lang").fill_null(pl.col("guess"))
         )

@@ -163,45 +163,17 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         pl.when((pl.col("pos") == 0) & pl.col("is_salutation")).then(None).otherwise(pl.col("emotion")).alias("emotion"),
     )
 
-    # --- multi-word expressions on lemma n-grams (only where one can start)
-    same_row = [pl.col("row").shift(-k) == pl.col("row") for k in range(1, MAX_EXPRESSION_TOKENS)]
-    starts = pl.col("lemma").is_in(list(lexicon.first_lemmas)) & ~is_punct
-    grams = {}
-    key = pl.col("lemma")
-    for k in range(1, MAX_EXPRESSION_TOKENS):
-        nxt = pl.col("lemma").shift(-k)
-        key = pl.concat_str([key, nxt], separator=" ")
-        ok = pl.all_horizontal(same_row[:k]) & ~pl.any_horizontal([is_punct.shift(-j) for j in range(1, k + 1)])
-        grams[k + 1] = pl.when(starts & ok).then(key)
-    frame = frame.with_columns(*(expr.alias(f"g{n}") for n, expr in grams.items()))
-    expr_val = []
-    for n_tok in range(MAX_EXPRESSION_TOKENS, 1, -1):
-        table = lexicon.expressions.filter(pl.col("n") == n_tok).select(
-            "lang",
-            pl.col("key").alias(f"g{n_tok}"),
-            pl.col("valence").alias(f"v{n_tok}"),
-            pl.col("emotion").alias(f"e{n_tok}"),
-            pl.lit(n_tok, dtype=pl.Int32).alias(f"n{n_tok}"),
-        )
-        frame = frame.join(table, on=["lang", f"g{n_tok}"], how="left", maintain_order="left")
-        expr_val.append(n_tok)
-    # Longest expression first.
-    frame = frame.with_columns(
-        pl.coalesce([pl.col(f"n{n}") for n in expr_val]).fill_null(0).alias("mwe_len"),
-        pl.coalesce([pl.when(pl.col(f"n{n}").is_not_null()).then(pl.col(f"v{n}").fill_null(0.0)) for n in expr_val]).alias(
-            "mwe_valence"
-        ),
-        pl.coalesce([pl.when(pl.col(f"n{n}").is_not_null()).then(pl.col(f"e{n}")) for n in expr_val]).alias("mwe_emotion"),
+    # --- multi-word expressions: lemma n-grams built only where an expression can start
+    matches = _match_expressions(frame, lexicon)
+    frame = frame.join(matches, on="i", how="left", maintain_order="left").with_columns(
+        pl.col("mwe_len").fill_null(0)
     )
-    covered = pl.any_horizontal(
-        [(pl.col("mwe_len").shift(k) > k) & (pl.col("row").shift(k) == pl.col("row")) for k in range(1, MAX_EXPRESSION_TOKENS)]
-    ).fill_null(False)
-    surface_gram = pl.col("surface")
-    surfaces = []
-    for k in range(1, MAX_EXPRESSION_TOKENS):
-        surface_gram = pl.concat_str([surface_gram, pl.col("surface").shift(-k)], separator=" ")
-        surfaces.append(pl.when(pl.col("mwe_len") == k + 1).then(surface_gram))
-    frame = frame.with_columns(covered.alias("covered"), pl.coalesce(surfaces).alias("mwe_surface"))
+    covered_idx = (
+        matches.select((pl.col("i") + pl.int_ranges(1, pl.col("mwe_len"), dtype=pl.UInt32)).alias("c"))
+        .explode("c")
+        .drop_nulls()["c"]
+    )
+    frame = frame.with_columns(pl.col("i").is_in(covered_idx.implode()).alias("covered"))
     is_mwe = pl.col("mwe_len") > 0
     frame = frame.with_columns(
         pl.when(pl.col("covered")).then(None).when(is_mwe).then(pl.col("mwe_valence")).otherwise(pl.col("valence")).alias("valence"),
@@ -298,6 +270,61 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     return frame.filter(pl.col("valence").is_not_null() | pl.col("emotion").is_not_null()).select(
         "row", "term", "contribution", "emotion", "emotion_weight"
     )
+
+
+def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Longest expression starting at each candidate token: ``i, mwe_len, mwe_valence, mwe_emotion, mwe_surface``.
+
+    Candidates are the (few) tokens whose lemma starts some expression; the following
+    lemmas are gathered by index, so the work is proportional to the candidates only.
+    """
+    total = frame.height
+    starts = frame.filter(pl.col("lemma").is_in(lexicon.prefixes[1].implode()) & (pl.col("kind") != "punct"))
+    if starts.height == 0 or total == 0:
+        return pl.DataFrame(
+            schema={"i": pl.UInt32, "mwe_len": pl.Int32, "mwe_valence": pl.Float64, "mwe_emotion": pl.String,
+                    "mwe_surface": pl.String}
+        )
+    lemma, surface, row, kind = frame["lemma"], frame["surface"], frame["row"], frame["kind"]
+    idx = starts["i"]
+    cand = starts.select("i", "lang", pl.col("lemma").alias("g1"), pl.col("surface").alias("s1"))
+    ok = pl.Series([True] * starts.height)
+    found = []
+    for k in range(1, MAX_EXPRESSION_TOKENS):
+        n_tok = k + 1
+        at = (idx + k).clip(0, total - 1)
+        ok = ok & ((idx + k) < total) & (row.gather(at) == starts["row"]) & (kind.gather(at) != "punct")
+        cand = cand.with_columns(
+            pl.when(ok).then(pl.concat_str([pl.col(f"g{k}"), lemma.gather(at)], separator=" ")).alias(f"g{n_tok}"),
+            pl.when(ok).then(pl.concat_str([pl.col(f"s{k}"), surface.gather(at)], separator=" ")).alias(f"s{n_tok}"),
+        )
+        table = lexicon.expressions.filter(pl.col("n") == n_tok).select(
+            "lang",
+            pl.col("key").alias("g"),
+            pl.col("valence").fill_null(0.0).alias("mwe_valence"),
+            pl.col("emotion").alias("mwe_emotion"),
+        )
+        hits = cand.select("i", "lang", pl.col(f"g{n_tok}").alias("g"), pl.col(f"s{n_tok}").alias("mwe_surface")).join(
+            table, on=["lang", "g"], how="inner"
+        )
+        found.append(
+            hits.select("i", pl.lit(n_tok, dtype=pl.Int32).alias("mwe_len"), "mwe_valence", "mwe_emotion", "mwe_surface")
+        )
+        # Extend only the n-grams that are still the beginning of some longer expression.
+        alive = cand[f"g{n_tok}"].is_in(lexicon.prefixes[n_tok].implode()).fill_null(False)
+        cand, idx, ok, starts = cand.filter(alive), idx.filter(alive), ok.filter(alive), starts.filter(alive)
+        if cand.height == 0:
+            break
+    matches = pl.concat(found) if found else pl.DataFrame(
+        schema={"i": pl.UInt32, "mwe_len": pl.Int32, "mwe_valence": pl.Float64, "mwe_emotion": pl.String,
+                "mwe_surface": pl.String}
+    )
+    matches = matches.sort(["i", "mwe_len"], descending=[False, True]).unique("i", keep="first")
+    # An expression starting inside an earlier, longer one is dropped (the earlier one covers it).
+    matches = matches.sort("i").with_columns(
+        (pl.col("i") + pl.col("mwe_len")).cum_max().shift(1).fill_null(0).alias("reach")
+    )
+    return matches.filter(pl.col("i") >= pl.col("reach")).drop("reach")
 
 
 def _drivers(scored: pl.DataFrame, positive: bool) -> pl.DataFrame:

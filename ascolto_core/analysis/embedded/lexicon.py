@@ -41,13 +41,14 @@ class Lexicon:
             ``is_form``: a generated inflection).
         expressions: ``lang, n, key, valence, emotion``: ``key`` is the space-joined lemma
             sequence of an ``n``-token expression.
-        first_lemmas: lemmas that start some expression (to build n-grams only there).
+        prefixes: k -> lemma sequences (space-joined) that begin some expression, for
+            k = 1..MAX_EXPRESSION_TOKENS (n-grams are extended only while they may match).
         rules: the constants of ``rules.yaml``.
     """
 
     words: pl.DataFrame
     expressions: pl.DataFrame
-    first_lemmas: frozenset[str]
+    prefixes: dict[int, pl.Series]
     rules: dict[str, Any]
 
 
@@ -205,8 +206,17 @@ def load_lexicon() -> Lexicon:
         [expressions, expressions.filter(pl.col("lang") == "en").with_columns(pl.lit("other").alias("lang")),
          expressions.filter(pl.col("lang") == "it").with_columns(pl.lit("other").alias("lang"))]
     ).unique(["lang", "n", "key"], keep="first", maintain_order=True)
-    first = frozenset(k.split(" ", 1)[0] for k in expressions["key"].to_list())
-    return Lexicon(words=words, expressions=expressions, first_lemmas=first, rules=rules)
+    prefixes: dict[int, set[str]] = {k: set() for k in range(1, MAX_EXPRESSION_TOKENS + 1)}
+    for key in expressions["key"].to_list():
+        parts = key.split(" ")
+        for k in range(1, len(parts) + 1):
+            prefixes[k].add(" ".join(parts[:k]))
+    return Lexicon(
+        words=words,
+        expressions=expressions,
+        prefixes={k: pl.Series(sorted(v), dtype=pl.String) for k, v in prefixes.items()},
+        rules=rules,
+    )
 
 
 def lexicon_size() -> dict[str, int]:
