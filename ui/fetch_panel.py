@@ -132,7 +132,8 @@ def _form(base: ListeningQuery, lang: str) -> tuple[ListeningQuery, str] | None:
             value=(first_bluesky.handle or "") if first_bluesky else "",
             key="fetch_bluesky_handle",
         )
-        password = right.text_input(t("fetch.panel.bluesky_password", lang), type="password", key="fetch_bluesky_pw")
+        # No session-state key: the typed app password is not exposed to the rest of the app.
+        password = right.text_input(t("fetch.panel.bluesky_password", lang), type="password")
         first_reddit = by_kind["reddit"][0] if by_kind["reddit"] else None
         subreddits = st.text_area(
             t("fetch.panel.subreddits", lang),
