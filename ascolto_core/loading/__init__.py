@@ -211,7 +211,7 @@ def _build(raw: RawTable, proposal: MappingProposal, tz: str) -> tuple[pl.DataFr
     for field in _PLAIN_TEXT_FIELDS:
         values = column(field)
         if values is not None:
-            out[field] = values.cast(pl.String).str.strip_chars().alias(field)
+            out[field] = values.cast(pl.String).alias(field)  # as the file wrote it
 
     values = column("lang")
     if values is not None:

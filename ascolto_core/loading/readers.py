@@ -127,20 +127,20 @@ def sniff_format(source: Source) -> str:
     if _looks_binary(text_head):
         return _refuse_binary(source)
     stripped = text_head.lstrip("\ufeff \t\r\n")
-    if ext in _EXTENSIONS and _EXTENSIONS[ext] not in ("xlsx", "parquet"):
+    if ext in _EXTENSIONS and _EXTENSIONS[ext] not in ("xlsx", "parquet") and ext != ".txt":
         kind = _EXTENSIONS[ext]
         if kind == "json" and stripped.startswith("{") and _first_line_is_json(stripped) and "\n{" in stripped:
             return "jsonl"
         return kind
-    if ext in _EXTENSIONS:
-        return _refuse_binary(source) if _EXTENSIONS[ext] == "xlsx" else _EXTENSIONS[ext]
+    if ext in _EXTENSIONS and ext != ".txt":
+        if _EXTENSIONS[ext] == "xlsx":  # text named .xlsx: not a workbook
+            raise AscoltoError("load.corrupt_excel", name=source.name, reason="no workbook inside")
+        return _EXTENSIONS[ext]
     if stripped.startswith("["):
         return "json"
     if stripped.startswith("{"):
         return "jsonl" if _first_line_is_json(stripped) else "json"
-    if ext and ext not in (".csv",):
-        # An unknown extension with text content: try it as a delimited table.
-        return "csv"
+    # Any other text content (unknown or no extension, .txt): try it as a delimited table.
     return "csv"
 
 
@@ -204,13 +204,28 @@ def detect_encoding(source: Source) -> str:
         return bom
     if _decode_head(head, "utf-8") is not None:
         return "utf-8"
-    best = charset_normalizer.from_bytes(head).best()
+    return _legacy_encoding(head, source.name)
+
+
+# Single-byte encodings that agree with cp1252 on Italian letters.
+_WESTERN = frozenset({"cp1252", "latin_1", "iso8859_1", "iso8859_15", "windows_1252"})
+
+
+def _legacy_encoding(sample: bytes, name: str) -> str:
+    """charset-normalizer's answer, preferring cp1252 when it is among the plausible ones.
+
+    Short Italian samples often score the same under several Western code
+    pages (cp1258, cp1250...), which differ on letters such as "ì"; our users'
+    files come from Italian Windows/Excel, so cp1252 wins any tie it is part of.
+    """
+    results = charset_normalizer.from_bytes(sample)
+    best = results.best()
     if best is None:
-        raise AscoltoError("load.binary_file", name=source.name, formats=", ".join(FORMATS))
-    encoding = best.encoding.lower().replace("_", "-")
-    if encoding in ("latin-1", "iso8859-1", "iso-8859-1", "iso8859-15", "iso-8859-15", "windows-1252", "cp1252", "ascii"):
+        raise AscoltoError("load.binary_file", name=name, formats=", ".join(FORMATS))
+    plausible = {e for match in results for e in (match.encoding, *match.could_be_from_charset)}
+    if plausible & _WESTERN or best.encoding == "ascii":
         return "cp1252"
-    return encoding
+    return best.encoding
 
 
 def _utf8_bytes(source: Source, encoding: str) -> tuple[bytes, tuple[tuple[str, dict[str, Any]], ...]]:
@@ -293,8 +308,7 @@ def read_delimited(source: Source, kind: str) -> RawTable:
         if "utf-8" not in str(error).lower() or encoding not in ("utf-8", "utf-8-sig"):
             raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
         # Valid UTF-8 at the start, something else later: detect on the whole file.
-        best = charset_normalizer.from_bytes(source.read()).best()
-        encoding = "cp1252" if best is None or best.encoding in ("ascii", "utf_8") else best.encoding
+        encoding = _legacy_encoding(source.read(), source.name)
         polars_source, notes = _utf8_bytes(source, encoding)
         frame = _read_csv(polars_source, delimiter, skip_lines)
     except pl.exceptions.NoDataError as error:

@@ -63,7 +63,9 @@ def _classify(values: pl.Series, rules: TouchpointRules, *, own_site: bool) -> p
 
 
 def _fold(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+    # Lower case, no accents, "_" as a space (SOCIALMEDIA_TWITTER).
+    folded = expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD")
+    return folded.str.replace_all(r"\p{M}", "").str.replace_all("_", " ", literal=True)
 
 
 def _per_value(column: pl.Series, rules: TouchpointRules, *, url: bool = False) -> pl.Series:

@@ -69,8 +69,23 @@ def parse_numbers(values: pl.Series, *, delimiter: str | None = None) -> pl.Seri
     return cleaned.str.strip_chars("%").cast(pl.Float64, strict=False).alias(values.name)
 
 
+_GROUPED_INTEGER = r"^[-+]?\d{1,3}([.,\s\u00a0']\d{3})+$"
+
+
 def parse_counts(values: pl.Series, *, delimiter: str | None = None) -> pl.Series:
-    """Read an engagement column as Int64 (rounded), e.g. "1.234" in an Italian file is 1234."""
+    """Read an engagement column as Int64 (rounded).
+
+    Counts are whole numbers, so digits grouped by three are thousands whichever
+    separator is used: "1.234" (Italian) and "1,234" (English) are both 1234.
+    """
+    if values.dtype == pl.String:
+        plain = values.cast(pl.Int64, strict=False)
+        if plain.null_count() == values.null_count():
+            return plain.alias(values.name)  # fast path: plain integers
+        trimmed = values.str.strip_chars()
+        grouped = trimmed.str.contains(_GROUPED_INTEGER)
+        if grouped.any():
+            values = pl.select(pl.when(grouped).then(trimmed.str.replace_all(r"[^\d\-+]", "")).otherwise(values)).to_series().alias(values.name)
     return parse_numbers(values, delimiter=delimiter).round(0).cast(pl.Int64, strict=False).alias(values.name)
 
 

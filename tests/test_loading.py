@@ -1,0 +1,294 @@
+"""Loading: every format, the Italian CSV dialect, dates, numbers, ids and the report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ascolto_core.loading import LoadReport, load_mentions
+from ascolto_core.schema import MENTION_SCHEMA, conform
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Three mentions as a user's spreadsheet would hold them (Italian headers).
+RECORDS = [
+    {"Testo": "Cornetto caldo e caffè perfetto, però la fila… 20 minuti!", "Data": "24/11/2026 18:05", "Autore": "Giulia", "Canale": "Facebook", "Mi piace": 12},
+    {"Testo": "Servizio lento stamattina", "Data": "25/11/2026 08:30", "Autore": "Marco", "Canale": "Recensioni Google", "Mi piace": 0},
+    {"Testo": "Great focaccia, friendly staff", "Data": "26/11/2026 12:00", "Autore": "Ann", "Canale": "Instagram", "Mi piace": 3},
+]
+EXPECTED = pl.DataFrame(
+    {
+        "text": [r["Testo"] for r in RECORDS],
+        # Europe/Rome is UTC+1 in November.
+        "created_at": [datetime(2026, 11, 24, 17, 5, tzinfo=UTC), datetime(2026, 11, 25, 7, 30, tzinfo=UTC), datetime(2026, 11, 26, 11, 0, tzinfo=UTC)],
+        "touchpoint": ["facebook", "google_reviews", "instagram"],
+        "author": ["Giulia", "Marco", "Ann"],
+        "likes": [12, 0, 3],
+    },
+    schema_overrides={"created_at": MENTION_SCHEMA["created_at"]},
+)
+CORE = list(EXPECTED.columns)
+
+
+def _frame() -> pl.DataFrame:
+    return pl.DataFrame(RECORDS)
+
+
+def _write(tmp_path: Path, kind: str) -> Path:
+    frame = _frame()
+    path = tmp_path / f"mentions.{kind if kind != 'json_data' else 'json'}"
+    if kind == "csv":
+        frame.write_csv(path)
+    elif kind == "tsv":
+        frame.write_csv(path, separator="\t")
+    elif kind == "xlsx":
+        frame.write_excel(path, worksheet="Menzioni")
+    elif kind == "json":
+        path.write_text(json.dumps(RECORDS, ensure_ascii=False), encoding="utf-8")
+    elif kind == "json_data":
+        path.write_text(json.dumps({"meta": {"n": 3}, "data": RECORDS}, ensure_ascii=False), encoding="utf-8")
+    elif kind == "jsonl":
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in RECORDS) + "\n", encoding="utf-8")
+    elif kind == "parquet":
+        frame.write_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "csv",  # comma-separated UTF-8
+        "tsv",  # tab-separated
+        "xlsx",  # Excel via fastexcel/calamine
+        "json",  # a list of records
+        "json_data",  # an object holding one list of records: {"data": [...]}
+        "jsonl",  # one object per line
+        "parquet",  # typed columns
+    ],
+)
+def test_every_format_gives_the_same_canonical_table(tmp_path: Path, kind: str) -> None:
+    result = load_mentions(_write(tmp_path, kind))
+    assert result.mentions.select(CORE).equals(EXPECTED)
+    assert result.mentions.columns[: len(MENTION_SCHEMA)] == list(MENTION_SCHEMA)
+    assert result.mentions.equals(conform(result.mentions))
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
+def test_bytes_with_filename_load_like_the_path(tmp_path: Path, kind: str) -> None:
+    # The Streamlit uploader passes bytes plus the file name.
+    path = _write(tmp_path, kind)
+    from_bytes = load_mentions(path.read_bytes(), filename=path.name)
+    assert from_bytes.mentions.equals(load_mentions(path).mentions)
+    assert from_bytes.report.source_name == path.name
+
+
+ITALIAN_CSV = (
+    "Testo;Data;Autore;Voto;Mi piace;Copertura\n"
+    "Caffè perché così? «Buonissimo» — 5€ ben spesi;24/11/2026 18:05;Niccolò;4,5;1.234;12.500\n"
+    "Però è caro;25/11/2026 09:00;Zoë;3;7;800\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "expected_encoding"),
+    [
+        ("cp1252", b"", "cp1252"),  # Excel "CSV (delimitato da separatore)" on Italian Windows
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),  # Excel "CSV UTF-8": with a BOM
+        ("utf-8", b"", "utf-8"),  # plain UTF-8 without BOM
+        ("latin-1", b"", "cp1252"),  # latin-1 bytes read as cp1252 (a superset for these characters)
+    ],
+)
+def test_italian_csv_dialect(tmp_path: Path, encoding: str, prefix: bytes, expected_encoding: str) -> None:
+    path = tmp_path / "export.csv"
+    text = ITALIAN_CSV if encoding != "latin-1" else ITALIAN_CSV.replace("€", "EUR").replace("«", '"').replace("»", '"').replace("—", "-")
+    path.write_bytes(prefix + text.encode(encoding))
+    result = load_mentions(path)
+    mentions = result.mentions
+    first = text.splitlines()[1].split(";")[0]
+    # Accented text is preserved exactly.
+    assert mentions["text"].to_list() == [first, "Però è caro"]
+    assert mentions["author"].to_list() == ["Niccolò", "Zoë"]
+    # Decimal comma and dots for thousands.
+    assert mentions["rating"].to_list() == [4.5, 3.0]
+    assert mentions["likes"].to_list() == [1234, 7]
+    assert mentions["reach"].to_list() == [12500, 800]
+    assert (result.report.encoding, result.report.delimiter) == (expected_encoding, ";")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("24/11/2026 18:05", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # day first, Rome winter time (UTC+1)
+        ("24/11/2026", datetime(2026, 11, 23, 23, 0, tzinfo=UTC)),  # date only: local midnight
+        ("01/07/2026 18:05", datetime(2026, 7, 1, 16, 5, tzinfo=UTC)),  # summer time (UTC+2), day first (not 7 January)
+        ("2026-11-24T18:05:00Z", datetime(2026, 11, 24, 18, 5, tzinfo=UTC)),  # ISO with Z
+        ("2026-11-24T18:05:00+02:00", datetime(2026, 11, 24, 16, 5, tzinfo=UTC)),  # ISO with an offset
+        ("2026-11-24T18:05:00.250+01:00", datetime(2026, 11, 24, 17, 5, 0, 250000, tzinfo=UTC)),  # fractions of a second
+        ("2026-11-24 18:05:00", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # naive ISO-like: local time
+        ("1795541100", datetime(2026, 11, 24, 17, 25, tzinfo=UTC)),  # Unix seconds as text
+        ("1795541100000", datetime(2026, 11, 24, 17, 25, tzinfo=UTC)),  # Unix milliseconds as text
+        ("24-Nov-2026 06:05 PM", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # Meltwater Date + Time joined
+        ("25/10/2026 02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # autumn's repeated hour: the first one
+    ],
+)
+def test_date_formats(tmp_path: Path, raw: str, expected: datetime) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(f"text,date\nciao,{raw}\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions["created_at"].to_list() == [expected]
+    assert result.report.unparseable_dates == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1795541100, 1795541160], [datetime(2026, 11, 24, 17, 25, tzinfo=UTC), datetime(2026, 11, 24, 17, 26, tzinfo=UTC)]),  # numeric seconds
+        ([1795541100000, 1795541160000], [datetime(2026, 11, 24, 17, 25, tzinfo=UTC), datetime(2026, 11, 24, 17, 26, tzinfo=UTC)]),  # numeric ms
+    ],
+)
+def test_numeric_epochs_in_json(tmp_path: Path, values: list[int], expected: list[datetime]) -> None:
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps([{"content": "a", "published": values[0]}, {"content": "b", "published": values[1]}]))
+    assert load_mentions(path).mentions["created_at"].to_list() == expected
+
+
+def test_separate_date_and_time_columns(tmp_path: Path) -> None:
+    path = tmp_path / "dt.csv"
+    path.write_text("Testo;Data;Ora\nuno;24/11/2026;18:05\ndue;24/11/2026;\n", encoding="utf-8")
+    result = load_mentions(path)
+    # A missing time leaves the date at local midnight.
+    assert result.mentions["created_at"].to_list() == [datetime(2026, 11, 24, 17, 5, tzinfo=UTC), datetime(2026, 11, 23, 23, 0, tzinfo=UTC)]
+    assert result.report.columns == {"text": "Testo", "created_at": "Data", "time": "Ora"}
+
+
+def test_excel_native_datetimes_are_local_time(tmp_path: Path) -> None:
+    path = tmp_path / "native.xlsx"
+    pl.DataFrame({"Messaggio": ["ciao"], "Data": [datetime(2026, 7, 1, 18, 5)]}).write_excel(path)
+    assert load_mentions(path).mentions["created_at"].to_list() == [datetime(2026, 7, 1, 16, 5, tzinfo=UTC)]
+
+
+def test_report_counts_are_exact(tmp_path: Path) -> None:
+    path = tmp_path / "messy.csv"
+    path.write_text(
+        "Testo;Data;Autore;Canale;Mi piace;Extra\n"
+        "Buono;24/11/2026 18:05;Ada;Facebook;1;a\n"
+        "   ;24/11/2026 18:06;Ada;Facebook;1;b\n"  # blank text: dropped, counted
+        "Buono;24/11/2026 18:05;Ada;Facebook;1;c\n"  # same source, author, date, text: a duplicate
+        "Caro;ieri sera;Bea;Instagram;x;d\n"  # unreadable date kept; unreadable likes left empty
+        "Ok;;Bea;Instagram;2;e\n",  # empty date kept
+        encoding="utf-8",
+    )
+    report = load_mentions(path).report
+    assert report == LoadReport(
+        rows_read=5,
+        rows_kept=3,
+        unparseable_dates=1,
+        empty_texts_dropped=1,
+        duplicates_removed=1,
+        columns={"text": "Testo", "created_at": "Data", "author": "Autore", "source": "Canale", "likes": "Mi piace"},
+        unmapped_columns=("Extra",),
+        layout=None,
+        encoding="utf-8",
+        delimiter=";",
+        sheet_used=None,
+        sheets_available=(),
+        notes=(
+            ("load.note_date_examples", {"examples": "«ieri sera»"}),
+            ("load.note_unreadable_values", {"n": 1, "column": "Mi piace", "examples": "«x»"}),
+        ),
+        format="csv",
+        source_name="messy.csv",
+        missing_dates=1,
+        ids_derived=5,
+    )
+    assert report.rows_read == report.rows_kept + report.empty_texts_dropped + report.duplicates_removed
+
+
+def test_report_renders_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("testo,data\nciao,24/11/2026\n,24/11/2026\n", encoding="utf-8")
+    report = load_mentions(path).report
+    italian, english = report.lines("it"), report.lines("en")
+    assert "Righe lette: 2; menzioni caricate: 1" in italian
+    assert "Rows read: 2; mentions loaded: 1" in english
+    assert "Righe senza testo scartate: 1" in italian
+    # Every line is rendered (no raw "load.xxx" key left).
+    assert not [line for line in italian + english if line.startswith("load.")]
+
+
+def test_user_columns_are_kept_after_the_canonical_ones(tmp_path: Path) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text("Negozio,text,Campagna\nVia Emilia,ciao,Natale\n", encoding="utf-8")
+    mentions = load_mentions(path).mentions
+    assert mentions.columns == [*MENTION_SCHEMA, "Negozio", "Campagna"]
+    assert mentions.row(0, named=True)["Campagna"] == "Natale"
+
+
+def test_ids_are_stable_across_loads_and_processes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "csv")
+    first = load_mentions(path).mentions["id"].to_list()
+    second = load_mentions(path.read_bytes(), filename="other-name.csv").mentions["id"].to_list()
+    code = "import sys; from ascolto_core.loading import load_mentions; print(' '.join(load_mentions(sys.argv[1]).mentions['id']))"
+    other_process = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert first == second == other_process.stdout.split()
+    assert len(set(first)) == 3
+
+
+def test_file_ids_are_kept_and_blank_ones_derived(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text("id,text\nA1,uno\n,due\nA1,uno di nuovo\n", encoding="utf-8")
+    result = load_mentions(path)
+    ids = result.mentions["id"].to_list()
+    # Same file id twice: the second is a duplicate even with another text.
+    assert ids[0] == "A1" and len(ids) == 2 and ids[1].startswith("m")
+    assert (result.report.ids_derived, result.report.duplicates_removed) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("header_and_row", "field", "expected"),
+    [
+        ("Voto\n4,5", "rating", 4.5),  # Italian decimal comma
+        ("Stelle\n★★★★", "rating", 4.0),  # stars as symbols
+        ("Rating\n4/5", "rating", 4.0),  # "4 out of 5"
+        ("Likes\n1,234", "likes", 1234),  # English thousands separator in a comma-free column
+        ("Condivisioni\n12", "shares", 12),  # Italian header
+        ("Sentiment\nNegativo", "label", "negative"),  # Italian label to canonical key
+        ("Emozione\nRabbia", "label_emotion", "anger"),  # Italian emotion to canonical key
+        ("Lingua\nit-IT", "lang", "it"),  # locale code to ISO 639-1
+    ],
+)
+def test_values_are_read_in_italian_and_english(tmp_path: Path, header_and_row: str, field: str, expected: object) -> None:
+    header, row = header_and_row.split("\n")
+    path = tmp_path / "v.tsv"
+    path.write_text(f"Testo\t{header}\nciao\t{row}\n", encoding="utf-8")
+    assert load_mentions(path).mentions[field].to_list() == [expected]
+
+
+def test_text_is_taken_from_title_when_empty(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Titolo,Testo\nTitolo solo,\nTitolo,Corpo\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list() == ["Titolo solo", "Corpo"]
+    assert ("load.note_text_from_title", {"n": 1, "column": "Titolo"}) in result.report.notes
+
+
+def test_huge_text_cell_is_kept_whole(tmp_path: Path) -> None:
+    # Guard: a 100,000-character post (a pasted email thread) must survive intact.
+    long_text = "parola " * 14_285 + "fine"
+    path = tmp_path / "long.csv"
+    pl.DataFrame({"text": [long_text, "breve"]}).write_csv(path)
+    assert load_mentions(path).mentions["text"].to_list() == [long_text, "breve"]
+
+
+def test_odd_headers_with_accents_and_spaces_map(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("  TESTO  ,Data_Pubblicazione,Nome Utente,PIATTAFORMA\nciao,24/11/2026,Ugo,Twitter\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.report.columns == {"text": "  TESTO  ", "created_at": "Data_Pubblicazione", "author": "Nome Utente", "source": "PIATTAFORMA"}
+    assert result.mentions["touchpoint"].to_list() == ["x"]
