@@ -277,3 +277,42 @@ def test_synth_bad_requests_are_clear_errors(tmp_path: Path, demo: pl.DataFrame,
     with pytest.raises(AscoltoError) as caught:
         call(demo, tmp_path)
     assert caught.value.key == key
+
+
+@pytest.mark.parametrize(
+    ("pins", "expected_weekday"),
+    [
+        ({"weekday": 6}, 6),  # "domenica di sole..." lands on a Sunday
+        ({"weekday": 0}, 0),  # "colazione del lunedì" on a Monday
+    ],
+)
+def test_a_post_about_its_own_weekday_lands_on_it(pins: dict[str, int], expected_weekday: int) -> None:
+    rng = random.Random(2)
+    post = _post("any")
+    post = SourcePost(**{**post.__dict__, **pins})
+    assert {place_in_time(post, rng).weekday() for _ in range(100)} == {expected_weekday}
+
+
+def test_reactions_come_after_the_event_they_react_to(tmp_path: Path) -> None:
+    reel = GOOD | {"text": "the reel", "period": "influencer", "author": "@someone", "day": "2026-07-10T11:30"}
+    reactions = [GOOD | {"text": f"reaction {i}", "period": "influencer"} for i in range(200)]
+    _write_source(tmp_path / "src", [reel, *reactions])
+    frame, _ = build(tmp_path / "src", tmp_path / "m.csv")
+    assert frame["created_at"][0] == "2026-07-10T11:30:00+02:00"
+    assert frame["text"][0] == "the reel"
+    assert frame.filter(pl.col("text") == "the reel")["likes"].item() > frame["likes"].median()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message_part"),
+    [
+        (GOOD | {"period": "influencer", "day": "2026-09-16"}, "outside period"),  # the reel dated in September
+        (GOOD | {"day": "16/09/2026"}, "ISO date"),  # an Italian date format
+        (GOOD | {"weekday": 7}, "weekday"),  # there is no eighth day
+    ],
+)
+def test_bad_pins_are_listed(tmp_path: Path, bad: dict[str, object], message_part: str) -> None:
+    _write_source(tmp_path, [bad])
+    with pytest.raises(AscoltoError) as caught:
+        read_sources(tmp_path)
+    assert message_part in caught.value.message("en")

@@ -21,7 +21,7 @@ import random
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,10 +64,13 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "text", "lang", "touchpoint", "brand", "sentiment", "emotion", "kind", "period", "rating", "shop",
 )
 # Optional: a writer may pin the author (e.g. the brand's own "@fornobrio" posts) and the
-# local day ("2026-09-16") of a post that marks an event (the apology, the reel).
-OPTIONAL_FIELDS: tuple[str, ...] = ("author", "day")
+# local day ("2026-09-16") or moment ("2026-09-16T09:30") of a post that marks an event, or
+# the weekday (0 = Monday .. 6 = Sunday) of a post that says "domenica di sole..." about its own day.
+OPTIONAL_FIELDS: tuple[str, ...] = ("author", "day", "weekday")
 # Praise for the fix comes after the login was fixed (18 September).
 FIX_PRAISE_FROM = date(2026, 9, 18)
+# In these periods nobody reacts before the event itself: the earliest pinned moment opens the period.
+EVENT_PERIODS: tuple[str, ...] = ("influencer", "incident_fix")
 
 SHOPS: tuple[str, ...] = (
     "Bologna Indipendenza", "Bologna Saragozza", "Bologna Rizzoli", "Bologna Bolognina",
@@ -96,6 +99,8 @@ class SourcePost:
     author: str | None
     origin: str  # "file.jsonl:line", for messages
     day: date | None = None
+    at: time | None = None  # pinned local time of day, with ``day``
+    weekday: int | None = None  # 0 = Monday .. 6 = Sunday
 
 
 @dataclass(frozen=True)
@@ -141,16 +146,23 @@ def _validate(record: object, origin: str) -> SourcePost | SourceProblem:
     if author is not None and (not isinstance(author, str) or not author.strip()):
         return SourceProblem(origin, f"author={author!r} must be a non-empty string")
     day = record.get("day")
+    at = None
     if day is not None:
         try:
-            day = date.fromisoformat(day)
+            moment = datetime.fromisoformat(day)
         except (TypeError, ValueError):
-            return SourceProblem(origin, f"day={day!r} must be an ISO date like 2026-09-16")
+            return SourceProblem(origin, f"day={day!r} must be an ISO date like 2026-09-16 or 2026-09-16T09:30")
+        day, at = moment.date(), (moment.time() if "T" in record["day"] else None)
         first, last, _ = PERIODS[record["period"]]
         if not first <= day <= last:
             return SourceProblem(origin, f"day {day} is outside period {record['period']} ({first}..{last})")
+    weekday = record.get("weekday")
+    if weekday is not None and (isinstance(weekday, bool) or weekday not in range(7)):
+        return SourceProblem(origin, f"weekday={weekday!r} must be 0 (Monday) .. 6 (Sunday)")
     return SourcePost(
+        weekday=weekday,
         day=day,
+        at=at,
         text=text.strip(), lang=record["lang"], touchpoint=record["touchpoint"], brand=record["brand"],
         sentiment=record["sentiment"], emotion=record["emotion"], kind=record["kind"], period=record["period"],
         rating=None if rating is None else int(rating), shop=shop, author=author, origin=origin,
@@ -225,7 +237,7 @@ HOURS_BY_TOUCHPOINT: dict[str, tuple[float, ...]] = {
     "email": _SERVICE_HOURS, "chat": _SERVICE_HOURS, "website": _SERVICE_HOURS,
     "store": _STORE_HOURS, "news": _NEWS_HOURS, "forum": _FORUM_HOURS, "other": _SOCIAL_HOURS,
 }
-# Relative intensity per weekday (Mon..Sun): social and reviews lean to the weekend.
+# Relative intensity per weekday (Mon..Sun): customer service is a weekday affair, social much less so.
 WEEKDAYS_BY_TOUCHPOINT: dict[str, tuple[float, ...]] = {
     "social": (1.1, 1.05, 1.05, 1.05, 1.05, 0.8, 0.7),
     "reviews": (1.05, 1.0, 1.0, 1.0, 1.05, 0.9, 0.85),
@@ -251,8 +263,13 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def place_in_time(post: SourcePost, rng: random.Random) -> datetime:
-    """A local (Europe/Rome) publication time honouring the post's period and touchpoint rhythm."""
+def place_in_time(post: SourcePost, rng: random.Random, not_before: datetime | None = None) -> datetime:
+    """A local (Europe/Rome) publication time honouring the post's period and touchpoint rhythm.
+
+    A pinned post keeps its day (and time); any other post lands after ``not_before``.
+    """
+    if post.day is not None and post.at is not None:
+        return datetime.combine(post.day, post.at, tzinfo=ROME)
     first, last, shape = PERIODS[post.period]
     if post.day is not None:
         first = last = post.day
@@ -263,6 +280,8 @@ def place_in_time(post: SourcePost, rng: random.Random) -> datetime:
     if post.period in ("summer", "any", "august") and post.touchpoint == "store":
         # Shops close for two weeks of ferie in August: no in-store feedback then.
         weights = [0.0 if date(2026, 8, 10) <= d <= date(2026, 8, 23) else w for d, w in zip(days, weights)]
+    if post.weekday is not None:
+        weights = [w if d.weekday() == post.weekday else 0.0 for d, w in zip(days, weights)]
     if post.period == "incident_fix" and post.sentiment == "positive":
         weights = [w if d >= FIX_PRAISE_FROM else 0.0 for d, w in zip(days, weights)]
     day = rng.choices(days, weights=weights)[0]
@@ -270,6 +289,12 @@ def place_in_time(post: SourcePost, rng: random.Random) -> datetime:
     if post.period == "incident" and post.touchpoint in ("chat", "email"):
         # The chat queue overflowed: people kept writing into the evening.
         hours = tuple(h + (3 if 18 <= i <= 23 else 0) for i, h in enumerate(hours))
+    if not_before is not None and day <= not_before.date():
+        day = not_before.date()
+        # Reactions come after the event: only the hours following it that day.
+        hours = tuple(h if i > not_before.hour else 0.0 for i, h in enumerate(hours))
+        if not any(hours):
+            hours = tuple(1.0 if i == min(not_before.hour + 1, 23) else 0.0 for i in range(24))
     hour = rng.choices(range(24), weights=hours)[0]
     return datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=ROME)
 
@@ -302,7 +327,7 @@ def engagement_for(post: SourcePost, rng: random.Random) -> Engagement:
         mu += 0.8  # a story everyone is talking about gets more attention
     if post.brand == "Dolce Sosta":
         mu -= 0.3
-    if post.day is not None:
+    if post.day is not None and post.author is not None:
         # The post that marks an event (the reel, the apology) is the one everybody shares.
         mu, sigma = max(mu + 3.0, 6.5), 0.5
         if post.period == "influencer" and post.brand == "Forno Brio" and "brio" not in (post.author or "").lower():
@@ -434,9 +459,14 @@ def source_and_url(post: SourcePost, author: str, rng: random.Random) -> tuple[s
 def build_frame(posts: Sequence[SourcePost], seed: int = SEED) -> pl.DataFrame:
     """The demo table (output columns, created_at as ISO text with the Rome offset), sorted by time."""
     rng = random.Random(seed)
+    opens: dict[str, datetime] = {}
+    for post in posts:
+        if post.period in EVENT_PERIODS and post.day is not None and post.at is not None:
+            moment = datetime.combine(post.day, post.at, tzinfo=ROME)
+            opens[post.period] = min(opens.get(post.period, moment), moment)
     rows = []
     for post in posts:
-        when = place_in_time(post, rng)
+        when = place_in_time(post, rng, None if post.day is not None else opens.get(post.period))
         eng = engagement_for(post, rng)
         author = author_for(post, rng)
         source, url = source_and_url(post, author, rng)
