@@ -316,3 +316,12 @@ def test_bad_pins_are_listed(tmp_path: Path, bad: dict[str, object], message_par
     with pytest.raises(AscoltoError) as caught:
         read_sources(tmp_path)
     assert message_part in caught.value.message("en")
+
+
+def test_a_post_whose_pins_leave_no_day_is_a_clear_error() -> None:
+    # 20 September 2026 is a Sunday; asking for a Monday on that day cannot be honoured.
+    post = SourcePost(**{**_post("incident").__dict__, "day": date(2026, 9, 20), "weekday": 0})
+    with pytest.raises(AscoltoError) as caught:
+        place_in_time(post, random.Random(0))
+    assert caught.value.key == "datasets.unplaceable"
+    assert "test:1" in caught.value.message("en")

@@ -160,12 +160,10 @@ def _validate(record: object, origin: str) -> SourcePost | SourceProblem:
     if weekday is not None and (isinstance(weekday, bool) or weekday not in range(7)):
         return SourceProblem(origin, f"weekday={weekday!r} must be 0 (Monday) .. 6 (Sunday)")
     return SourcePost(
-        weekday=weekday,
-        day=day,
-        at=at,
         text=text.strip(), lang=record["lang"], touchpoint=record["touchpoint"], brand=record["brand"],
         sentiment=record["sentiment"], emotion=record["emotion"], kind=record["kind"], period=record["period"],
         rating=None if rating is None else int(rating), shop=shop, author=author, origin=origin,
+        day=day, at=at, weekday=weekday,
     )
 
 
@@ -267,6 +265,10 @@ def place_in_time(post: SourcePost, rng: random.Random, not_before: datetime | N
     """A local (Europe/Rome) publication time honouring the post's period and touchpoint rhythm.
 
     A pinned post keeps its day (and time); any other post lands after ``not_before``.
+
+    Raises:
+        AscoltoError: ``datasets.unplaceable`` when the pins leave no possible day
+            (e.g. a Sunday asked inside a Monday-to-Friday window).
     """
     if post.day is not None and post.at is not None:
         return datetime.combine(post.day, post.at, tzinfo=ROME)
@@ -284,6 +286,8 @@ def place_in_time(post: SourcePost, rng: random.Random, not_before: datetime | N
         weights = [w if d.weekday() == post.weekday else 0.0 for d, w in zip(days, weights)]
     if post.period == "incident_fix" and post.sentiment == "positive":
         weights = [w if d >= FIX_PRAISE_FROM else 0.0 for d, w in zip(days, weights)]
+    if not any(weights):
+        raise AscoltoError("datasets.unplaceable", origin=post.origin, period=post.period)
     day = rng.choices(days, weights=weights)[0]
     hours = HOURS_BY_TOUCHPOINT[post.touchpoint]
     if post.period == "incident" and post.touchpoint in ("chat", "email"):
