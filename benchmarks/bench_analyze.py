@@ -39,7 +39,22 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
-_EXTRAS = ["", "", "", " 😍", " 😡", " 👍👍", " 🙄", " #fornobrio", " #colazione", " @user", " !!!", " ?", " :)", " :("]
+_EXTRAS = [
+    "",
+    "",
+    "",
+    " 😍",
+    " 😡",
+    " 👍👍",
+    " 🙄",
+    " #fornobrio",
+    " #colazione",
+    " @user",
+    " !!!",
+    " ?",
+    " :)",
+    " :(",
+]
 
 
 def build_texts(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -66,7 +81,9 @@ def build_texts(rows: int, seed: int = 7) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "text": texts,
-            "created_at": [time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + 37 * i)) for i in range(rows)],
+            "created_at": [
+                time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + 37 * i)) for i in range(rows)
+            ],
             "touchpoint": [rng.choice(touchpoints) for _ in range(rows)],
             "author": [f"utente{rng.randrange(5000)}" for _ in range(rows)],
             "likes": [rng.randrange(50) for _ in range(rows)],
@@ -74,7 +91,9 @@ def build_texts(rows: int, seed: int = 7) -> pl.DataFrame:
     )
 
 
-def worker_ours(input_path: Path, output_path: Path, cache_dir: Path, runs: int) -> dict[str, list[dict[str, float]]]:
+def worker_ours(
+    input_path: Path, output_path: Path, cache_dir: Path, runs: int
+) -> dict[str, list[dict[str, float]]]:
     """Cold then warm runs of read -> analyze -> write, with per-phase seconds."""
     from ascolto_core.analysis.cli import read_mentions, write_mentions
     from ascolto_core.analysis.pipeline import analyze_mentions
@@ -118,7 +137,9 @@ def worker_phases(input_path: Path, cache_dir: Path) -> dict[str, float]:
     out["detect_languages"] = time.perf_counter() - t
     t = time.perf_counter()
     keys = text_keys(texts, langs)
-    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": langs}).unique("key", keep="first", maintain_order=True)
+    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": langs}).unique(
+        "key", keep="first", maintain_order=True
+    )
     out["keys_and_dedupe"] = time.perf_counter() - t
     t = time.perf_counter()
     results = EmbeddedEngine().analyze(distinct["text"], distinct["lang"])
@@ -150,12 +171,16 @@ def worker_vader(input_path: Path) -> dict[str, float]:
 
 def _spawn(*args: str) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--output", choices=("csv", "parquet"), default="csv")
@@ -188,7 +213,16 @@ def main() -> None:
         for who in order:
             if who == "ours":
                 cache = folder / f"cache-{repetition}"
-                runs = _spawn("--worker", "ours", "--input", str(source), "--out", str(folder / f"out.{args.output}"), "--cache", str(cache))["runs"]
+                runs = _spawn(
+                    "--worker",
+                    "ours",
+                    "--input",
+                    str(source),
+                    "--out",
+                    str(folder / f"out.{args.output}"),
+                    "--cache",
+                    str(cache),
+                )["runs"]
                 cold.append(runs[0])
                 warm.append(runs[1])
             else:
@@ -210,7 +244,9 @@ def main() -> None:
         f"  ours analyze, warm cache          {ours_warm:8.2f} s  {rows / ours_warm:10,.0f}/s"
         f"   (read {median(warm, 'read'):.2f}, analyse {median(warm, 'analyze'):.2f}, write {median(warm, 'write'):.2f})"
     )
-    print(f"  distinct texts analysed cold: {cold[0]['analysed']:,}; from cache warm: {warm[0]['from_cache']:,}")
+    print(
+        f"  distinct texts analysed cold: {cold[0]['analysed']:,}; from cache warm: {warm[0]['from_cache']:,}"
+    )
     print("\ncold analysis phases (one run):")
     for name, value in phases.items():
         print(f"  {name:<18} {value:8.2f}" if name != "distinct_texts" else f"  {name:<18} {value:8,.0f}")

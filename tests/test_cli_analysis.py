@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tiny_models import embedded_engine  # noqa: F401
 
 from ascolto_core.analysis.evaluation import ClassScore, evaluate_labels, normalise_labels
 from ascolto_core.cli import main
@@ -36,7 +35,11 @@ def mentions_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_analyze_writes_canonical_and_analysis_columns(
-    mentions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], embedded_engine: object, suffix: str
+    mentions_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    embedded_engine: object,
+    suffix: str,
 ) -> None:
     output = tmp_path / f"risultati{suffix}"
     assert main(["--lang", "en", "analyze", str(mentions_file), "-o", str(output), "--no-progress"]) == 0
@@ -59,7 +62,9 @@ def test_analyze_writes_canonical_and_analysis_columns(
     assert written["sentiment"][1] == "negative"
 
 
-def test_analyze_rejects_an_unknown_output_format(mentions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_rejects_an_unknown_output_format(
+    mentions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--lang", "en", "analyze", str(mentions_file), "-o", str(tmp_path / "out.docx")]) == 2
     assert 'Unsupported output format: ".docx"' in capsys.readouterr().err
     assert not (tmp_path / "out.docx").exists()
@@ -75,7 +80,19 @@ def test_analyze_from_the_shell_with_progress_and_fallback(mentions_file: Path, 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASCOLTO_ENGINE": "embedded"}
     output = tmp_path / "out.parquet"
     done = subprocess.run(
-        [sys.executable, "-m", "ascolto_core", "--lang", "en", "analyze", str(mentions_file), "-o", str(output), "--engine", "transformers"],
+        [
+            sys.executable,
+            "-m",
+            "ascolto_core",
+            "--lang",
+            "en",
+            "analyze",
+            str(mentions_file),
+            "-o",
+            str(output),
+            "--engine",
+            "transformers",
+        ],
         capture_output=True,
         text=True,
         cwd=PROJECT,
@@ -106,15 +123,21 @@ def test_evaluate_prints_report_and_macro_f1_last(
     assert "macro_f1" not in captured.err  # the report itself goes to stdout only
 
 
-def test_evaluate_without_labels_is_a_clear_error(mentions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_without_labels_is_a_clear_error(
+    mentions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "nolabels.csv"
     pl.read_csv(mentions_file).drop("label").write_csv(path)
     assert main(["--lang", "en", "evaluate", str(path)]) == 2
     assert 'no "label" column' in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not (EVAL_DIR / "semeval17_en_val.csv").exists(), reason="shared evaluation set not present")
-def test_evaluate_runs_on_the_shared_english_set(capsys: pytest.CaptureFixture[str], embedded_engine: object) -> None:
+@pytest.mark.skipif(
+    not (EVAL_DIR / "semeval17_en_val.csv").exists(), reason="shared evaluation set not present"
+)
+def test_evaluate_runs_on_the_shared_english_set(
+    capsys: pytest.CaptureFixture[str], embedded_engine: object
+) -> None:
     # Measures only that the command works on real data; the quality target is the embedded engine's business.
     assert main(["evaluate", str(EVAL_DIR / "semeval17_en_val.csv"), "--no-progress"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -142,7 +165,9 @@ def test_evaluate_runs_on_the_shared_english_set(capsys: pytest.CaptureFixture[s
         (["positive", "positive"], ["positive", "positive"], (0.0, 0.0, 1.0), 1 / 3),
     ],
 )
-def test_metrics_match_hand_computation(gold: list[str], predicted: list[str], expected_f1: tuple[float, ...], macro: float) -> None:
+def test_metrics_match_hand_computation(
+    gold: list[str], predicted: list[str], expected_f1: tuple[float, ...], macro: float
+) -> None:
     evaluation = evaluate_labels(pl.Series(gold), pl.Series(predicted))
     assert [score.f1 for score in evaluation.classes] == pytest.approx(list(expected_f1))
     assert evaluation.macro_f1 == pytest.approx(macro)
@@ -150,14 +175,19 @@ def test_metrics_match_hand_computation(gold: list[str], predicted: list[str], e
 
 def test_per_class_scores_and_confusion_matrix() -> None:
     evaluation = evaluate_labels(
-        pl.Series(["negative", "negative", "neutral", "positive"]), pl.Series(["negative", "positive", "neutral", "positive"])
+        pl.Series(["negative", "negative", "neutral", "positive"]),
+        pl.Series(["negative", "positive", "neutral", "positive"]),
     )
     assert evaluation.classes == (
         ClassScore("negative", 1.0, 0.5, pytest.approx(2 / 3), 2),  # type: ignore[arg-type]
         ClassScore("neutral", 1.0, 1.0, 1.0, 1),
         ClassScore("positive", 0.5, 1.0, pytest.approx(2 / 3), 1),  # type: ignore[arg-type]
     )
-    assert evaluation.confusion_matrix().rows() == [("negative", 1, 0, 1), ("neutral", 0, 1, 0), ("positive", 0, 0, 1)]
+    assert evaluation.confusion_matrix().rows() == [
+        ("negative", 1, 0, 1),
+        ("neutral", 0, 1, 0),
+        ("positive", 0, 0, 1),
+    ]
     assert evaluation.accuracy == 0.75
     assert evaluation.lines()[-1] == "macro_f1=0.778"
 
@@ -177,4 +207,12 @@ def test_metrics_reject_bad_input(gold: list[str], predicted: list[str], message
 
 def test_reference_labels_are_normalised() -> None:
     raw = pl.Series([" Positive", "NEG", "neutro", "-1", "1", "boh", None])
-    assert normalise_labels(raw).to_list() == ["positive", "negative", "neutral", "negative", "positive", None, None]
+    assert normalise_labels(raw).to_list() == [
+        "positive",
+        "negative",
+        "neutral",
+        "negative",
+        "positive",
+        None,
+        None,
+    ]

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tiny_models import CountingEngine, analysis_config, embedded_engine  # noqa: F401
+from tiny_models import CountingEngine
 
 from ascolto_core.analysis import AnalysisResult, analyze_mentions, available_engines, describe_engine
 from ascolto_core.analysis.base import EngineInfo
@@ -22,12 +22,16 @@ from ascolto_core.schema import ANALYSIS_SCHEMA, EMOTIONS, SENTIMENTS, conform
 def counting(embedded_engine: Any) -> CountingEngine:
     """The embedded engine, wrapped to count what it analyses, registered under its own name."""
     engine = CountingEngine(embedded_engine)
-    register_engine(EngineSpec("embedded", lambda s: engine.info, lambda s: None, lambda s: engine), replace=True)
+    register_engine(
+        EngineSpec("embedded", lambda s: engine.info, lambda s: None, lambda s: engine), replace=True
+    )
     return engine
 
 
 def mentions(texts: list[str | None], langs: list[str | None] | None = None) -> pl.DataFrame:
-    frame = pl.DataFrame({"text": texts, "lang": langs or [None] * len(texts)}, schema={"text": pl.String, "lang": pl.String})
+    frame = pl.DataFrame(
+        {"text": texts, "lang": langs or [None] * len(texts)}, schema={"text": pl.String, "lang": pl.String}
+    )
     return conform(frame)
 
 
@@ -47,7 +51,11 @@ def test_adds_analysis_columns_after_the_input_ones(counting: CountingEngine) ->
 
 def test_language_is_filled_only_where_missing(counting: CountingEngine) -> None:
     frame = mentions(
-        ["Il servizio è stato davvero ottimo, grazie a tutti", "The staff was really kind and the bread was great", "ciao"],
+        [
+            "Il servizio è stato davvero ottimo, grazie a tutti",
+            "The staff was really kind and the bread was great",
+            "ciao",
+        ],
         [None, None, "fr"],
     )
     result = analyze_mentions(frame)
@@ -86,7 +94,9 @@ def test_cache_can_be_bypassed_and_redirected(counting: CountingEngine, tmp_path
     analyze_mentions(frame, cache_dir=tmp_path)
     assert analyze_mentions(frame, cache_dir=tmp_path).from_cache == 1
     assert analyze_mentions(frame, use_cache=False).analysed == 1
-    assert analyze_mentions(frame).from_cache == 0  # the default location (ASCOLTO_CACHE_DIR) is another cache
+    assert (
+        analyze_mentions(frame).from_cache == 0
+    )  # the default location (ASCOLTO_CACHE_DIR) is another cache
 
 
 def test_unusable_cache_still_analyses_and_says_so(counting: CountingEngine, tmp_path: Path) -> None:
@@ -99,7 +109,9 @@ def test_unusable_cache_still_analyses_and_says_so(counting: CountingEngine, tmp
 
 def test_progress_reaches_the_total(counting: CountingEngine) -> None:
     seen: list[tuple[int, int]] = []
-    analyze_mentions(mentions([f"messaggio {i}" for i in range(5)], ["it"] * 5), progress=lambda d, t: seen.append((d, t)))
+    analyze_mentions(
+        mentions([f"messaggio {i}" for i in range(5)], ["it"] * 5), progress=lambda d, t: seen.append((d, t))
+    )
     assert seen[-1] == (5, 5)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
@@ -163,14 +175,22 @@ class BrokenEngine:
 )
 def test_a_failing_engine_falls_back_to_embedded(counting: CountingEngine, mode: str) -> None:
     broken = BrokenEngine(mode)
-    register_engine(EngineSpec("broken", lambda s: broken.info, lambda s: None, lambda s: broken, auto_priority=-1))
+    register_engine(
+        EngineSpec("broken", lambda s: broken.info, lambda s: None, lambda s: broken, auto_priority=-1)
+    )
     result = analyze_mentions(mentions(["pane ottimo", "ciao"], ["it", "it"]), engine="broken")
-    assert (result.engine, result.requested, result.fallback) == (counting.info, "broken", "analysis.fallback.run_failed")
+    assert (result.engine, result.requested, result.fallback) == (
+        counting.info,
+        "broken",
+        "analysis.fallback.run_failed",
+    )
     assert result.mentions["engine"].to_list() == [counting.info.label] * 2
     assert "broken" in (result.fallback_message("it") or "")
 
 
-def test_environment_overrides_config(counting: CountingEngine, analysis_config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_overrides_config(
+    counting: CountingEngine, analysis_config: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     analysis_config(engine="transformers", transformers={"sentiment_model": "no-such-org/no-such-model"})
     monkeypatch.setenv("ASCOLTO_ENGINE", "embedded")
     assert analyze_mentions(mentions(["ciao"])).fallback is None
@@ -221,8 +241,10 @@ def test_any_text_gets_a_row(counting: CountingEngine, texts: list[str | None]) 
     assert frame["emotion"].is_in(list(EMOTIONS)).all()
 
 
-def test_languages_are_detected_once_per_text_and_remembered(counting: CountingEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ascolto_core.analysis.language as language
+def test_languages_are_detected_once_per_text_and_remembered(
+    counting: CountingEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ascolto_core.analysis import language
 
     real = language.detect_languages
     asked: list[list[str]] = []
@@ -232,7 +254,13 @@ def test_languages_are_detected_once_per_text_and_remembered(counting: CountingE
         return real(texts)
 
     monkeypatch.setattr(language, "detect_languages", spy)
-    frame = mentions(["Il pane di oggi era davvero buono", "Il pane di oggi era davvero buono", "The bread was really good today"])
+    frame = mentions(
+        [
+            "Il pane di oggi era davvero buono",
+            "Il pane di oggi era davvero buono",
+            "The bread was really good today",
+        ]
+    )
     first = analyze_mentions(frame)
     second = analyze_mentions(frame)
     assert asked == [["Il pane di oggi era davvero buono", "The bread was really good today"]]

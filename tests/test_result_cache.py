@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, EngineInfo
-from ascolto_core.analysis.cache import CACHE_FILE, CacheUnavailable, ResultCache, default_cache_dir, text_keys
+from ascolto_core.analysis.cache import (
+    CACHE_FILE,
+    CacheUnavailable,
+    ResultCache,
+    default_cache_dir,
+    text_keys,
+)
 
 EMBEDDED = EngineInfo("embedded", "embedded", "1")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tiny_models import TinyModels, analysis_config, embedded_engine, tiny_models  # noqa: F401
+from tiny_models import TinyModels
 
 from ascolto_core.analysis import analyze_mentions
 from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA
@@ -17,12 +17,19 @@ from ascolto_core.config import load_config
 def engine_for(sentiment: Path, emotion: Path | None, **extra: object) -> TransformersEngine:
     # The project's config (label maps...) with these models, as a user would edit it.
     project = load_config("analysis").get("transformers", {})
-    block = {**project, "sentiment_model": str(sentiment), "emotion_model": str(emotion) if emotion else None, **extra}
+    block = {
+        **project,
+        "sentiment_model": str(sentiment),
+        "emotion_model": str(emotion) if emotion else None,
+        **extra,
+    }
     return TransformersEngine(TransformerSettings.from_config({"transformers": block}))
 
 
 def run(engine: TransformersEngine, texts: list[str], langs: list[str] | None = None) -> pl.DataFrame:
-    result = engine.analyze(pl.Series(texts, dtype=pl.String), pl.Series(langs or ["it"] * len(texts), dtype=pl.String))
+    result = engine.analyze(
+        pl.Series(texts, dtype=pl.String), pl.Series(langs or ["it"] * len(texts), dtype=pl.String)
+    )
     assert result is not None
     return result
 
@@ -36,7 +43,9 @@ def run(engine: TransformersEngine, texts: list[str], langs: list[str] | None = 
         ("sentiment_stars", "negative"),
     ],
 )
-def test_model_labels_are_mapped_to_ours(tiny_models: TinyModels, embedded_engine: object, model: str, expected: str) -> None:
+def test_model_labels_are_mapped_to_ours(
+    tiny_models: TinyModels, embedded_engine: object, model: str, expected: str
+) -> None:
     engine = engine_for(getattr(tiny_models, model), tiny_models.emotion_anger, emotion_langs=["it", "en"])
     result = run(engine, ["il pane era buono", "the staff was kind"])
     assert result["sentiment"].to_list() == [expected, expected]
@@ -60,7 +69,9 @@ def test_batches_sorted_by_length_come_back_in_input_order(tiny_models: TinyMode
     one_by_one = run(engine_for(tiny_models.sentiment, None, batch_size=1), texts)
     batched = run(engine_for(tiny_models.sentiment, None, batch_size=3), texts)
     # Same scores per text whatever the batching, and texts really differ (the check can fail).
-    assert batched["sentiment_score"].to_list() == pytest.approx(one_by_one["sentiment_score"].to_list(), abs=1e-4)
+    assert batched["sentiment_score"].to_list() == pytest.approx(
+        one_by_one["sentiment_score"].to_list(), abs=1e-4
+    )
     assert batched["sentiment_score"].n_unique() > 3
 
 
@@ -84,7 +95,9 @@ def test_odd_text_gets_a_result_not_an_exception(tiny_models: TinyModels, text: 
 def test_lone_surrogates_do_not_break_the_tokenizer(tiny_models: TinyModels) -> None:
     from ascolto_core.analysis.transformer import LoadedClassifier, load_classifier, predict_probabilities
 
-    classifier: LoadedClassifier = load_classifier(str(tiny_models.sentiment), local_files_only=True, device="cpu", max_length=512)
+    classifier: LoadedClassifier = load_classifier(
+        str(tiny_models.sentiment), local_files_only=True, device="cpu", max_length=512
+    )
     # Polars cannot even hold such a string; a Python caller can.
     probabilities = predict_probabilities(classifier, ["bad \udcff byte", "ok"], batch_size=2)
     assert tuple(probabilities.shape) == (2, 3)
@@ -107,7 +120,9 @@ def test_emotion_model_only_for_its_languages(tiny_models: TinyModels, embedded_
     assert result["emotion"].to_list() == ["anger", lexicon["emotion"][1]]
 
 
-def test_drivers_are_lexicon_cues_that_agree_with_the_label(tiny_models: TinyModels, embedded_engine: object) -> None:
+def test_drivers_are_lexicon_cues_that_agree_with_the_label(
+    tiny_models: TinyModels, embedded_engine: object
+) -> None:
     # The model says positive: only positive cues are shown, negative ones would contradict it.
     engine = engine_for(tiny_models.sentiment_positive, None)
     texts = ["personale scortese ma pane ottimo"]
@@ -125,7 +140,10 @@ def test_drivers_are_lexicon_cues_that_agree_with_the_label(tiny_models: TinyMod
         # not even a valid hub id
         ({"sentiment_model": "not a model id!"}, "analysis.fallback.model_not_local"),
         # downloads allowed in config, but the machine is offline (HF_HUB_OFFLINE=1)
-        ({"sentiment_model": "no-such-org/no-such-model", "allow_download": True}, "analysis.fallback.model_not_local"),
+        (
+            {"sentiment_model": "no-such-org/no-such-model", "allow_download": True},
+            "analysis.fallback.model_not_local",
+        ),
     ],
 )
 def test_unavailable_models_are_reported_without_network(block: dict[str, object], reason: str) -> None:
@@ -135,8 +153,15 @@ def test_unavailable_models_are_reported_without_network(block: dict[str, object
 
 def test_unmapped_model_labels_are_reported(tiny_models: TinyModels) -> None:
     # The stars model with a sentiment map that only knows negative/neutral/positive.
-    block = {"sentiment_model": str(tiny_models.sentiment_stars), "emotion_model": None, "sentiment_labels": {"negative": "negative"}}
-    assert check_available(TransformerSettings.from_config({"transformers": block})) == "analysis.fallback.unmapped_labels"
+    block = {
+        "sentiment_model": str(tiny_models.sentiment_stars),
+        "emotion_model": None,
+        "sentiment_labels": {"negative": "negative"},
+    }
+    assert (
+        check_available(TransformerSettings.from_config({"transformers": block}))
+        == "analysis.fallback.unmapped_labels"
+    )
 
 
 def test_label_map_to_an_unknown_label_is_a_config_error() -> None:
@@ -149,7 +174,10 @@ def test_auto_uses_transformers_when_the_local_model_exists(
 ) -> None:
     analysis_config(  # type: ignore[operator]
         engine="auto",
-        transformers={"sentiment_model": str(tiny_models.sentiment_positive), "emotion_model": str(tiny_models.emotion_anger)},
+        transformers={
+            "sentiment_model": str(tiny_models.sentiment_positive),
+            "emotion_model": str(tiny_models.emotion_anger),
+        },
     )
     mentions = pl.DataFrame({"text": ["il pane era buono", "the staff was kind"], "lang": ["it", "en"]})
     result = analyze_mentions(mentions, engine="auto")
@@ -187,16 +215,23 @@ def test_requested_transformers_falls_back_to_embedded_with_the_reason(
         (tmp_path / "broken" / "config.json").write_text((tiny_models.sentiment / "config.json").read_text())
         model_id = str(tmp_path / "broken")
     analysis_config(transformers={"sentiment_model": model_id, "emotion_model": None})  # type: ignore[operator]
-    result = analyze_mentions(pl.DataFrame({"text": ["pane ottimo", "personale scortese"]}), engine="transformers")
+    result = analyze_mentions(
+        pl.DataFrame({"text": ["pane ottimo", "personale scortese"]}), engine="transformers"
+    )
     assert result.engine.name == "embedded"
     assert result.fallback == reason
     assert model_id in (result.fallback_message("en") or "")
-    assert result.mentions["sentiment"].to_list() == embedded_engine.analyze(  # type: ignore[attr-defined]
-        pl.Series(["pane ottimo", "personale scortese"]), result.mentions["lang"]
-    )["sentiment"].to_list()
+    assert (
+        result.mentions["sentiment"].to_list()
+        == embedded_engine.analyze(  # type: ignore[attr-defined]
+            pl.Series(["pane ottimo", "personale scortese"]), result.mentions["lang"]
+        )["sentiment"].to_list()
+    )
 
 
-def test_auto_without_a_local_model_is_embedded_and_not_a_fallback(analysis_config: object, embedded_engine: object) -> None:
+def test_auto_without_a_local_model_is_embedded_and_not_a_fallback(
+    analysis_config: object, embedded_engine: object
+) -> None:
     analysis_config(engine="auto", transformers={"sentiment_model": "no-such-org/no-such-model"})  # type: ignore[operator]
     result = analyze_mentions(pl.DataFrame({"text": ["ciao"]}), engine=None)
     # conftest sets ASCOLTO_ENGINE=embedded; the config says auto: the environment wins.

@@ -45,7 +45,9 @@ def build_tokenizer(folder: Path) -> None:
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(SENTENCES, trainers.WordPieceTrainer(vocab_size=200, special_tokens=special))
+    tokenizer.train_from_iterator(
+        SENTENCES, trainers.WordPieceTrainer(vocab_size=200, special_tokens=special)
+    )
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B [SEP]",
@@ -55,7 +57,9 @@ def build_tokenizer(folder: Path) -> None:
     fast.save_pretrained(folder)
 
 
-def build_classifier(folder: Path, labels: list[str], *, bias_towards: str | None = None, seed: int = 0) -> Path:
+def build_classifier(
+    folder: Path, labels: list[str], *, bias_towards: str | None = None, seed: int = 0
+) -> Path:
     """Save a tiny random ``BertForSequenceClassification`` plus tokenizer in ``folder``.
 
     Args:
@@ -114,9 +118,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
     emotions = ["anger", "fear", "joy", "sadness"]
     return TinyModels(
         sentiment=build_classifier(root / "sentiment", ["negative", "neutral", "positive"]),
-        sentiment_positive=build_classifier(root / "sentiment-pos", ["LABEL_0", "LABEL_1", "LABEL_2"], bias_towards="LABEL_2"),
+        sentiment_positive=build_classifier(
+            root / "sentiment-pos", ["LABEL_0", "LABEL_1", "LABEL_2"], bias_towards="LABEL_2"
+        ),
         sentiment_stars=build_classifier(
-            root / "sentiment-stars", ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"], bias_towards="1 star"
+            root / "sentiment-stars",
+            ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"],
+            bias_towards="1 star",
         ),
         emotion_anger=build_classifier(root / "emotion-anger", emotions, bias_towards="anger"),
         emotion_random=build_classifier(root / "emotion-random", emotions, seed=1),
@@ -221,6 +229,8 @@ def embedded_engine() -> Iterator[Any]:
     spec = next(spec for spec in registered_engines() if spec.name == "embedded")
     if engine_status(spec) is not None:
         stand_in = StandInLexicon()
-        register_engine(EngineSpec("embedded", lambda s: stand_in.info, lambda s: None, lambda s: stand_in), replace=True)
+        register_engine(
+            EngineSpec("embedded", lambda s: stand_in.info, lambda s: None, lambda s: stand_in), replace=True
+        )
     yield build_engine("embedded")
     reset_registry()

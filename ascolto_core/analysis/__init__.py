@@ -55,7 +55,7 @@ def available_engines() -> list[EngineInfo]:
                 from ascolto_core.analysis.registry import engine_settings
 
                 engines.append(spec.describe(engine_settings()))
-            except Exception:  # a plugin that cannot describe itself is not offered
+            except Exception:  # noqa: BLE001, S112 - a plugin that cannot describe itself is not offered
                 continue
     return engines
 

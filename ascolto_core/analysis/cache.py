@@ -183,15 +183,26 @@ class ResultCache:
             ValueError: if ``keys`` and ``results`` differ in length.
         """
         if len(keys) != results.height:
-            raise ValueError(f"expected one result per key, got {results.height} results for {len(keys)} keys")
+            raise ValueError(
+                f"expected one result per key, got {results.height} results for {len(keys)} keys"
+            )
         if results.is_empty():
             return 0
-        encoded = results.select(
-            keys.alias("key"),
-            *(pl.col(name).list.join(_LIST_SEPARATOR) if name.startswith("drivers_") else pl.col(name) for name in _RESULT_COLUMNS),
-        ).unique(subset="key", keep="last").sort("key")  # B-tree appends in key order are faster
+        encoded = (
+            results.select(
+                keys.alias("key"),
+                *(
+                    pl.col(name).list.join(_LIST_SEPARATOR) if name.startswith("drivers_") else pl.col(name)
+                    for name in _RESULT_COLUMNS
+                ),
+            )
+            .unique(subset="key", keep="last")
+            .sort("key")
+        )  # B-tree appends in key order are faster
         placeholders = ", ".join("?" * (len(_RESULT_COLUMNS) + 2))
-        statement = f"INSERT OR REPLACE INTO results (ns, key, {', '.join(_RESULT_COLUMNS)}) VALUES ({placeholders})"
+        statement = (
+            f"INSERT OR REPLACE INTO results (ns, key, {', '.join(_RESULT_COLUMNS)}) VALUES ({placeholders})"
+        )
         with self._connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             namespace = self._namespace(connection, info, create=True)
@@ -228,11 +239,16 @@ class ResultCache:
         Raises:
             CacheUnavailable: if the cache file cannot be written.
         """
-        pairs = pl.DataFrame({"key": keys, "lang": langs.cast(pl.String)}).drop_nulls().unique("key").sort("key")
+        pairs = (
+            pl.DataFrame({"key": keys, "lang": langs.cast(pl.String)}).drop_nulls().unique("key").sort("key")
+        )
         with self._connect() as connection:
             for start in range(0, pairs.height, _WRITE_CHUNK):
                 connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT OR REPLACE INTO languages (key, lang) VALUES (?, ?)", pairs.slice(start, _WRITE_CHUNK).iter_rows())
+                connection.executemany(
+                    "INSERT OR REPLACE INTO languages (key, lang) VALUES (?, ?)",
+                    pairs.slice(start, _WRITE_CHUNK).iter_rows(),
+                )
                 connection.execute("COMMIT")
         return pairs.height
 
@@ -244,7 +260,9 @@ class ResultCache:
             namespace = self._namespace(connection, info, create=False)
             if namespace is None:
                 return 0
-            return int(connection.execute("SELECT COUNT(*) FROM results WHERE ns = ?", (namespace,)).fetchone()[0])
+            return int(
+                connection.execute("SELECT COUNT(*) FROM results WHERE ns = ?", (namespace,)).fetchone()[0]
+            )
 
     def clear(self) -> None:
         """Delete every cached result."""

@@ -33,20 +33,35 @@ OUTPUT_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``analyze`` and ``evaluate`` to the router's sub-parsers."""
-    analyze = subparsers.add_parser("analyze", help="analyse a file of mentions (sentiment, emotion, drivers)")
-    analyze.add_argument("input", type=Path, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)")
-    analyze.add_argument("-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx")
+    analyze = subparsers.add_parser(
+        "analyze", help="analyse a file of mentions (sentiment, emotion, drivers)"
+    )
+    analyze.add_argument(
+        "input", type=Path, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)"
+    )
+    analyze.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx"
+    )
     _common_options(analyze)
     analyze.set_defaults(func=run_analyze)
 
-    evaluate = subparsers.add_parser("evaluate", help="compare sentiment with a file's reference 'label' column")
-    evaluate.add_argument("file", type=Path, help="file with 'text' and 'label' (negative/neutral/positive) columns")
+    evaluate = subparsers.add_parser(
+        "evaluate", help="compare sentiment with a file's reference 'label' column"
+    )
+    evaluate.add_argument(
+        "file", type=Path, help="file with 'text' and 'label' (negative/neutral/positive) columns"
+    )
     _common_options(evaluate)
     evaluate.set_defaults(func=run_evaluate)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engine", choices=ENGINE_CHOICES, default=None, help="default: $ASCOLTO_ENGINE or config/analysis.yaml")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_CHOICES,
+        default=None,
+        help="default: $ASCOLTO_ENGINE or config/analysis.yaml",
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -60,7 +75,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     for line in report_lines:
         print(line, file=sys.stderr)
     with _progress_bar(not args.no_progress) as progress:
-        result = analyze_mentions(mentions, engine=args.engine, progress=progress, use_cache=not args.no_cache)
+        result = analyze_mentions(
+            mentions, engine=args.engine, progress=progress, use_cache=not args.no_cache
+        )
     _print_engine(result, args.lang)
     write_mentions(result.mentions, args.output)
     print(
@@ -91,11 +108,16 @@ def run_evaluate(args: argparse.Namespace) -> int:
         # The loader may already have emptied labels it did not recognise (and said so).
         named = skipped["label"].cast(pl.String).drop_nulls().unique(maintain_order=True).head(3).to_list()
         examples = ", ".join(repr(value) for value in named) or "—"
-        print(t("analysis.cli.skipped_labels", args.lang, count=skipped.height, examples=examples), file=sys.stderr)
+        print(
+            t("analysis.cli.skipped_labels", args.lang, count=skipped.height, examples=examples),
+            file=sys.stderr,
+        )
     if not labelled.any():
         raise AscoltoError("analysis.cli.no_labelled_rows")
     with _progress_bar(not args.no_progress) as progress:
-        result = analyze_mentions(mentions.filter(labelled), engine=args.engine, progress=progress, use_cache=not args.no_cache)
+        result = analyze_mentions(
+            mentions.filter(labelled), engine=args.engine, progress=progress, use_cache=not args.no_cache
+        )
     _print_engine(result, args.lang, stream=sys.stderr)
     evaluation = evaluate_labels(gold.filter(labelled), result.mentions["sentiment"])
     print("\n".join(evaluation.lines()))
@@ -166,7 +188,9 @@ def _read_without_loader(path: Path) -> pl.DataFrame:
         if name not in frame.columns or frame.schema[name] == dtype:
             continue
         if isinstance(dtype, pl.Datetime):
-            casts.append(pl.col(name).cast(pl.String).str.to_datetime(strict=False, time_zone="UTC").alias(name))
+            casts.append(
+                pl.col(name).cast(pl.String).str.to_datetime(strict=False, time_zone="UTC").alias(name)
+            )
         else:
             casts.append(pl.col(name).cast(dtype, strict=False))
     return conform(frame.with_columns(casts))
@@ -193,4 +217,6 @@ def write_mentions(frame: pl.DataFrame, path: Path) -> None:
         else:
             raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
     except OSError as error:
-        raise AscoltoError("analysis.cli.write_failed", path=path, reason=error.strerror or str(error)) from error
+        raise AscoltoError(
+            "analysis.cli.write_failed", path=path, reason=error.strerror or str(error)
+        ) from error

@@ -77,7 +77,9 @@ class Evaluation:
         width = max(len(label) for label in [*labels, corner]) + 2
         out = [f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
         for score in self.classes:
-            out.append(f"{score.label:<{width}}{score.precision:>10.3f}{score.recall:>10.3f}{score.f1:>10.3f}{score.support:>10d}")
+            out.append(
+                f"{score.label:<{width}}{score.precision:>10.3f}{score.recall:>10.3f}{score.f1:>10.3f}{score.support:>10d}"
+            )
         out.append(f"{'accuracy':<{width}}{'':>20}{self.accuracy:>10.3f}{self.n:>10d}")
         out.append("")
         out.append("confusion matrix (rows: reference, columns: predicted)")
@@ -111,25 +113,41 @@ def evaluate_labels(gold: pl.Series, predicted: pl.Series, labels: Sequence[str]
     if len(gold) == 0:
         raise ValueError("nothing to evaluate: no labelled rows")
     pairs = pl.DataFrame({"gold": gold.cast(pl.String), "predicted": predicted.cast(pl.String)})
-    unknown = pl.concat([pairs["gold"], pairs["predicted"]]).filter(~pl.concat([pairs["gold"], pairs["predicted"]]).is_in(list(labels)))
+    unknown = pl.concat([pairs["gold"], pairs["predicted"]]).filter(
+        ~pl.concat([pairs["gold"], pairs["predicted"]]).is_in(list(labels))
+    )
     if len(unknown):
-        raise ValueError(f"labels outside {list(labels)}: {sorted(set(unknown.fill_null('null').to_list()))[:5]}")
+        raise ValueError(
+            f"labels outside {list(labels)}: {sorted(set(unknown.fill_null('null').to_list()))[:5]}"
+        )
 
     grid = pl.DataFrame({"gold": list(labels)}).join(pl.DataFrame({"predicted": list(labels)}), how="cross")
     counts = pairs.group_by("gold", "predicted").agg(pl.len().cast(pl.Int64).alias("count"))
-    confusion = grid.join(counts, on=["gold", "predicted"], how="left", maintain_order="left").with_columns(pl.col("count").fill_null(0))
+    confusion = grid.join(counts, on=["gold", "predicted"], how="left", maintain_order="left").with_columns(
+        pl.col("count").fill_null(0)
+    )
 
-    true_positive = confusion.filter(pl.col("gold") == pl.col("predicted")).select(pl.col("gold").alias("label"), pl.col("count").alias("tp"))
+    true_positive = confusion.filter(pl.col("gold") == pl.col("predicted")).select(
+        pl.col("gold").alias("label"), pl.col("count").alias("tp")
+    )
     support = confusion.group_by("gold").agg(pl.col("count").sum().alias("support")).rename({"gold": "label"})
-    predicted_total = confusion.group_by(pl.col("predicted").alias("label")).agg(pl.col("count").sum().alias("predicted"))
+    predicted_total = confusion.group_by(pl.col("predicted").alias("label")).agg(
+        pl.col("count").sum().alias("predicted")
+    )
     scores = (
         pl.DataFrame({"label": list(labels)})
         .join(true_positive, on="label", how="left", maintain_order="left")
         .join(support, on="label", how="left", maintain_order="left")
         .join(predicted_total, on="label", how="left", maintain_order="left")
         .with_columns(
-            pl.when(pl.col("predicted") > 0).then(pl.col("tp") / pl.col("predicted")).otherwise(0.0).alias("precision"),
-            pl.when(pl.col("support") > 0).then(pl.col("tp") / pl.col("support")).otherwise(0.0).alias("recall"),
+            pl.when(pl.col("predicted") > 0)
+            .then(pl.col("tp") / pl.col("predicted"))
+            .otherwise(0.0)
+            .alias("precision"),
+            pl.when(pl.col("support") > 0)
+            .then(pl.col("tp") / pl.col("support"))
+            .otherwise(0.0)
+            .alias("recall"),
         )
         .with_columns(
             pl.when(pl.col("precision") + pl.col("recall") > 0)
@@ -139,7 +157,9 @@ def evaluate_labels(gold: pl.Series, predicted: pl.Series, labels: Sequence[str]
         )
     )
     classes = tuple(
-        ClassScore(row["label"], float(row["precision"]), float(row["recall"]), float(row["f1"]), int(row["support"]))
+        ClassScore(
+            row["label"], float(row["precision"]), float(row["recall"]), float(row["f1"]), int(row["support"])
+        )
         for row in scores.iter_rows(named=True)
     )
     n = pairs.height

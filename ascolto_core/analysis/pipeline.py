@@ -94,9 +94,13 @@ def analyze_mentions(
     cache = ResultCache(cache_dir) if use_cache else None
     notes: list[str] = []
     choice = resolve_engine(engine)
-    frame = _with_languages(mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]), cache, notes)
+    frame = _with_languages(
+        mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]), cache, notes
+    )
     if frame.is_empty():
-        empty = frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items())
+        empty = frame.with_columns(
+            pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items()
+        )
         return _result(empty, choice, 0, 0, 0, tuple(notes))
 
     from ascolto_core.analysis.text import is_question, normalise_lang
@@ -104,22 +108,35 @@ def analyze_mentions(
     texts = frame["text"].cast(pl.String).fill_null("")
     engine_langs = normalise_lang(frame["lang"])
     keys = text_keys(texts, engine_langs)
-    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique("key", keep="first", maintain_order=True)
+    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique(
+        "key", keep="first", maintain_order=True
+    )
     total = distinct.height
 
     results, from_cache, analysed, choice = _results_for(distinct, choice, cache, progress, notes)
-    analysed_frame = frame.with_columns(keys.alias("__key")).join(results, left_on="__key", right_on="key", how="left", maintain_order="left")
+    analysed_frame = frame.with_columns(keys.alias("__key")).join(
+        results, left_on="__key", right_on="key", how="left", maintain_order="left"
+    )
     analysed_frame = analysed_frame.drop("__key").with_columns(
         is_question(texts).alias("is_question"),
         pl.lit(choice.engine.info.label, dtype=pl.String).alias("engine"),
     )
-    ordered = analysed_frame.select(*frame.columns, *(pl.col(name).cast(dtype) for name, dtype in ANALYSIS_SCHEMA.items()))
+    ordered = analysed_frame.select(
+        *frame.columns, *(pl.col(name).cast(dtype) for name, dtype in ANALYSIS_SCHEMA.items())
+    )
     if progress is not None:
         progress(total, total)
     return _result(ordered, choice, from_cache, analysed, total, tuple(notes))
 
 
-def _result(frame: pl.DataFrame, choice: EngineChoice, from_cache: int, analysed: int, total: int, notes: tuple[str, ...]) -> AnalysisResult:
+def _result(
+    frame: pl.DataFrame,
+    choice: EngineChoice,
+    from_cache: int,
+    analysed: int,
+    total: int,
+    notes: tuple[str, ...],
+) -> AnalysisResult:
     return AnalysisResult(
         mentions=frame,
         engine=choice.engine.info,
@@ -159,7 +176,11 @@ def _with_languages(frame: pl.DataFrame, cache: ResultCache | None, notes: list[
             log.warning("result cache not readable: %s", error)
             notes.append("analysis.cache_unavailable")
     unknown = distinct.join(known, on="key", how="anti", maintain_order="left")
-    detected = unknown.select("key", detect_languages(unknown["text"]).alias("lang")) if unknown.height else known.clear()
+    detected = (
+        unknown.select("key", detect_languages(unknown["text"]).alias("lang"))
+        if unknown.height
+        else known.clear()
+    )
     if cache is not None and detected.height and "analysis.cache_unavailable" not in notes:
         try:
             cache.store_languages(detected["key"], detected["lang"])
@@ -186,7 +207,11 @@ def _results_for(
         missing = distinct.join(cached.select("key"), on="key", how="anti", maintain_order="left")
         if progress is not None:
             progress(total - missing.height, total)
-        fresh = _run(choice.engine, missing, progress, total - missing.height, total) if missing.height else _empty_results()
+        fresh = (
+            _run(choice.engine, missing, progress, total - missing.height, total)
+            if missing.height
+            else _empty_results()
+        )
         if fresh is None:
             if choice.fallback is not None or info.name == "embedded":
                 # Even the fallback cannot run: nothing sensible left to try.
@@ -219,7 +244,9 @@ def _empty_results() -> pl.DataFrame:
     return pl.DataFrame(schema={"key": pl.String(), **ENGINE_OUTPUT_SCHEMA})
 
 
-def _run(engine: Engine, missing: pl.DataFrame, progress: ProgressCallback | None, offset: int, total: int) -> pl.DataFrame | None:
+def _run(
+    engine: Engine, missing: pl.DataFrame, progress: ProgressCallback | None, offset: int, total: int
+) -> pl.DataFrame | None:
     """Run ``engine`` on the missing texts; ``None`` if it cannot, crashes or answers malformed."""
     n = missing.height
 
@@ -229,12 +256,16 @@ def _run(engine: Engine, missing: pl.DataFrame, progress: ProgressCallback | Non
 
     try:
         output = engine.analyze(missing["text"], missing["lang"], engine_progress)
-    except Exception as error:  # an engine must not take the analysis down with it
+    except Exception as error:  # noqa: BLE001 - an engine must not take the analysis down with it
         log.warning("engine %s failed: %s", engine.info.name, error)
         return None
     if output is None:
         return None
-    if not isinstance(output, pl.DataFrame) or output.height != n or not set(ENGINE_OUTPUT_SCHEMA) <= set(output.columns):
+    if (
+        not isinstance(output, pl.DataFrame)
+        or output.height != n
+        or not set(ENGINE_OUTPUT_SCHEMA) <= set(output.columns)
+    ):
         log.warning("engine %s returned a malformed result", engine.info.name)
         return None
     return output.select(pl.col(name).cast(dtype) for name, dtype in ENGINE_OUTPUT_SCHEMA.items())

@@ -123,7 +123,7 @@ def engine_status(spec: EngineSpec, settings: dict[str, Any] | None = None) -> s
     """Run ``spec``'s capability check; a check that crashes counts as unavailable."""
     try:
         return spec.check(engine_settings() if settings is None else settings)
-    except Exception:  # a broken plugin check must not break analysis
+    except Exception:  # noqa: BLE001 - a broken plugin check must not break analysis
         return "analysis.fallback.check_failed"
 
 
@@ -164,7 +164,9 @@ def resolve_engine(engine: str | None = None) -> EngineChoice:
         raise AscoltoError("analysis.no_engine")
     spec = _REGISTRY.get(requested)
     if spec is None:
-        raise AscoltoError("analysis.unknown_engine", name=requested, known=", ".join(["auto", *sorted(_REGISTRY)]))
+        raise AscoltoError(
+            "analysis.unknown_engine", name=requested, known=", ".join(["auto", *sorted(_REGISTRY)])
+        )
     reason = engine_status(spec, settings)
     if reason is None:
         return EngineChoice(build_engine(spec.name, settings), requested)
@@ -181,14 +183,16 @@ def fallback_choice(requested: str, reason: str, model: str = "") -> EngineChoic
     spec = _REGISTRY.get(FALLBACK_ENGINE)
     if spec is None or engine_status(spec) is not None:
         raise AscoltoError("analysis.no_engine")
-    return EngineChoice(build_engine(FALLBACK_ENGINE), requested, reason, (("model", model), ("engine", requested)))
+    return EngineChoice(
+        build_engine(FALLBACK_ENGINE), requested, reason, (("model", model), ("engine", requested))
+    )
 
 
 def describe_model(spec: EngineSpec, settings: dict[str, Any]) -> str:
     """The model id an engine would use, for messages ("" if even that fails)."""
     try:
         return spec.subject(settings) if spec.subject is not None else spec.describe(settings).model_id
-    except Exception:  # only used to word a message
+    except Exception:  # noqa: BLE001 - only used to word a message
         return ""
 
 
@@ -239,7 +243,14 @@ def _transformers_describe(settings: dict[str, Any]) -> EngineInfo:
 
 BUILTIN_ENGINES: tuple[EngineSpec, ...] = (
     # Transformers first: "auto" prefers a real model whenever one is installed locally.
-    EngineSpec("transformers", _transformers_describe, _transformers_check, _transformers_factory, 10, _transformers_subject),
+    EngineSpec(
+        "transformers",
+        _transformers_describe,
+        _transformers_check,
+        _transformers_factory,
+        10,
+        _transformers_subject,
+    ),
     EngineSpec("embedded", _embedded_describe, _embedded_check, _embedded_factory, auto_priority=0),
 )
 

@@ -94,11 +94,12 @@ class TransformerSettings:
         """Settings from the whole ``analysis`` config mapping (missing keys -> defaults).
 
         Raises:
-            ValueError: if a value has the wrong type or a label maps outside our labels.
+            TypeError: if a block is not a mapping.
+            ValueError: if a value is malformed or a label maps outside our labels.
         """
         block = analysis_config.get("transformers") or {}
         if not isinstance(block, Mapping):
-            raise ValueError(f"analysis.yaml: 'transformers' must be a mapping, got {type(block).__name__}")
+            raise TypeError(f"analysis.yaml: 'transformers' must be a mapping, got {type(block).__name__}")
         emotion_model = block.get("emotion_model", DEFAULT_EMOTION_MODEL)
         settings = cls(
             sentiment_model=str(block.get("sentiment_model") or DEFAULT_SENTIMENT_MODEL),
@@ -117,7 +118,11 @@ class TransformerSettings:
     @property
     def model_id(self) -> str:
         """Both model ids, as shown to the user and used in the cache key."""
-        return self.sentiment_model if not self.emotion_model else f"{self.sentiment_model} + {self.emotion_model}"
+        return (
+            self.sentiment_model
+            if not self.emotion_model
+            else f"{self.sentiment_model} + {self.emotion_model}"
+        )
 
     @property
     def info(self) -> EngineInfo:
@@ -139,18 +144,22 @@ class TransformerSettings:
     @property
     def models(self) -> tuple[str, ...]:
         """The model ids/folders this engine needs."""
-        return (self.sentiment_model,) if not self.emotion_model else (self.sentiment_model, self.emotion_model)
+        return (
+            (self.sentiment_model,) if not self.emotion_model else (self.sentiment_model, self.emotion_model)
+        )
 
 
 def _label_map(raw: Any, default: dict[str, str], allowed: Sequence[str]) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return tuple(default.items())
     if not isinstance(raw, Mapping):
-        raise ValueError(f"analysis.yaml: label map must be a mapping, got {type(raw).__name__}")
+        raise TypeError(f"analysis.yaml: label map must be a mapping, got {type(raw).__name__}")
     pairs = []
     for model_label, ours in raw.items():
         if str(ours) not in allowed:
-            raise ValueError(f"analysis.yaml: label {model_label!r} maps to {ours!r}, expected one of {list(allowed)}")
+            raise ValueError(
+                f"analysis.yaml: label {model_label!r} maps to {ours!r}, expected one of {list(allowed)}"
+            )
         pairs.append((str(model_label).strip().lower(), str(ours)))
     return tuple(pairs)
 
@@ -175,7 +184,7 @@ def local_config_path(model: str) -> Path | None:
         from huggingface_hub import try_to_load_from_cache
 
         found = try_to_load_from_cache(model, "config.json")
-    except Exception:  # invalid repo id, unreadable cache...
+    except Exception:  # noqa: BLE001 - invalid repo id, unreadable cache...
         return None
     return Path(found) if isinstance(found, str) else None
 
@@ -186,13 +195,18 @@ def model_fingerprint(model: str) -> str:
     if config is None:
         return "remote"
     if is_local_folder(model):
-        stamps = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in config.parent.iterdir() if p.is_file())
+        stamps = sorted(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in config.parent.iterdir() if p.is_file()
+        )
         return hashlib.blake2b(repr(stamps).encode("utf-8"), digest_size=6).hexdigest()
     return config.parent.name  # the snapshot folder is named after the commit
 
 
 def _downloads_allowed(settings: TransformerSettings) -> bool:
-    offline = any(os.environ.get(var, "").strip().lower() in {"1", "true", "yes", "on"} for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    offline = any(
+        os.environ.get(var, "").strip().lower() in {"1", "true", "yes", "on"}
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
     return settings.allow_download and not offline
 
 
@@ -223,7 +237,10 @@ def check_available(settings: TransformerSettings) -> str | None:
         import transformers  # noqa: F401
     except ImportError:
         return "analysis.fallback.transformers_missing"
-    for model, labels in ((settings.sentiment_model, settings.sentiment_labels), (settings.emotion_model, settings.emotion_labels)):
+    for model, labels in (
+        (settings.sentiment_model, settings.sentiment_labels),
+        (settings.emotion_model, settings.emotion_labels),
+    ):
         if not model:
             continue
         config = local_config_path(model)
@@ -367,7 +384,9 @@ class TransformersEngine:
         base = self.settings.info
         lexicon = _embedded_engine()
         # Drivers and non-Italian emotions come from the embedded engine: its version is part of ours.
-        version = base.version if lexicon is None else f"{base.version}+{lexicon.info.name}-{lexicon.info.version}"
+        version = (
+            base.version if lexicon is None else f"{base.version}+{lexicon.info.name}-{lexicon.info.version}"
+        )
         self._info = EngineInfo(base.name, base.model_id, version)
 
     @property
@@ -382,7 +401,9 @@ class TransformersEngine:
             max_length=self.settings.max_length,
         )
 
-    def analyze(self, texts: pl.Series, langs: pl.Series, progress: ProgressCallback | None = None) -> pl.DataFrame | None:
+    def analyze(
+        self, texts: pl.Series, langs: pl.Series, progress: ProgressCallback | None = None
+    ) -> pl.DataFrame | None:
         """Analyse ``texts``; ``None`` when the models cannot be loaded or run here."""
         settings = self.settings
         text_list = texts.cast(pl.String).fill_null("").to_list()
@@ -390,12 +411,14 @@ class TransformersEngine:
         try:
             sentiment_model = self._load(settings.sentiment_model)
             emotion_model = self._load(settings.emotion_model) if settings.emotion_model else None
-        except Exception as error:  # missing/corrupt files, unsupported architecture...
+        except Exception as error:  # noqa: BLE001 - missing/corrupt files, unsupported architecture...
             log.warning("transformers engine cannot load its models: %s", error)
             self.failure = "analysis.fallback.load_failed"
             return None
         lexicon = _embedded_engine()
-        use_emotion_model = [emotion_model is not None and lang in settings.emotion_langs for lang in lang_list]
+        use_emotion_model = [
+            emotion_model is not None and lang in settings.emotion_langs for lang in lang_list
+        ]
         if emotion_model is not None and lexicon is None:
             use_emotion_model = [True] * len(text_list)
         emotion_texts = [text for text, chosen in zip(text_list, use_emotion_model, strict=True) if chosen]
@@ -410,12 +433,18 @@ class TransformersEngine:
 
         try:
             sentiment_probs = predict_probabilities(sentiment_model, text_list, settings.batch_size, on_batch)
-            sentiment_probs = sentiment_probs @ _projection(sentiment_model.labels, dict(settings.sentiment_labels), SENTIMENTS)
+            sentiment_probs = sentiment_probs @ _projection(
+                sentiment_model.labels, dict(settings.sentiment_labels), SENTIMENTS
+            )
             emotion_probs = None
             if emotion_model is not None and emotion_texts:
-                emotion_probs = predict_probabilities(emotion_model, emotion_texts, settings.batch_size, on_batch)
-                emotion_probs = emotion_probs @ _projection(emotion_model.labels, dict(settings.emotion_labels), EMOTIONS)
-        except Exception as error:  # out of memory, label map mismatch...
+                emotion_probs = predict_probabilities(
+                    emotion_model, emotion_texts, settings.batch_size, on_batch
+                )
+                emotion_probs = emotion_probs @ _projection(
+                    emotion_model.labels, dict(settings.emotion_labels), EMOTIONS
+                )
+        except Exception as error:  # noqa: BLE001 - out of memory, label map mismatch...
             log.warning("transformers engine failed while running: %s", error)
             self.failure = "analysis.fallback.run_failed"
             return None
@@ -428,13 +457,18 @@ class TransformersEngine:
                 "sentiment_score": (sentiment_probs[:, 2] - sentiment_probs[:, 0]).clamp(-1.0, 1.0).tolist(),
                 "sentiment_confidence": best_sentiment.values.clamp(0.0, 1.0).tolist(),
             },
-            schema={name: ENGINE_OUTPUT_SCHEMA[name] for name in ("sentiment", "sentiment_score", "sentiment_confidence")},
+            schema={
+                name: ENGINE_OUTPUT_SCHEMA[name]
+                for name in ("sentiment", "sentiment_score", "sentiment_confidence")
+            },
         )
         cues = None
         if lexicon is not None:
             try:
-                cues = lexicon.analyze(texts.cast(pl.String).fill_null(""), pl.Series(lang_list, dtype=pl.String))
-            except Exception as error:  # drivers are a bonus; keep the model's results
+                cues = lexicon.analyze(
+                    texts.cast(pl.String).fill_null(""), pl.Series(lang_list, dtype=pl.String)
+                )
+            except Exception as error:  # noqa: BLE001 - drivers are a bonus; keep the model's results
                 log.warning("embedded cues unavailable: %s", error)
         emotions, emotion_confidences = self._emotions(emotion_probs, use_emotion_model, cues, len(text_list))
         frame = frame.with_columns(
@@ -443,8 +477,14 @@ class TransformersEngine:
         )
         if cues is not None:
             frame = frame.with_columns(
-                pl.when(pl.col("sentiment") == "positive").then(cues["drivers_pos"]).otherwise(pl.lit([], dtype=pl.List(pl.String))).alias("drivers_pos"),
-                pl.when(pl.col("sentiment") == "negative").then(cues["drivers_neg"]).otherwise(pl.lit([], dtype=pl.List(pl.String))).alias("drivers_neg"),
+                pl.when(pl.col("sentiment") == "positive")
+                .then(cues["drivers_pos"])
+                .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+                .alias("drivers_pos"),
+                pl.when(pl.col("sentiment") == "negative")
+                .then(cues["drivers_neg"])
+                .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+                .alias("drivers_neg"),
             )
         else:
             frame = frame.with_columns(
@@ -491,5 +531,5 @@ def _embedded_engine() -> Any:
         if spec is None or engine_status(spec) is not None:
             return None
         return build_engine("embedded")
-    except Exception:  # drivers are a bonus; never fail the model's results for them
+    except Exception:  # noqa: BLE001 - drivers are a bonus; never fail the model's results for them
         return None
