@@ -197,3 +197,21 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     done = _cli("load", str(path))
     assert done.returncode == 2
     assert "è vuoto" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rows_with_extra_cells_are_loaded_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("testo,autore\nciao,Ugo\nbuono, anzi ottimo,Ada\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list() == ["ciao", "buono"]
+    assert ("load.note_ragged_lines", {}) in result.report.notes
+
+
+def test_invalid_utf8_after_a_clean_start_is_redetected(tmp_path: Path) -> None:
+    # The first 64 KB are plain ASCII; an accented cp1252 letter comes later.
+    rows = "".join(f"riga {i},Ugo\n" for i in range(8000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(("testo,autore\n" + rows + "caffè,Ugo\n").encode("cp1252"))
+    result = load_mentions(path)
+    assert result.mentions["text"][-1] == "caffè"
+    assert result.report.encoding == "cp1252"

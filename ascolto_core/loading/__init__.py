@@ -198,9 +198,7 @@ def _build(raw: RawTable, proposal: MappingProposal, tz: str) -> tuple[pl.DataFr
         if time_of_day is not None:
             created_raw = join_date_time(created_raw, time_of_day)
         created = parse_datetimes(created_raw, tz)
-        blank = created_raw.is_null()
-        if created_raw.dtype == pl.String:
-            blank = blank | (created_raw.str.strip_chars() == "")
+        blank = _is_blank(created_raw) if created_raw.dtype == pl.String else created_raw.is_null()
         date_blank = blank
         date_bad = created.is_null() & ~blank
         if date_bad.any():

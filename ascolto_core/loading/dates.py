@@ -182,8 +182,9 @@ def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
     if dtype.is_numeric():
         return values.to_frame().select(_parse_epoch(pl.col(name))).to_series().alias(name)
     strings = values.cast(pl.String)
-    present = strings.drop_nulls().str.strip_chars()
+    present = strings.drop_nulls()
     sample = present.head(_SAMPLE // 2).append(present.tail(_SAMPLE // 2)) if len(present) > _SAMPLE else present
+    sample = sample.str.strip_chars()
     formats = _string_formats_in(sample, tz)
     parsed = _parse_column(strings, formats, tz)
     # Retry only the leftovers, trimmed, with every format (odd rows the sample missed).

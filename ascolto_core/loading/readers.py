@@ -21,6 +21,7 @@ import charset_normalizer
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
+from ascolto_core.loading.mapping import known_headers
 from ascolto_core.loading.values import fold
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet")
@@ -271,8 +272,6 @@ def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
 
 def _find_header(rows: list[list[str]], width: int) -> int:
     """First row (within the first 20) that looks like the header: full width, text cells, known names preferred."""
-    from ascolto_core.loading.mapping import known_headers  # local: mapping imports readers' helpers lazily
-
     known = known_headers()
     fallback: int | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -303,16 +302,19 @@ def read_delimited(source: Source, kind: str) -> RawTable:
     else:
         polars_source, notes = _utf8_bytes(source, encoding)
     try:
-        frame = _read_csv(polars_source, delimiter, skip_lines)
-    except pl.exceptions.ComputeError as error:
-        if "utf-8" not in str(error).lower() or encoding not in ("utf-8", "utf-8-sig"):
-            raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
+        frame, more = _read_csv(polars_source, delimiter, skip_lines)
+    except _NotUtf8 as error:
+        if encoding not in ("utf-8", "utf-8-sig"):
+            raise AscoltoError("load.unreadable", name=source.name, reason=str(error)) from error
         # Valid UTF-8 at the start, something else later: detect on the whole file.
         encoding = _legacy_encoding(source.read(), source.name)
         polars_source, notes = _utf8_bytes(source, encoding)
-        frame = _read_csv(polars_source, delimiter, skip_lines)
+        frame, more = _read_csv(polars_source, delimiter, skip_lines)
     except pl.exceptions.NoDataError as error:
         raise AscoltoError("load.empty_file", name=source.name) from error
+    except pl.exceptions.ComputeError as error:
+        raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
+    notes += more
     if header_row:
         notes += (("load.note_header_row", {"row": header_row + 1}),)
     return RawTable(
@@ -325,15 +327,23 @@ def read_delimited(source: Source, kind: str) -> RawTable:
     )
 
 
-def _read_csv(source: Path | bytes, delimiter: str, skip_lines: int) -> pl.DataFrame:
+class _NotUtf8(Exception):
+    """The CSV parser met bytes that are not UTF-8."""
+
+
+def _read_csv(source: Path | bytes, delimiter: str, skip_lines: int) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]]:
     # Everything as text: types are decided per canonical field (Italian decimals, day-first dates).
-    return pl.read_csv(
-        source,
-        separator=delimiter,
-        skip_lines=skip_lines,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-    )
+    options: dict[str, Any] = {"separator": delimiter, "skip_lines": skip_lines, "infer_schema": False}
+    try:
+        return pl.read_csv(source, **options), ()
+    except pl.exceptions.ComputeError as error:
+        message = str(error).lower()
+        if "utf-8" in message or "utf8" in message:
+            raise _NotUtf8(str(error).splitlines()[0]) from error
+        if "more fields" not in message:
+            raise
+    # Some rows have more cells than the header: read them, and say that the extra cells were ignored.
+    return pl.read_csv(source, **options, truncate_ragged_lines=True), (("load.note_ragged_lines", {}),)
 
 
 def read_excel(source: Source, sheet: str | int | None) -> RawTable:
