@@ -88,8 +88,9 @@ def test_incident_week_is_a_visible_negative_spike(local_demo: pl.DataFrame) -> 
     median = max(daily["len"].median(), 1.0)
     week = daily.filter(pl.col("day").is_between(date(2026, 9, 14), date(2026, 9, 20)))
     assert week["len"].mean() >= 5 * median
-    # The first days of the outage are the worst: each well above a normal day.
-    assert week.head(4)["len"].min() >= 4 * median
+    # Every day of the outage, weekend included, is well above a normal day; the first days are the worst.
+    assert week["len"].min() >= 3 * median
+    assert week.head(4)["len"].min() >= 6 * median
 
 
 def test_many_posts_arrive_when_the_office_is_closed(local_demo: pl.DataFrame) -> None:

@@ -48,7 +48,7 @@ PERIODS: dict[str, tuple[date, date, tuple[float, ...] | None]] = {
     "autumn": (date(2026, 10, 1), date(2026, 11, 10), None),
     "november": (date(2026, 11, 1), date(2026, 11, 15), None),
     # The app update breaks on Monday 14 September; anger peaks on the 15th-16th.
-    "incident": (date(2026, 9, 14), date(2026, 9, 20), (1.6, 2.2, 2.0, 1.3, 0.9, 0.6, 0.4)),
+    "incident": (date(2026, 9, 14), date(2026, 9, 20), (1.5, 2.0, 1.9, 1.3, 1.0, 0.9, 0.8)),
     # Apology on the 16th, login fixed on the 18th, refunds by the 22nd.
     "incident_fix": (date(2026, 9, 16), date(2026, 9, 25), (1.4, 1.0, 1.6, 1.2, 0.8, 0.6, 1.0, 0.5, 0.3, 0.2)),
     # The influencer's reel goes out on 10 July.
