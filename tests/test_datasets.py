@@ -326,3 +326,18 @@ def test_a_post_whose_pins_leave_no_day_is_a_clear_error() -> None:
         place_in_time(post, random.Random(0))
     assert caught.value.key == "datasets.unplaceable"
     assert "test:1" in caught.value.message("en")
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "url_start"),
+    [
+        ("[r/modena] Dolce Sosta in calo?", "Reddit r/modena", "https://www.reddit.com/r/modena/comments/"),  # subreddit tag
+        ("[Forum Celiachia Emilia] dove trovo...", "Forum Celiachia Emilia", "https://www.celiachiaemilia-forum.it/t/"),
+        ("[Forum Lavoro] Forno Brio assume?", "Forum Lavoro", "https://www.forumlavoro.it/t/"),  # a forum we do not list
+    ],
+)
+def test_a_forum_post_keeps_the_forum_it_names(text: str, source: str, url_start: str) -> None:
+    post = SourcePost(**{**_post("any", "forum").__dict__, "text": text})
+    got_source, url = build_demo.source_and_url(post, "anna12", random.Random(0))
+    assert got_source == source
+    assert url is not None and url.startswith(url_start)

@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -378,8 +379,10 @@ NEWS_OUTLETS = (
 FORUMS = (
     ("Forum Genitori Bologna", "www.forumgenitoribologna.it"),
     ("Reddit r/bologna", "www.reddit.com/r/bologna"),
-    ("Celiachia Emilia forum", "www.celiachiaemilia-forum.it"),
+    ("Forum Celiachia Emilia", "www.celiachiaemilia-forum.it"),
 )
+# A forum post may open with its place, e.g. "[r/bologna] ..." or "[Forum Cucina Italiana] ...".
+_FORUM_TAG = re.compile(r"^\[([^\]]{2,40})\]")
 
 
 def _handle(name: str, rng: random.Random) -> str:
@@ -421,6 +424,19 @@ def _token(rng: random.Random, length: int, alphabet: str = "abcdefghijkmnpqrstu
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 
+def _forum_source(post: SourcePost, rng: random.Random) -> tuple[str, str]:
+    tag = _FORUM_TAG.match(post.text)
+    place = tag.group(1) if tag else None
+    if place is None:
+        # A reply without its thread's tag: English replies mostly live on Reddit.
+        place = "r/bologna" if post.lang == "en" and rng.random() < 0.8 else rng.choice(FORUMS)[0].removeprefix("Reddit ")
+    if place.startswith("r/"):
+        return f"Reddit {place}", f"https://www.reddit.com/{place}/comments/{_token(rng, 7, '0123456789abcdefghijklmnopqrstuvwxyz')}/"
+    domains = {name: domain for name, domain in FORUMS}
+    domain = domains.get(place) or "www." + re.sub(r"[^a-z0-9]+", "", place.lower()) + ".it"
+    return place, f"https://{domain}/t/{rng.randint(1000, 99999)}"
+
+
 def source_and_url(post: SourcePost, author: str, rng: random.Random) -> tuple[str, str | None]:
     """The channel name as an export would call it, and a plausible link (none for private channels)."""
     tp = post.touchpoint
@@ -452,8 +468,7 @@ def source_and_url(post: SourcePost, author: str, rng: random.Random) -> tuple[s
         outlet, domain = rng.choice(NEWS_OUTLETS)
         return outlet, f"https://{domain}/{rng.choice(('cronaca', 'economia', 'food', 'citta'))}/2026/{_token(rng, 6).lower()}"
     if tp == "forum":
-        forum, domain = rng.choice(FORUMS)
-        return forum, f"https://{domain}/t/{rng.randint(1000, 99999)}"
+        return _forum_source(post, rng)
     return "altro", None
 
 
