@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -54,6 +56,38 @@ def test_load_demo_gives_the_canonical_table(demo: pl.DataFrame) -> None:
 
 def test_demo_has_at_least_1500_distinct_texts(demo: pl.DataFrame) -> None:
     assert demo["text"].str.to_lowercase().n_unique() >= 1500
+
+
+def _five_grams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+
+
+def _near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
+    """Pairs of rows sharing at least half of their 5-grams (what templates with swapped words do)."""
+    grams = [_five_grams(t) for t in texts]
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for row, row_grams in enumerate(grams):
+        for gram in row_grams:
+            index[gram].append(row)
+    near = []
+    for row, row_grams in enumerate(grams):
+        shared = Counter(other for gram in row_grams for other in index[gram] if other > row)
+        for other, count in shared.items():
+            if count >= 3 and count / min(len(row_grams), len(grams[other])) >= 0.5:
+                near.append((row, other))
+    return near
+
+
+def test_the_near_duplicate_check_catches_a_template() -> None:
+    template = "ho aspettato {} minuti per un cappuccino nella sede di {} e nessuno si è scusato"
+    texts = [template.format(20, "Saragozza"), template.format(35, "Rizzoli"), "tutt'altra storia, buonissimo"]
+    assert _near_duplicates(texts) == [(0, 1)]
+
+
+def test_demo_has_no_near_duplicate_texts(demo: pl.DataFrame) -> None:
+    pairs = _near_duplicates(demo["text"].to_list())
+    assert [(demo["id"][a], demo["id"][b]) for a, b in pairs] == []
 
 
 def test_demo_is_mostly_italian_with_some_english(demo: pl.DataFrame) -> None:
