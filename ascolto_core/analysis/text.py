@@ -59,6 +59,15 @@ _SOCIAL_STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("rt via user cc amp etc im ive dont doesnt didnt cant wont u ur ya lol ok okay".split()),
 }
 
+# stopwordsiso's Italian list also holds a few content words of customer service; they stay words.
+_NOT_STOPWORDS: dict[str, frozenset[str]] = {
+    "it": frozenset(
+        "attesa tempo cortesia consiglio posto doppio comprare gente persone città citta piedi "
+        "male malissimo bene benissimo buono bravo brava peccato peggio meglio grazie".split()
+    ),
+    "en": frozenset(),
+}
+
 _LEMMA_LANG = {"it": "it", "en": "en"}
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 
@@ -67,7 +76,7 @@ _ELONGATED = re.compile(r"(\w)\1{2,}")
 def stopwords(lang: str) -> frozenset[str]:
     """Stopwords for ``"it"`` or ``"en"`` (stopwordsiso + social additions); other: both."""
     if lang in ("it", "en"):
-        return frozenset(stopwordsiso.stopwords(lang)) | _SOCIAL_STOPWORDS[lang]
+        return (frozenset(stopwordsiso.stopwords(lang)) - _NOT_STOPWORDS[lang]) | _SOCIAL_STOPWORDS[lang]
     return stopwords("it") | stopwords("en")
 
 
@@ -113,6 +122,11 @@ def _lemmatize(token: str, lang: str) -> str:
             hit = token
         _LEMMA_CACHE[key] = hit
     return hit
+
+
+def lemma_of(word: str, lang: str) -> str:
+    """Lemma of one lower-case word ("it", "en", other: both), memoised."""
+    return _lemmatize(word, lang)
 
 
 def strip_urls(texts: pl.Series) -> pl.Series:
