@@ -64,7 +64,7 @@ def _five_grams(text: str) -> set[tuple[str, ...]]:
 
 
 def _near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
-    """Pairs of rows sharing at least half of their 5-grams (what templates with swapped words do)."""
+    """Pairs of rows sharing a third of their 5-grams (what templates with swapped words do)."""
     grams = [_five_grams(t) for t in texts]
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for row, row_grams in enumerate(grams):
@@ -74,7 +74,7 @@ def _near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
     for row, row_grams in enumerate(grams):
         shared = Counter(other for gram in row_grams for other in index[gram] if other > row)
         for other, count in shared.items():
-            if count >= 3 and count / min(len(row_grams), len(grams[other])) >= 0.5:
+            if count >= 3 and count / min(len(row_grams), len(grams[other])) >= 0.3:
                 near.append((row, other))
     return near
 
