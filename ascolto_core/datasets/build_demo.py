@@ -407,8 +407,6 @@ def author_for(post: SourcePost, rng: random.Random) -> str:
     initial = rng.choice(SURNAME_INITIALS)
     if post.touchpoint in ("instagram", "x"):
         return _handle(name, rng)
-    if post.touchpoint == "facebook":
-        return f"{name} {initial}." if rng.random() < 0.7 else f"{name} {initial}{rng.choice(('a', 'e', 'i', 'o'))}."
     if post.touchpoint in ("email", "chat", "website"):
         return f"cliente {name} {initial}."
     if post.touchpoint == "store":
