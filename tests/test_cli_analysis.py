@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+from tiny_models import TinyModels
 
 from ascolto_core.analysis.evaluation import ClassScore, evaluate_labels, normalise_labels
 from ascolto_core.cli import main
@@ -216,3 +218,29 @@ def test_reference_labels_are_normalised() -> None:
         None,
         None,
     ]
+
+
+def test_analyze_with_a_local_transformer_model(
+    mentions_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tiny_models: TinyModels,
+    analysis_config: Any,
+    embedded_engine: object,
+) -> None:
+    # The user's way: point config/analysis.yaml to model folders, then ask for transformers.
+    analysis_config(
+        transformers={
+            "sentiment_model": str(tiny_models.sentiment_positive),
+            "emotion_model": str(tiny_models.emotion_anger),
+        }
+    )
+    output = tmp_path / "out.parquet"
+    assert (
+        main(["--lang", "en", "analyze", str(mentions_file), "-o", str(output), "--engine", "transformers"])
+        == 0
+    )
+    assert f"Engine: transformers · {tiny_models.sentiment_positive}" in capsys.readouterr().out
+    written = pl.read_parquet(output)
+    assert written["sentiment"].to_list() == ["positive"] * 4
+    assert written["engine"].str.starts_with("transformers · ").all()

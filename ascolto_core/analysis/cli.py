@@ -141,18 +141,21 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="text", file=sys.stderr, dynamic_ncols=True, leave=False)
+    bars: list[tqdm] = []  # created on the first report, when the total is known
 
     def update(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
+        if not bars:
+            bars.append(tqdm(total=total, unit="text", file=sys.stderr, dynamic_ncols=True, leave=False))
+        bar = bars[0]
+        bar.total = total
         bar.n = done
         bar.refresh()
 
     try:
         yield update
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 def read_mentions(path: Path, lang: str = "it") -> tuple[pl.DataFrame, list[str]]:

@@ -14,6 +14,7 @@ Choice order: the ``engine`` argument, else ``$ASCOLTO_ENGINE``, else
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,8 @@ class EngineChoice:
 _REGISTRY: dict[str, EngineSpec] = {}
 # Built engines, keyed by (name, frozen settings), so models load once per process.
 _INSTANCES: dict[tuple[str, str], Engine] = {}
+# Streamlit serves sessions from threads: build each engine (and load its models) only once.
+_BUILD_LOCK = threading.RLock()
 
 
 def register_engine(spec: EngineSpec, *, replace: bool = False) -> None:
@@ -139,9 +142,10 @@ def build_engine(name: str, settings: dict[str, Any] | None = None) -> Engine:
     if spec is None:
         raise AscoltoError("analysis.unknown_engine", name=name, known=", ".join(sorted(_REGISTRY)))
     key = (name, repr(sorted(settings.items(), key=lambda item: item[0])))
-    if key not in _INSTANCES:
-        _INSTANCES[key] = spec.factory(settings)
-    return _INSTANCES[key]
+    with _BUILD_LOCK:
+        if key not in _INSTANCES:
+            _INSTANCES[key] = spec.factory(settings)
+        return _INSTANCES[key]
 
 
 def resolve_engine(engine: str | None = None) -> EngineChoice:
