@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 import polars as pl
 import simplemma
@@ -127,6 +128,30 @@ def _lemmatize(token: str, lang: str) -> str:
 def lemma_of(word: str, lang: str) -> str:
     """Lemma of one lower-case word ("it", "en", other: both), memoised."""
     return _lemmatize(word, lang)
+
+
+def to_text_series(values: Iterable[str | None], name: str = "text") -> pl.Series:
+    """A String series from Python strings, safe for any input.
+
+    Lone surrogates (``"\\ud800"``, e.g. from broken JSON) cannot be stored in a Polars
+    string; they are replaced with U+FFFD here, at the boundary, instead of raising.
+    """
+    clean = []
+    for value in values:
+        if value is None:
+            clean.append(None)
+            continue
+        text = value if isinstance(value, str) else str(value)
+        clean.append(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text)
+    return pl.Series(name, clean, dtype=pl.String)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def strip_urls(texts: pl.Series) -> pl.Series:

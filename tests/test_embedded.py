@@ -1,0 +1,160 @@
+"""The embedded engine: sentiment, emotion, drivers, robustness, speed shape."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, Engine
+from ascolto_core.analysis.embedded import EmbeddedEngine, lexicon_size
+from ascolto_core.analysis.text import to_text_series
+
+
+@pytest.fixture(scope="module")
+def engine() -> EmbeddedEngine:
+    return EmbeddedEngine()
+
+
+def _one(engine: EmbeddedEngine, text: str, lang: str) -> dict:
+    return engine.analyze(pl.Series([text]), pl.Series([lang])).to_dicts()[0]
+
+
+def test_implements_the_engine_protocol(engine: EmbeddedEngine) -> None:
+    assert isinstance(engine, Engine)
+    assert engine.info.name == "embedded"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Il servizio è stato ottimo, personale gentilissimo", "it", "positive"),  # plain praise
+        ("Pessimo servizio, mai più", "it", "negative"),  # plain complaint + "mai più"
+        ("non è male", "it", "positive"),  # Italian negation: "non male" is positive
+        ("non è buono", "it", "negative"),  # negation flips a positive word
+        ("buono ma carissimo", "it", "negative"),  # contrast: the clause after "ma" weighs more
+        ("caro ma buonissimo", "it", "positive"),  # contrast the other way round
+        ("personale poco gentile", "it", "negative"),  # "poco" turns a positive word down
+        ("Non vedo l'ora di tornare!", "it", "positive"),  # expression: "non vedo l'ora" is positive
+        ("La qualità lascia a desiderare", "it", "negative"),  # expression: "lascia a desiderare"
+        ("Ho scritto al servizio clienti", "it", "neutral"),  # "servizio clienti" is neutral
+        ("40 minuti di attesa per un caffè", "it", "negative"),  # waiting time is a complaint
+        ("consigliatissimo 😍", "it", "positive"),  # slang superlative + emoji
+        ("è una truffa, vergogna", "it", "negative"),  # customer-service vocabulary
+        ("Gentile cliente, le scriviamo per il suo ordine", "it", "neutral"),  # salutation is not praise
+        ("Siete aperti domenica?", "it", "neutral"),  # a question with no judgement
+        ("The food was not good", "en", "negative"),  # English negation
+        ("I don't like it", "en", "negative"),  # n't contraction negates
+        ("not bad at all", "en", "positive"),  # negated negative
+        ("great coffee but way too expensive and rude staff", "en", "negative"),  # contrast in English
+        ("I love this place!!!", "en", "positive"),  # praise + exclamations
+        ("😡😡", "other", "negative"),  # emoji only
+        ("", "it", "neutral"),  # empty text
+        ("https://example.com", "it", "neutral"),  # only a URL
+    ],
+)
+def test_sentiment(engine: EmbeddedEngine, text: str, lang: str, expected: str) -> None:
+    assert _one(engine, text, lang)["sentiment"] == expected
+
+
+def test_sarcasm_is_a_documented_limitation(engine: EmbeddedEngine) -> None:
+    # Sarcasm is hard: praise words used ironically read as praise. Documented, not hidden.
+    result = _one(engine, "complimenti davvero, bravissimi", "it")
+    assert result["sentiment"] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Che gioia, siamo felicissimi!", "it", "joy"),
+        ("Sono furioso, una vergogna!", "it", "anger"),
+        ("Ho paura che chiudano, sono preoccupata", "it", "fear"),
+        ("Che tristezza, hanno chiuso", "it", "sadness"),
+        ("non sono felice", "it", "sadness"),  # negated joy reads as sadness
+        ("Il negozio apre alle nove", "it", "none"),  # factual
+        ("I'm so happy with this", "en", "joy"),
+        ("This is outrageous, I'm furious", "en", "anger"),
+        ("😱", "other", "fear"),  # emoji carry emotions
+    ],
+)
+def test_emotion(engine: EmbeddedEngine, text: str, lang: str, expected: str) -> None:
+    assert _one(engine, text, lang)["emotion"] == expected
+
+
+def test_drivers_are_surface_terms_strongest_first(engine: EmbeddedEngine) -> None:
+    result = _one(engine, "Cornetto buono ma caffè PESSIMO e non è male il pane", "it")
+    assert result["drivers_neg"][0] == "pessimo"
+    assert "buono" in result["drivers_pos"]
+    # A negated term is shown with its negator, as a reader would quote it.
+    assert "non male" in result["drivers_pos"]
+
+
+def test_drivers_are_at_most_five(engine: EmbeddedEngine) -> None:
+    text = "pessimo orribile schifo vergogna truffa disgustoso terribile"
+    result = _one(engine, text, "it")
+    assert len(result["drivers_neg"]) == 5 and result["drivers_pos"] == []
+
+
+def test_output_schema_order_and_length(engine: EmbeddedEngine) -> None:
+    texts = pl.Series(["ottimo", None, "", "pessimo", "😍"], dtype=pl.String)
+    out = engine.analyze(texts, pl.Series(["it", "it", None, "it", "other"]))
+    assert out.schema == pl.Schema(ENGINE_OUTPUT_SCHEMA)
+    assert out["sentiment"].to_list() == ["positive", "neutral", "neutral", "negative", "positive"]
+
+
+def test_empty_input(engine: EmbeddedEngine) -> None:
+    out = engine.analyze(pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.String))
+    assert out.height == 0 and out.schema == pl.Schema(ENGINE_OUTPUT_SCHEMA)
+
+
+def test_huge_control_characters_and_lone_surrogates(engine: EmbeddedEngine) -> None:
+    # Lone surrogates cannot live in a Polars string; to_text_series replaces them at the boundary.
+    texts = to_text_series(["ottimo " * 15_000, "buono\x00\x07\u200b\ufeff pane", "\ud800 pessimo \udfff", "\ud800"])
+    out = engine.analyze(texts, pl.Series(["it"] * 4))
+    assert out["sentiment"].to_list() == ["positive", "positive", "negative", "neutral"]
+
+
+def test_mixed_languages_in_one_post(engine: EmbeddedEngine) -> None:
+    # Code-switching: Italian post with English loanwords of the lexicon ("top", "wow").
+    assert _one(engine, "cornetto top, wow", "it")["sentiment"] == "positive"
+
+
+def test_progress_is_reported(engine: EmbeddedEngine) -> None:
+    calls: list[tuple[int, int]] = []
+    engine.analyze(pl.Series(["ok"] * 3), pl.Series(["it"] * 3), progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (0, 3) and calls[-1] == (3, 3)
+
+
+def test_langs_length_mismatch_is_a_caller_bug(engine: EmbeddedEngine) -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        engine.analyze(pl.Series(["a", "b"]), pl.Series(["it"]))
+
+
+def test_lexicon_has_thousands_of_entries() -> None:
+    size = lexicon_size()
+    assert size["it_words"] >= 2000 and size["en_words"] >= 900
+    assert size["it_expressions"] >= 150 and size["en_expressions"] >= 150
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)),  # surrogates cannot be Polars strings
+    max_size=200,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.one_of(st.none(), _TEXT), max_size=12), lang=st.sampled_from(["it", "en", "other", "xx"]))
+def test_property_never_raises_in_range_same_length(engine: EmbeddedEngine, texts: list[str | None], lang: str) -> None:
+    out = engine.analyze(pl.Series(texts, dtype=pl.String), pl.Series([lang] * len(texts), dtype=pl.String))
+    assert out.height == len(texts)
+    assert out.schema == pl.Schema(ENGINE_OUTPUT_SCHEMA)
+    assert out["sentiment_score"].is_between(-1.0, 1.0).all()
+    assert out["sentiment_confidence"].is_between(0.0, 1.0).all()
+    assert out["emotion_confidence"].is_between(0.0, 1.0).all()
+    assert set(out["sentiment"]) <= {"negative", "neutral", "positive"}
+    assert set(out["emotion"]) <= {"joy", "anger", "fear", "sadness", "none"}
+    # Order preserved: analysing each text alone gives the same row.
+    if texts:
+        last = engine.analyze(pl.Series([texts[-1]], dtype=pl.String), pl.Series([lang]))
+        assert out.tail(1).equals(last)
