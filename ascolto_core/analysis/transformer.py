@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -232,10 +233,8 @@ def check_available(settings: TransformerSettings) -> str | None:
     Cheap: reads at most each model's ``config.json``; loads no weights and
     never touches the network.
     """
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
+    # find_spec, not import: importing torch costs seconds, even when no model is installed.
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
         return "analysis.fallback.transformers_missing"
     for model, labels in (
         (settings.sentiment_model, settings.sentiment_labels),
