@@ -238,3 +238,32 @@ def test_auto_without_a_local_model_is_embedded_and_not_a_fallback(
     assert result.requested == "embedded"
     result = analyze_mentions(pl.DataFrame({"text": ["ciao"]}), engine="auto")
     assert (result.engine.name, result.fallback) == ("embedded", None)
+
+
+def test_choosing_auto_without_a_model_does_not_import_torch(tmp_path: Path) -> None:
+    # Importing torch costs seconds: a laptop without models must not pay it on every start.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, polars as pl\n"
+        "from ascolto_core.analysis import analyze_mentions\n"
+        "result = analyze_mentions(pl.DataFrame({'text': ['ciao']}), engine='auto', use_cache=False)\n"
+        "print(result.engine.name, 'torch' in sys.modules)\n"
+    )
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "analysis.yaml").write_text("transformers:\n  sentiment_model: no-such-org/no-such-model\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASCOLTO_CONFIG_DIR": str(config)}
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split() == ["embedded", "False"]
