@@ -123,6 +123,11 @@ class EmbeddedEngine:
 def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """Attach valence/emotion/negator/booster/contrast from the lexicon (token first, then lemma)."""
     words = lexicon.words
+    # A hashtag counts as its word for sentiment ("#vergogna" is "vergogna").
+    tokens = tokens.with_columns(
+        pl.when(pl.col("kind") == "hashtag").then(pl.col("token").str.slice(1)).otherwise(pl.col("token")).alias("token"),
+        pl.when(pl.col("kind") == "hashtag").then(pl.col("lemma").str.slice(1)).otherwise(pl.col("lemma")).alias("lemma"),
+    )
     vocab = tokens.select("lang", "token", "lemma").unique()
     by_token = words.drop("is_form").rename({"term": "token"})
     by_lemma = (

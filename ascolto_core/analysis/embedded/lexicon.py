@@ -93,8 +93,21 @@ def _entries(kind: str, lang: str) -> dict[str, Any]:
     return values
 
 
+def _italian_superlatives(term: str) -> list[str]:
+    """Absolute superlatives of an Italian adjective lemma: "lento" -> "lentissimo", ... ."""
+    if " " in term or len(term) < 4 or "issim" in term or term.endswith(("are", "ere", "ire")):
+        return []
+    if term.endswith(("co", "go")):
+        stem = term[:-1] + "h"
+    elif term.endswith(("o", "e")):
+        stem = term[:-1]
+    else:
+        return []
+    return [stem + "issim" + end for end in ("o", "a", "i", "e")]
+
+
 def _generated_forms(values: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Inflected Italian forms of the single-word entries that are not entries themselves."""
+    """Inflected (and superlative) Italian forms of single-word entries that are not entries."""
     forms: dict[str, Any] = {}
     if lang == "it":
         for term, value in values.items():
@@ -102,6 +115,11 @@ def _generated_forms(values: dict[str, Any], lang: str) -> dict[str, Any]:
                 for form in _italian_forms(term):
                     if form not in values:
                         forms.setdefault(form, value)
+                for form in _italian_superlatives(term):
+                    if form not in values:
+                        # A superlative says the same, louder (valences only; emotions unchanged).
+                        boosted = max(-4.0, min(4.0, value * 1.25)) if isinstance(value, float) else value
+                        forms.setdefault(form, boosted)
     return forms
 
 
