@@ -2,12 +2,18 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_load.py [--rows 1000000] [--repeat 3] [--input FILE] [--keep]
+    .venv/bin/python benchmarks/bench_load.py [--rows 1000000] [--repeat 3] [--generator synth|italian] [--input FILE] [--keep]
 
-Without ``--input`` it writes a realistic Italian export (``;`` separated,
-day-first dates ``24/11/2026 18:05``, decimal-comma ratings, no id column so
-ids are derived from content, about 1% duplicated rows and a few empty texts)
-into a temporary folder. Each measurement runs in its own fresh Python process
+Without ``--input`` it writes the file into a temporary folder with
+``--generator``:
+
+* ``synth`` (default when present): ``python -m ascolto_core.datasets.synth``,
+  canonical columns recombined from the demo data, with ids;
+* ``italian``: a realistic Italian spreadsheet export written here (``;``
+  separated, day-first dates ``24/11/2026 18:05``, decimal-comma ratings, no id
+  column so ids are derived from content, about 1% duplicated rows and a few
+  empty texts): the harder path.
+ Each measurement runs in its own fresh Python process
 (so import caches and memory do not leak between them) and reports wall time
 and that process's peak resident memory (``VmHWM``). Medians of
 ``--repeat`` runs are printed. Targets (issue 2): canonical load under 1.5x the
@@ -82,6 +88,15 @@ _SOURCES = [
 ]
 
 
+def _synth_available() -> bool:
+    return (ROOT / "ascolto_core" / "datasets" / "synth.py").exists()
+
+
+def generate_synth(path: Path, rows: int) -> None:
+    """Write ``rows`` canonical mentions with the project's scale generator (in its own process)."""
+    subprocess.run([sys.executable, "-m", "ascolto_core.datasets.synth", "--rows", str(rows), "-o", str(path)], cwd=ROOT, check=True, capture_output=True)
+
+
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     """Write ``rows`` realistic mentions as an Italian-style CSV (vectorised with NumPy + Polars)."""
     rng = np.random.default_rng(seed)
@@ -125,10 +140,11 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     frame.write_csv(path, separator=";")
 
 
+# Each child gets PATH and SEP (the file's delimiter, told to the bare readers so they do no sniffing).
 _CHILD = {
-    "polars.read_csv": "import polars as pl; frame = pl.read_csv(PATH, separator=';'); rows = frame.height",
+    "polars.read_csv": "import polars as pl; frame = pl.read_csv(PATH, separator=SEP); rows = frame.height",
     "load_mentions": "from ascolto_core.loading import load_mentions; frame = load_mentions(PATH, max_bytes=10**12).mentions; rows = frame.height",
-    "pandas.read_csv": "import pandas as pd; frame = pd.read_csv(PATH, sep=';'); rows = len(frame)",
+    "pandas.read_csv": "import pandas as pd; frame = pd.read_csv(PATH, sep=SEP); rows = len(frame)",
 }
 
 
@@ -144,6 +160,12 @@ def _peak_bytes():
 """
 
 
+def _separator(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        header = handle.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def _measure(kind: str, path: Path) -> dict[str, float]:
     # Imports happen before the clock starts: we time reading, not interpreter start-up.
     setup, _, body = _CHILD[kind].partition("; ")
@@ -151,6 +173,7 @@ def _measure(kind: str, path: Path) -> dict[str, float]:
         "import json, sys, time\n"
         f"{_PEAK_SOURCE}\n"
         f"PATH = {str(path)!r}\n"
+        f"SEP = {_separator(path)!r}\n"
         f"{setup}\n"
         "import polars\n"
         "start = time.perf_counter()\n"
@@ -169,13 +192,19 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--input", type=Path, default=None, help="use this CSV instead of generating one")
     parser.add_argument("--keep", action="store_true", help="keep the generated file and print its path")
+    parser.add_argument(
+        "--generator",
+        choices=("synth", "italian"),
+        default="synth" if _synth_available() else "italian",
+        help="which file to generate (default: the project's synth generator when present)",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-"))
-    path = args.input or folder / f"mentions_{args.rows}.csv"
+    path = args.input or folder / f"mentions_{args.generator}_{args.rows}.csv"
     if args.input is None:
         started = time.perf_counter()
-        generate(path, args.rows)
+        (generate_synth if args.generator == "synth" else generate)(path, args.rows)
         print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s")
 
     results: dict[str, list[dict[str, float]]] = {kind: [] for kind in _CHILD}

@@ -292,3 +292,13 @@ def test_odd_headers_with_accents_and_spaces_map(tmp_path: Path) -> None:
     result = load_mentions(path)
     assert result.report.columns == {"text": "  TESTO  ", "created_at": "Data_Pubblicazione", "author": "Nome Utente", "source": "PIATTAFORMA"}
     assert result.mentions["touchpoint"].to_list() == ["x"]
+
+
+def test_windows_line_ends_quoted_newlines_and_trailing_delimiter(tmp_path: Path) -> None:
+    # Excel on Windows: CRLF, a cell with a line break inside quotes, a ";" at the end of every line.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b'testo;data;\r\n"riga con\r\na capo";24/11/2026 18:05;\r\nseconda;25/11/2026;\r\n')
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list() == ["riga con\r\na capo", "seconda"]
+    # The nameless empty column made by the trailing ";" holds nothing and is not kept.
+    assert (result.report.rows_read, result.report.unmapped_columns) == (2, ())

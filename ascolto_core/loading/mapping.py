@@ -19,7 +19,6 @@ from typing import Any
 from ascolto_core.config import load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading.values import fold
-from ascolto_core.schema import MENTION_SCHEMA
 
 # Helper inputs that feed canonical columns (see config/mapping.yaml).
 AUX_FIELDS: tuple[str, ...] = ("time", "title", "text_alt", "channel", "engagement")
@@ -292,14 +291,13 @@ def propose(columns: Sequence[str], mapping: Mapping[str, str | None] | None = N
     for _, _, _, field_name, column in matches:
         if column not in candidates[field_name]:
             candidates[field_name].append(column)
+    # Exact matches per field, each column counted for its best field only (ambiguity check below).
+    exact_owner: dict[str, str] = {}
     exact_by_field: dict[str, list[str]] = {}
     for tier, _, _, field_name, column in matches:
-        if tier == _EXACT:
+        if tier == _EXACT and column not in exact_owner:
+            exact_owner[column] = field_name
             exact_by_field.setdefault(field_name, []).append(column)
-    exact_owner = {}
-    for tier, _, _, field_name, column in matches:
-        if tier == _EXACT:
-            exact_owner.setdefault(column, field_name)
     for _, _, _, field_name, column in matches:
         if field_name in decided or column in used:
             continue
@@ -311,7 +309,7 @@ def propose(columns: Sequence[str], mapping: Mapping[str, str | None] | None = N
     for field_name in _MUST_BE_SURE:
         if field_name in user or (layout and chosen[field_name] in _layout_columns(rules, layout, by_folded)):
             continue
-        rivals = [c for c in exact_by_field.get(field_name, []) if exact_owner.get(c) == field_name]
+        rivals = exact_by_field.get(field_name, [])
         if len(rivals) > 1:
             problems.append(MappingProblem("load.problem_ambiguous", field_name, tuple(rivals)))
     for field_name in rules.required:

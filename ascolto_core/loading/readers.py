@@ -13,7 +13,7 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -486,6 +486,10 @@ def read_parquet(source: Source) -> RawTable:
     return RawTable(frame=frame, format="parquet")
 
 
+def _is_nameless(column: str) -> bool:
+    return not column.strip() or column.startswith("__UNNAMED__") or column.startswith("_duplicated_")
+
+
 def read_table(source: Source, *, sheet: str | int | None = None) -> RawTable:
     """Sniff the format and read the raw table.
 
@@ -503,6 +507,10 @@ def read_table(source: Source, *, sheet: str | int | None = None) -> RawTable:
         table = read_jsonl(source)
     else:
         table = read_parquet(source)
+    # A trailing delimiter makes a nameless, empty column: it holds nothing, so it goes.
+    nameless = [c for c in table.frame.columns if _is_nameless(c) and table.frame.get_column(c).null_count() == table.frame.height]
+    if nameless:
+        table = replace(table, frame=table.frame.drop(nameless))
     if table.frame.width == 0:
         raise AscoltoError("load.empty_file", name=source.name)
     if table.frame.height == 0:

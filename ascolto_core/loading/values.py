@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import polars as pl
 
@@ -107,11 +108,24 @@ def _fold_expr(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD").str.replace_all(r"\p{M}", "")
 
 
+def _per_distinct(values: pl.Series, convert: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """Apply ``convert`` to the distinct values only and map back (a million labels have a handful of values)."""
+    strings = values.cast(pl.String)
+    distinct = strings.drop_nulls().unique()
+    if distinct.is_empty():
+        return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias(values.name)
+    return strings.replace_strict(distinct, convert(distinct), default=None, return_dtype=pl.String).alias(values.name)
+
+
 def parse_labels(values: pl.Series, words: dict[str, str], allowed: tuple[str, ...]) -> pl.Series:
     """Map reference labels ("Positivo", "negative", "Gioia") to canonical keys; unknown -> null."""
     mapping = {**words, **{key: key for key in allowed}}
-    folded = values.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
-    return folded.replace_strict(mapping, default=None, return_dtype=pl.String).alias(values.name)
+
+    def convert(distinct: pl.Series) -> pl.Series:
+        folded = distinct.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
+        return folded.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    return _per_distinct(values, convert)
 
 
 def parse_sentiment_labels(values: pl.Series) -> pl.Series:
@@ -126,7 +140,10 @@ def parse_emotion_labels(values: pl.Series) -> pl.Series:
 
 def parse_lang(values: pl.Series) -> pl.Series:
     """Language codes such as "it", "IT", "it-IT", "it_IT" -> "it"; "italiano"/"italian" -> "it"."""
-    folded = values.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
     names = {"italiano": "it", "italian": "it", "inglese": "en", "english": "en", "ita": "it", "eng": "en"}
-    code = folded.replace(names).str.extract(r"^([a-z]{2})(?:[-_][a-z]{2})?$")
-    return code.alias(values.name)
+
+    def convert(distinct: pl.Series) -> pl.Series:
+        folded = distinct.to_frame("v").select(_fold_expr(pl.col("v"))).to_series()
+        return folded.replace(names).str.extract(r"^([a-z]{2})(?:[-_][a-z]{2})?$")
+
+    return _per_distinct(values, convert)

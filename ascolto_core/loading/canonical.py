@@ -1,0 +1,224 @@
+"""From the user's raw table and a column mapping to the canonical mentions table.
+
+Every step is vectorised (Polars expressions over whole columns); every row
+or value that cannot be used is counted for the load report, never dropped
+silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ascolto_core.loading.dates import join_date_time, parse_datetimes
+from ascolto_core.loading.ids import content_hashes, ids_from_hashes
+from ascolto_core.loading.mapping import AUX_FIELDS
+from ascolto_core.loading.report import Note
+from ascolto_core.loading.touchpoints import derive_touchpoints
+from ascolto_core.loading.values import (
+    parse_counts,
+    parse_emotion_labels,
+    parse_lang,
+    parse_rating,
+    parse_sentiment_labels,
+)
+from ascolto_core.schema import MENTION_SCHEMA, conform
+
+COUNT_FIELDS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
+PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The canonical table and what building it did (counts for the report, notes)."""
+
+    mentions: pl.DataFrame
+    unparseable_dates: int
+    missing_dates: int
+    empty_texts: int
+    duplicates: int
+    ids_derived: int
+    notes: tuple[Note, ...]
+
+
+def is_blank(series: pl.Series) -> pl.Series:
+    """True where a text cell is null or has no visible character."""
+    # The regex stops at the first non-space character: cheaper than stripping a copy.
+    return series.is_null() | ~series.cast(pl.String).str.contains(r"\S")
+
+
+def _examples(values: pl.Series) -> str:
+    return ", ".join(f"«{v}»" for v in values.cast(pl.String).unique(maintain_order=True).head(3).to_list())
+
+
+def _note_unreadable(notes: list[Note], raw: pl.Series, parsed: pl.Series, column: str | None, key: str = "load.note_unreadable_values") -> None:
+    """Count cells that had a value but could not be read, with a few examples."""
+    if parsed.null_count() == raw.null_count():
+        return  # every value was read
+    lost = ~is_blank(raw) & parsed.is_null() if raw.dtype == pl.String else raw.is_not_null() & parsed.is_null()
+    n = int(lost.sum())
+    if n:
+        notes.append((key, {"n": n, "column": column, "examples": _examples(raw.filter(lost))}))
+
+
+class _Builder:
+    """One build: the raw frame, the chosen columns and the notes gathered on the way."""
+
+    def __init__(self, frame: pl.DataFrame, chosen: dict[str, str | None], tz: str, delimiter: str | None) -> None:
+        self.frame = frame
+        self.chosen = chosen
+        self.tz = tz
+        self.delimiter = delimiter
+        self.notes: list[Note] = []
+        self.out: dict[str, pl.Series] = {}
+
+    def column(self, field: str) -> pl.Series | None:
+        name = self.chosen.get(field)
+        return self.frame.get_column(name) if name is not None else None
+
+    def text(self) -> None:
+        """The main text column, filled from a second text column and then the title where empty."""
+        text = self.column("text")
+        assert text is not None  # mapping.propose makes text required
+        text = text.cast(pl.String)
+        for helper in ("text_alt", "title"):
+            extra = self.column(helper)
+            if extra is None:
+                continue
+            extra = extra.cast(pl.String)
+            fill = is_blank(text) & ~is_blank(extra)
+            filled = int(fill.sum())
+            if filled:
+                text = pl.select(pl.when(fill).then(extra).otherwise(text)).to_series()
+                self.notes.append((f"load.note_text_from_{helper}", {"n": filled, "column": self.chosen[helper]}))
+        self.out["text"] = text.alias("text")
+
+    def dates(self) -> tuple[pl.Series | None, pl.Series, pl.Series]:
+        """Parse ``created_at`` (joined with a separate time column); returns (raw values, blank mask, unreadable mask)."""
+        raw = self.column("created_at")
+        nothing = pl.repeat(False, self.frame.height, eager=True)
+        if raw is None:
+            return None, nothing, nothing
+        time_of_day = self.column("time")
+        if time_of_day is not None:
+            raw = join_date_time(raw, time_of_day)
+        created = parse_datetimes(raw, self.tz)
+        blank = is_blank(raw) if raw.dtype == pl.String else raw.is_null()
+        bad = created.is_null() & ~blank
+        if bad.any():
+            self.notes.append(("load.note_date_examples", {"examples": _examples(raw.filter(bad))}))
+        self.out["created_at"] = created.alias("created_at")
+        return raw, blank, bad
+
+    def values(self) -> None:
+        """Plain text fields, language, engagement counts, rating and reference labels."""
+        for field in PLAIN_TEXT_FIELDS:
+            values = self.column(field)
+            if values is not None:
+                self.out[field] = values.cast(pl.String).alias(field)  # as the file wrote it
+        values = self.column("lang")
+        if values is not None:
+            self.out["lang"] = parse_lang(values).alias("lang")
+        for field in COUNT_FIELDS:
+            values = self.column(field)
+            if values is not None:
+                counts = parse_counts(values, delimiter=self.delimiter)
+                _note_unreadable(self.notes, values, counts, self.chosen[field])
+                self.out[field] = counts.alias(field)
+        engagement = self.column("engagement")
+        if engagement is not None and not any(self.chosen.get(f) for f in ("likes", "shares", "comments")):
+            # A total with no split goes into likes, so "amplified" still works; the original column is kept too.
+            self.out["likes"] = parse_counts(engagement, delimiter=self.delimiter).alias("likes")
+            self.notes.append(("load.note_engagement_as_likes", {"column": self.chosen["engagement"]}))
+        values = self.column("rating")
+        if values is not None:
+            rating = parse_rating(values)
+            _note_unreadable(self.notes, values, rating, self.chosen["rating"])
+            self.out["rating"] = rating.alias("rating")
+        for field, parser in (("label", parse_sentiment_labels), ("label_emotion", parse_emotion_labels)):
+            values = self.column(field)
+            if values is not None:
+                labels = parser(values)
+                _note_unreadable(self.notes, values, labels, self.chosen[field], key="load.note_unknown_labels")
+                self.out[field] = labels.alias(field)
+        self.out["touchpoint"] = derive_touchpoints(
+            length=self.frame.height,
+            touchpoint=self.column("touchpoint"),
+            channel=self.column("channel"),
+            url=self.column("url"),
+            source=self.column("source"),
+        )
+
+    def ids(self, created_raw: pl.Series | None) -> tuple[pl.Series, int]:
+        """The file's ids where present, else derived from content; returns (dedup key, ids derived)."""
+        own_column = self.column("id")
+        own = own_column.cast(pl.String).str.strip_chars() if own_column is not None else None
+        blank = is_blank(own) if own is not None else None
+        if own is not None and blank is not None and not blank.any():
+            self.out["id"] = own.alias("id")
+            return self.out["id"], 0
+        created = self.out.get("created_at")
+        hashes = content_hashes(
+            text=self.out["text"],
+            created_at=created if created is not None else pl.repeat(None, self.frame.height, dtype=MENTION_SCHEMA["created_at"], eager=True),
+            created_raw=created_raw,
+            source=self.out.get("source"),
+            author=self.out.get("author"),
+        )
+        derived = ids_from_hashes(hashes)
+        if own is None or blank is None:
+            self.out["id"] = derived.alias("id")
+            return hashes, self.frame.height  # UInt64 hashes compare faster than the id strings
+        self.out["id"] = pl.select(pl.when(blank).then(derived).otherwise(own)).to_series().alias("id")
+        return self.out["id"], int(blank.sum())
+
+    def extras(self) -> dict[str, pl.Series]:
+        """The file's other columns under their own names (a clash with a canonical name gets a suffix)."""
+        used = {c for f, c in self.chosen.items() if c is not None and f not in AUX_FIELDS}
+        extras: dict[str, pl.Series] = {}
+        for name in self.frame.columns:
+            if name in used:
+                continue
+            target = name
+            while target in MENTION_SCHEMA or target in extras:
+                target = f"{target} (file)"
+            if target != name:
+                self.notes.append(("load.note_renamed_column", {"column": name, "renamed": target}))
+            extras[target] = self.frame.get_column(name).alias(target)
+        return extras
+
+
+def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: str, delimiter: str | None = None) -> Built:
+    """The canonical table from a raw table and a complete mapping (field -> column or None).
+
+    Rows without text are dropped and duplicates removed (same id; for ids
+    derived from content: same source, author, date and text), both counted.
+
+    Args:
+        frame: the user's table, columns under their own names.
+        chosen: the mapping (``MappingProposal.chosen``); ``text`` must be set.
+        tz: zone of timestamps that carry none.
+        delimiter: the CSV delimiter, a hint for the decimal style of numbers.
+    """
+    builder = _Builder(frame, chosen, tz, delimiter)
+    builder.text()
+    created_raw, date_blank, date_bad = builder.dates()
+    builder.values()
+    dedup_key, ids_derived = builder.ids(created_raw)
+    mentions = conform(pl.DataFrame({**builder.out, **builder.extras()}))
+    # One filter for both drops; date counts are of the rows that stay (a dropped row is counted once, as dropped).
+    keep = ~is_blank(mentions.get_column("text"))
+    first = pl.select(pl.when(keep).then(dedup_key)).to_series().is_first_distinct()
+    empty_texts = int((~keep).sum())
+    duplicates = int((keep & ~first).sum())
+    keep = keep & first
+    return Built(
+        mentions=mentions.filter(keep),
+        unparseable_dates=int(date_bad.filter(keep).sum()),
+        missing_dates=int(date_blank.filter(keep).sum()),
+        empty_texts=empty_texts,
+        duplicates=duplicates,
+        ids_derived=ids_derived,
+        notes=tuple(builder.notes),
+    )
