@@ -26,7 +26,9 @@ alerts = days.filter(pl.col("is_alert")).sort("day", descending=True)
 st.subheader(t("app.alerts.days", lang, n=alerts.height))
 if alerts.is_empty():
     st.success(t("app.overview.no_alerts", lang))
-for index, alert in enumerate(alerts.iter_rows(named=True)):
+# Newest first; the day with the most negative mentions opens by itself.
+biggest = alerts.sort("negative", descending=True).get_column("day").head(1).to_list()
+for alert in alerts.iter_rows(named=True):
     title = t(
         "app.alerts.day_title",
         lang,
@@ -34,7 +36,7 @@ for index, alert in enumerate(alerts.iter_rows(named=True)):
         n=fmt_int(alert["negative"], lang),
         base=f"{alert['baseline']:.1f}".replace(".", "," if lang == "it" else "."),
     )
-    with st.expander(title, expanded=index == 0, icon=":material/warning:"):
+    with st.expander(title, expanded=alert["day"] in biggest, icon=":material/warning:"):
         on_day = apply_filter(ctx.filtered, ctx.flt.replace(date_from=alert["day"], date_to=alert["day"]), ctx.tz)
         ids = set(on_day.get_column("id").to_list())
         terms = data.distinctive_terms(ctx.filtered, pl.col("id").is_in(ids), f"{ctx.cache_key}|day={alert['day']}", n=10)

@@ -19,14 +19,14 @@ ctx = page_context("app.export.title")
 lang, frame, tz = ctx.lang, ctx.filtered, ctx.tz
 stamp = date.today().strftime("%Y%m%d")
 st.markdown(t("app.export.intro", lang, n=fmt_int(ctx.shown, lang)))
-left, right = st.columns(2)
+files = st.container(horizontal=True)
 # Files are built only when the button is clicked (callables run on demand).
-left.download_button(
-    t("app.export.csv", lang), data=lambda: export_csv(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.csv",
+files.download_button(
+    t("app.export.csv", lang), type="primary", data=lambda: export_csv(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.csv",
     mime="text/csv", icon=":material/csv:", key="export_csv", on_click="ignore",
 )
-right.download_button(
-    t("app.export.xlsx", lang), data=lambda: export_xlsx(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.xlsx",
+files.download_button(
+    t("app.export.xlsx", lang), type="primary", data=lambda: export_xlsx(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:", key="export_xlsx",
     on_click="ignore",
 )
@@ -41,9 +41,9 @@ charts = {
     "touchpoints": lambda: sentiment_mix_chart(touchpoint_summary(frame), lang).properties(width=700, title=t("app.touchpoints.mix", lang)),
     "hours": lambda: heatmap_chart(hour_weekday_counts(frame, tz), lang).properties(width=800, title=t("app.hours.heatmap", lang)),
 }
-columns = st.columns(len(charts))
-for column, (name, build) in zip(columns, charts.items(), strict=True):
-    column.download_button(
+images = st.container(horizontal=True)
+for name, build in charts.items():
+    images.download_button(
         t(f"app.export.png_{name}", lang),
         data=lambda build=build: chart_png(localise(build(), lang)),
         file_name=f"ascolto_{name}_{stamp}.png",

@@ -10,6 +10,7 @@ from ascolto_core.insights import OfficeHours, hour_weekday_counts, off_hours_by
 from ui.charts import heatmap_chart, localise, off_hours_chart
 from ui.format import fmt_int, fmt_pct, with_labels
 from ui.shell import page_context
+from ui.tables import table_height
 
 ctx = page_context("app.hours.title")
 lang = ctx.lang
@@ -39,16 +40,20 @@ st.metric(
     fmt_pct(total_off / max(1, int(off.get_column("mentions").sum())), lang),
     help=t("app.hours.off_total_help", lang, n=fmt_int(total_off, lang)),
 )
-left, right = st.columns([3, 2])
-left.altair_chart(localise(off_hours_chart(off, lang), lang))
+st.altair_chart(localise(off_hours_chart(off, lang), lang))
 view = off.pipe(with_labels, "touchpoint", "touchpoint", lang).sort("off_hours_share", descending=True, nulls_last=True)
-right.dataframe(
-    view.select("touchpoint_label", "off_hours", pl.col("off_hours_share"), "off_hours_complaints", "off_hours_questions"),
+st.dataframe(
+    view.select(
+        "touchpoint_label", "mentions", "off_hours", (pl.col("off_hours_share") * 100).round(0),
+        "off_hours_complaints", "off_hours_questions",
+    ),
     hide_index=True,
+    height=table_height(view.height),
     column_config={
         "touchpoint_label": st.column_config.TextColumn(t("app.chart.touchpoint", lang)),
+        "mentions": st.column_config.NumberColumn(t("app.chart.mentions", lang), format="localized"),
         "off_hours": st.column_config.NumberColumn(t("app.chart.off_hours", lang), format="localized"),
-        "off_hours_share": st.column_config.NumberColumn(t("app.chart.off_hours_share", lang), format="percent"),
+        "off_hours_share": st.column_config.NumberColumn(t("app.chart.off_hours_share", lang), format="%d%%"),
         "off_hours_complaints": st.column_config.NumberColumn(t("app.chart.complaints", lang), format="localized"),
         "off_hours_questions": st.column_config.NumberColumn(t("app.chart.questions", lang), format="localized"),
     },

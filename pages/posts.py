@@ -6,7 +6,7 @@ import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.insights import page_of, sort_posts
-from ui.components import post_cards
+from ui.components import post_cards, remembered_choice
 from ui.format import fmt_int
 from ui.shell import page_context
 from ui.state import StateKeys
@@ -15,9 +15,9 @@ PAGE_SIZE = 20
 
 ctx = page_context("app.posts.title")
 lang = ctx.lang
-order = st.segmented_control(
-    t("app.posts.order", lang), ("newest", "amplified", "negative"), key=StateKeys.POST_ORDER,
-    format_func=lambda o: t(f"app.posts.order_{o}", lang), required=True,
+order = remembered_choice(
+    t("app.posts.order", lang), ("newest", "amplified", "negative"), state_key=StateKeys.POST_ORDER,
+    default="newest", format_func=lambda o: t(f"app.posts.order_{o}", lang),
 )
 pages = max(1, -(-ctx.shown // PAGE_SIZE))
 # A new filter may leave fewer pages than the one we were on.

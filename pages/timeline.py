@@ -8,6 +8,7 @@ import streamlit as st
 from ascolto_core.i18n import t
 from ascolto_core.insights import count_undated, spike_periods, volume_over_time
 from ui.charts import BRUSH, localise, net_sentiment_chart, timeline_chart
+from ui.components import remembered_choice
 from ui.format import fmt_int
 from ui.selection import apply_brush
 from ui.shell import page_context
@@ -16,23 +17,25 @@ from ui.state import StateKeys
 ctx = page_context("app.timeline.title")
 lang = ctx.lang
 left, right = st.columns(2)
-freq = left.segmented_control(
-    t("app.timeline.freq", lang), ("day", "week", "month"), key=StateKeys.TIMELINE_FREQ,
-    format_func=lambda f: t(f"app.timeline.freq_{f}", lang), required=True,
+freq = remembered_choice(
+    t("app.timeline.freq", lang), ("day", "week", "month"), state_key=StateKeys.TIMELINE_FREQ, default="day",
+    format_func=lambda f: t(f"app.timeline.freq_{f}", lang), container=left,
 )
-split = right.segmented_control(
-    t("app.timeline.split", lang), ("none", "sentiment", "touchpoint"), key=StateKeys.TIMELINE_SPLIT,
-    format_func=lambda s: t(f"app.timeline.split_{s}", lang), required=True,
+split = remembered_choice(
+    t("app.timeline.split", lang), ("none", "sentiment", "touchpoint"), state_key=StateKeys.TIMELINE_SPLIT,
+    default="sentiment", format_func=lambda s: t(f"app.timeline.split_{s}", lang), container=right,
 )
 volume = volume_over_time(ctx.filtered, freq=freq, split=split, tz=ctx.tz)
 if volume.is_empty():
     st.info(t("app.timeline.no_dates", lang))
     st.stop()
 spikes = spike_periods(ctx.filtered, freq=freq, tz=ctx.tz).filter(pl.col("is_spike"))
+# A new key per date range: once the brush has narrowed the dates, the redrawn chart starts unbrushed.
+chart_key = f"{StateKeys.TIMELINE_CHART}_{ctx.flt.date_from}_{ctx.flt.date_to}"
 st.altair_chart(
     localise(timeline_chart(volume, split=split, freq=freq, lang=lang, spikes=spikes), lang),
-    key=StateKeys.TIMELINE_CHART,
-    on_select=lambda: apply_brush(StateKeys.TIMELINE_CHART),
+    key=chart_key,
+    on_select=lambda: apply_brush(chart_key),
     selection_mode=[BRUSH],
 )
 st.caption(t("app.timeline.brush_help", lang))

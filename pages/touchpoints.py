@@ -34,7 +34,8 @@ with left:
     st.altair_chart(localise(sentiment_mix_chart(summary, lang), lang))
 with right:
     st.subheader(t("app.touchpoints.emotions", lang))
-    st.altair_chart(localise(emotion_mix_chart(emotion_mix(ctx.filtered, "touchpoint"), lang), lang))
+    order = summary.get_column("touchpoint").to_list()
+    st.altair_chart(localise(emotion_mix_chart(emotion_mix(ctx.filtered, "touchpoint"), lang, order=order), lang))
 touchpoint_table(summary, lang)
 
 st.subheader(t("app.touchpoints.keywords", lang))

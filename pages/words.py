@@ -9,7 +9,7 @@ from ascolto_core.analysis.keywords import mentions_with_term
 from ascolto_core.i18n import t
 from ascolto_core.insights import sort_posts
 from ui import data
-from ui.components import post_cards
+from ui.components import post_cards, remembered_choice
 from ui.format import category_name
 from ui.shell import page_context
 from ui.state import StateKeys
@@ -28,12 +28,15 @@ scope_tp = st.selectbox(
 scope = ctx.filtered.filter(pl.col("touchpoint") == scope_tp) if scope_tp else ctx.filtered
 key = f"{ctx.cache_key}|tp={scope_tp}"
 
+# Sizes come from each mood's mentions; colours from the term's net sentiment over all of them,
+# so a word frequent in complaints but mostly praised still shows green.
+overall = data.top_terms(scope, f"{key}|all", n=400)
 columns = st.columns(2)
 for column, mood in zip(columns, ("negative", "positive"), strict=True):
     with column:
         st.subheader(t(f"app.words.cloud_{mood}", lang))
         subset = scope.filter(pl.col("sentiment") == mood)
-        image = data.cloud_png(terms_for_cloud(data.top_terms(subset, f"{key}|{mood}", n=60)))
+        image = data.cloud_png(terms_for_cloud(data.top_terms(subset, f"{key}|{mood}", n=60), colours_from=overall))
         if image is None:
             st.info(t("app.words.no_terms", lang))
         else:
@@ -41,11 +44,17 @@ for column, mood in zip(columns, ("negative", "positive"), strict=True):
 st.caption(t("app.words.cloud_help", lang))
 
 st.subheader(t("app.words.distinctive", lang))
-mood = st.segmented_control(
-    t("app.words.compare", lang), ("negative", "positive"), default="negative", required=True, key="words_mood",
+mood = remembered_choice(
+    t("app.words.compare", lang), ("negative", "positive"), state_key="words_mood", default="negative",
     format_func=lambda m: t(f"app.words.compare_{m}", lang),
 )
-terms = data.distinctive_terms(scope, pl.col("sentiment") == mood, f"{key}|d={mood}", n=25)
+in_group = (pl.col("sentiment") == mood).fill_null(False)
+group_size = scope.select(in_group.sum()).item()
+if group_size in (0, scope.height):
+    # Nothing to compare with (e.g. the sidebar keeps only one sentiment).
+    st.info(t("app.words.no_compare", lang))
+    st.stop()
+terms = data.distinctive_terms(scope, in_group, f"{key}|d={mood}", n=25)
 if terms.is_empty():
     st.info(t("app.words.no_terms", lang))
     st.stop()

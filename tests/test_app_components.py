@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ui.components import escape_markdown, highlight_drivers, safe_url
+from ui.components import escape_markdown, highlight_drivers, markdown_link, safe_url
 from ui.selection import brushed_range
 from ui.wordclouds import sentiment_color, wordcloud_png
 
@@ -109,3 +109,16 @@ def test_wordcloud_png_draws_terms_and_refuses_nothing() -> None:
 )
 def test_brushed_range(state: dict | None, expected: tuple[date, date] | None) -> None:
     assert brushed_range(state) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # An ordinary link is kept as it is.
+        ("https://example.org/a?b=1&c=2", "[Apri](https://example.org/a?b=1&c=2)"),
+        # A closing parenthesis cannot end the link early and append markup.
+        ("https://example.org/x)![i](http://evil/i.png", "[Apri](https://example.org/x%29!%5Bi%5D%28http://evil/i.png)"),
+    ],
+)
+def test_markdown_link_encodes_what_could_break_out(url: str, expected: str) -> None:
+    assert markdown_link("Apri", url) == expected

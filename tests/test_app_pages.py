@@ -116,7 +116,7 @@ def test_hours_page_counts_evening_complaints() -> None:
     email = table[table["touchpoint_label"] == "Email"].iloc[0]
     assert email["off_hours"] == DAYS
     assert email["off_hours_complaints"] == DAYS
-    assert email["off_hours_share"] == pytest.approx(1.0)
+    assert email["off_hours_share"] == 100, "shown as a whole percentage"
 
 
 def test_alerts_page_names_the_incident_day() -> None:
@@ -130,3 +130,27 @@ def test_export_offers_csv_excel_and_png() -> None:
     at = app_with_data("pages/export.py")
     labels = {b.label for b in at.get("download_button")}
     assert {t("app.export.csv", "it"), t("app.export.xlsx", "it"), t("app.export.png_timeline", "it")} <= labels
+
+
+def test_touchpoints_page_names_the_worst_touchpoint() -> None:
+    # Email (all negative, most mentions) has the worst mood; a tie with Instagram is broken by volume.
+    at = app_with_data("pages/touchpoints.py")
+    assert any("**Email**" in w.value for w in at.warning)
+    summary = at.dataframe[0].value
+    assert list(summary["touchpoint_label"])[0] == "Email"
+    assert len(summary) == 4
+
+
+def test_words_page_draws_two_clouds_and_shows_posts_for_a_term() -> None:
+    at = app_with_data("pages/words.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("image")) == 2, "a negative and a positive word cloud"
+    terms = list(at.dataframe[0].value["term"])
+    assert terms, "distinctive terms of negative mentions"
+    at.selectbox(key=StateKeys.WORDS_TERM).set_value("attesa").run()
+    assert f"{INCIDENT_POSTS} menzioni contengono «attesa»" in texts(at)
+
+
+def test_alerts_page_gives_the_incident_keywords() -> None:
+    at = app_with_data("pages/alerts.py")
+    assert "`attesa`" in texts(at), "the incident day's distinctive word"

@@ -174,7 +174,7 @@ def net_sentiment_chart(volume: pl.DataFrame, *, freq: str, lang: str) -> alt.La
         )
     )
     zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
-    return alt.layer(zero, line).properties(height=160)
+    return alt.layer(zero, line).properties(height=200)
 
 
 def sentiment_mix_chart(summary: pl.DataFrame, lang: str) -> alt.Chart:
@@ -212,8 +212,13 @@ def sentiment_mix_chart(summary: pl.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def emotion_mix_chart(mix: pl.DataFrame, lang: str, *, group_area: str = "touchpoint") -> alt.Chart:
-    """Emotion shares per group (``emotion_mix`` output), a normalised bar per group."""
+def emotion_mix_chart(
+    mix: pl.DataFrame, lang: str, *, group_area: str = "touchpoint", order: list[str] | None = None
+) -> alt.Chart:
+    """Emotion shares per group (``emotion_mix`` output), a normalised bar per group.
+
+    ``order`` lists group keys top to bottom (e.g. the touchpoint summary's worst-first order).
+    """
     tidy = (
         mix.pipe(with_labels, "group", group_area, lang, alias="group_label")
         .pipe(with_labels, "emotion", "emotion", lang)
@@ -223,7 +228,10 @@ def emotion_mix_chart(mix: pl.DataFrame, lang: str, *, group_area: str = "touchp
         alt.Chart(tidy)
         .mark_bar()
         .encode(
-            y=alt.Y("group_label:N", title=None),
+            y=alt.Y(
+                "group_label:N", title=None,
+                sort=[category_name(group_area, k, lang) for k in order] if order else "ascending",
+            ),
             x=alt.X("mentions:Q", title=t("app.chart.share", lang), axis=alt.Axis(format="%"), stack="normalize"),
             color=alt.Color("emotion_label:N", title=t("app.chart.emotion", lang), scale=emotion_scale(lang)),
             order=alt.Order("rank:Q"),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
@@ -22,7 +22,9 @@ from ui.format import category_name, fmt_datetime, fmt_int
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_MAX_CHARS = 2_000  # a card shows the start of very long texts
+_MAX_CHARS = 2_000
+# Characters kept as they are in a link target; everything else (spaces, brackets, quotes) is %-encoded.
+_URL_SAFE = ":/?#&=%+@,;~!$.-_"  # a card shows the start of very long texts
 
 SENTIMENT_BADGE: dict[str, str] = {"negative": "red", "neutral": "gray", "positive": "green"}
 EMOTION_ICON: dict[str, str] = {
@@ -110,12 +112,16 @@ def _engagement(row: Mapping[str, Any]) -> int:
     return sum(int(row.get(c) or 0) for c in ("likes", "shares", "comments"))
 
 
+def markdown_link(label: str, url: str) -> str:
+    """A Markdown link to a :func:`safe_url` URL; characters that could end the link are percent-encoded."""
+    return f"[{escape_markdown(label)}]({quote(url, safe=_URL_SAFE)})"
+
+
 def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
-    """One mention as a bordered card: meta line, highlighted text, drivers, safe link."""
+    """One mention as a bordered card: badges and meta line, highlighted text, drivers, safe link."""
     with st.container(border=True):
-        sentiment = row.get("sentiment")
-        meta = st.container(horizontal=True, gap="small", vertical_alignment="center")
-        with meta:
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            sentiment = row.get("sentiment")
             if sentiment:
                 st.badge(category_name("sentiment", sentiment, lang), color=SENTIMENT_BADGE.get(sentiment, "gray"))
             emotion = row.get("emotion")
@@ -123,24 +129,26 @@ def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
                 st.badge(category_name("emotion", emotion, lang), icon=EMOTION_ICON.get(emotion), color="violet")
             if row.get("is_question"):
                 st.badge(t("app.post.question", lang), icon=":material/help:", color="orange")
-        created = row.get("created_at")
-        parts = [
-            fmt_datetime(created, lang, tz) if isinstance(created, datetime) else t("app.common.no_date", lang),
-            category_name("touchpoint", row.get("touchpoint"), lang),
-        ]
-        if row.get("author"):
-            parts.append(str(row["author"]))
-        engagement = _engagement(row)
-        if engagement:
-            parts.append(t("app.post.engagement", lang, n=fmt_int(engagement, lang)))
-        st.caption(escape_markdown(" · ".join(parts)))
+            created = row.get("created_at")
+            parts = [
+                fmt_datetime(created, lang, tz) if isinstance(created, datetime) else t("app.common.no_date", lang),
+                category_name("touchpoint", row.get("touchpoint"), lang),
+            ]
+            if row.get("author"):
+                parts.append(str(row["author"]))
+            engagement = _engagement(row)
+            if engagement:
+                key = "app.post.engagement_one" if engagement == 1 else "app.post.engagement"
+                parts.append(t(key, lang, n=fmt_int(engagement, lang)))
+            meta = escape_markdown(" · ".join(parts))
+            url = safe_url(row.get("url"))
+            if url:
+                meta += " · " + markdown_link(t("app.post.open", lang), url) + " :material/open_in_new:"
+            st.caption(meta)
         st.markdown(highlight_drivers(str(row.get("text") or ""), row.get("drivers_pos") or (), row.get("drivers_neg") or ()))
         drivers = [*(row.get("drivers_neg") or ()), *(row.get("drivers_pos") or ())]
         if drivers:
             st.caption(escape_markdown(t("app.post.drivers", lang) + ": " + ", ".join(str(d) for d in drivers)))
-        url = safe_url(row.get("url"))
-        if url:
-            st.link_button(t("app.post.open", lang), url, icon=":material/open_in_new:")
 
 
 def post_cards(rows: Iterable[Mapping[str, Any]], lang: str, tz: str) -> None:
@@ -152,3 +160,38 @@ def post_cards(rows: Iterable[Mapping[str, Any]], lang: str, tz: str) -> None:
 def filter_count_caption(shown: int, total: int, lang: str) -> None:
     """The "N menzioni su M" line every page shows."""
     st.caption(t("app.filters.count", lang, shown=fmt_int(shown, lang), total=fmt_int(total, lang)))
+
+
+def remembered_choice(
+    label: str,
+    options: Sequence[str],
+    *,
+    state_key: str,
+    default: str,
+    format_func: Callable[[str], str],
+    container: Any = None,
+    label_visibility: str = "visible",
+) -> str:
+    """A segmented control whose choice survives page changes and is never None.
+
+    The choice lives under ``state_key`` (what tests and other code read);
+    the widget itself uses ``<state_key>_widget``. A widget whose value was
+    seeded through session state can come back as None from the browser after
+    another widget changes, so the remembered value is the source of truth.
+    """
+    remembered = st.session_state.get(state_key)
+    if remembered not in options:
+        remembered = default
+    target = container if container is not None else st
+    picked = target.segmented_control(
+        label,
+        list(options),
+        default=remembered,
+        key=f"{state_key}_widget",
+        format_func=format_func,
+        required=True,
+        label_visibility=label_visibility,
+    )
+    value = picked if picked in options else remembered
+    st.session_state[state_key] = value
+    return value

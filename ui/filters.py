@@ -75,7 +75,9 @@ def render_filters(options: FilterOptions, lang: str) -> MentionFilter:
         if chosen != (lo, hi):
             date_from, date_to = chosen
         if date_from is not None:
-            st.sidebar.button(t("app.filters.all_dates", lang), on_click=reset_date_range, key="f_dates_reset", type="tertiary")
+            st.sidebar.button(
+                t("app.filters.all_dates", lang), on_click=reset_date_range, key="f_dates_reset", icon=":material/undo:"
+            )
 
     def multiselect(key: str, label: str, values: tuple[str, ...], area: str | None) -> tuple[str, ...]:
         _keep_valid(key, values)

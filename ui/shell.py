@@ -10,7 +10,7 @@ import streamlit as st
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
 from ui import data
-from ui.components import filter_count_caption
+from ui.components import filter_count_caption, remembered_choice
 from ui.filters import render_filters
 from ui.format import fmt_int
 from ui.state import PageContext, StateKeys, set_dataset
@@ -20,17 +20,15 @@ LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
 def language_switch() -> str:
     """The it/en switch at the top of the sidebar; returns the chosen language."""
-    if st.session_state.get(StateKeys.LANG) not in LANGUAGES:
-        st.session_state[StateKeys.LANG] = LANGUAGES[0]
-    st.sidebar.segmented_control(
+    return remembered_choice(
         "Lingua / Language",
         LANGUAGES,
-        key=StateKeys.LANG,
-        format_func=LANGUAGE_NAMES.get,
-        required=True,
+        state_key=StateKeys.LANG,
+        default=LANGUAGES[0],
+        format_func=lambda code: LANGUAGE_NAMES.get(code, code),
+        container=st.sidebar,
         label_visibility="collapsed",
     )
-    return st.session_state[StateKeys.LANG]
 
 
 def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: Any = None) -> bool:

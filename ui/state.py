@@ -65,7 +65,6 @@ FILTER_KEYS: tuple[str, ...] = (
 
 DEFAULTS: dict[str, Any] = {
     StateKeys.LANG: DEFAULT_LANG,
-    StateKeys.ENGINE_CHOICE: "auto",
     StateKeys.TIMELINE_FREQ: "day",
     StateKeys.TIMELINE_SPLIT: "sentiment",
     StateKeys.POST_ORDER: "newest",

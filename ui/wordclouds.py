@@ -55,8 +55,19 @@ def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: in
     return buffer.getvalue()
 
 
-def terms_for_cloud(top: pl.DataFrame) -> tuple[tuple[str, int, float | None], ...]:
-    """The ``(term, mentions, net_sentiment)`` triples of a ``top_terms`` frame."""
+def terms_for_cloud(
+    top: pl.DataFrame, *, colours_from: pl.DataFrame | None = None
+) -> tuple[tuple[str, int, float | None], ...]:
+    """The ``(term, mentions, net_sentiment)`` triples of a ``top_terms`` frame.
+
+    With ``colours_from`` (another ``top_terms`` frame, e.g. over all moods),
+    each term's net sentiment is taken from there when the term is present.
+    """
     if top.is_empty():
         return ()
+    if colours_from is not None and not colours_from.is_empty():
+        nets = colours_from.select("term", pl.col("net_sentiment").alias("_net"))
+        top = top.join(nets, on="term", how="left", maintain_order="left").with_columns(
+            pl.coalesce("_net", "net_sentiment").alias("net_sentiment")
+        )
     return tuple(top.select("term", "mentions", "net_sentiment").iter_rows())
