@@ -302,3 +302,25 @@ def test_windows_line_ends_quoted_newlines_and_trailing_delimiter(tmp_path: Path
     assert result.mentions["text"].to_list() == ["riga con\r\na capo", "seconda"]
     # The nameless empty column made by the trailing ";" holds nothing and is not kept.
     assert (result.report.rows_read, result.report.unmapped_columns) == (2, ())
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2023-05-03T08:05:10.000000+0000", "2023-05-03T09:28:48.123456-0230"],  # offsets without colon, negative half hour
+        ["2026-11-24T18:05:00+02:00", "2026-11-24T18:05:00-05:00"],  # offsets with colon
+        ["2026-11-24T18:05:00Z", "2026-03-29T01:30:00Z"],  # UTC "Z", including the DST night
+        ["2026-11-24 18:05:00", "2026-03-29 02:30:00"],  # naive local; 02:30 does not exist that night: null
+        ["2026-11-24 18:05:00.0", "2026-07-01 12:00:00.7"],  # Brandwatch's one-digit fraction
+        ["2026-11-24T18:05:00.123456789Z", "2026-11-24T18:05:00.000000001Z"],  # nanoseconds cut to microseconds
+    ],
+)
+def test_iso_fast_path_agrees_with_the_general_parser(values: list[str]) -> None:
+    from ascolto_core.loading import dates
+
+    # Mostly one layout (fast path), plus rows of another layout and junk that must take the general path.
+    column = pl.Series("v", values * 20 + ["24/11/2026 18:05", "boh", None])
+    general = dates._parse_column(column, dates._string_formats_in(column.drop_nulls(), "Europe/Rome"), "Europe/Rome")
+    fast = dates.parse_datetimes(column, "Europe/Rome")
+    assert fast.to_list() == general.to_list()
+    assert fast[-3] == datetime(2026, 11, 24, 17, 5, tzinfo=UTC)

@@ -13,6 +13,8 @@ with those only, and the few rows left over are retried with every format.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from ascolto_core.schema import UTC_DATETIME
@@ -157,6 +159,47 @@ def _parse_column(strings: pl.Series, formats: list[str], tz: str) -> pl.Series:
     return result
 
 
+_ISO_SHAPE = re.compile(r"dddd-dd-dd([T ])dd:dd:dd(?:\.(d{1,9}))?(Z|[+-]dd:?dd)?")
+_ISO_BASE = {"T": "%Y-%m-%dT%H:%M:%S", " ": "%Y-%m-%d %H:%M:%S"}
+
+
+def _iso_fast(strings: pl.Series, sample: pl.Series, tz: str) -> pl.Series | None:
+    """Fast path for a column of ISO 8601 timestamps of one fixed layout (what tools export).
+
+    Polars parses ``%Y-%m-%dT%H:%M:%S`` several times faster than the same with
+    ``%.f`` or ``%z``; so the first 19 characters are parsed with that, and the
+    fraction and the offset, at the fixed positions the sample shows, are added
+    with integer arithmetic. Rows of another layout come out null and are
+    retried by the general path. None when the sample has no dominant ISO layout.
+    """
+    if sample.is_empty():
+        return None
+    shapes = sample.str.replace_all(r"\d", "d").value_counts(sort=True, name="n")
+    shape, count = shapes.row(0)
+    match = _ISO_SHAPE.fullmatch(shape or "")
+    if match is None or count < 0.9 * len(sample):
+        return None
+    separator, fraction, zone = match.groups()
+    length = len(shape)
+    value = pl.col("v")
+    micros = value.str.head(19).str.to_datetime(_ISO_BASE[separator], time_unit="us", strict=False).dt.epoch("us")
+    valid = value.str.len_bytes() == length
+    if fraction:
+        digits = min(len(fraction), 6)
+        micros = micros + value.str.slice(20, digits).cast(pl.Int64, strict=False) * 10 ** (6 - digits)
+    if zone and zone != "Z":
+        sign_at = length - len(zone)
+        sign = value.str.slice(sign_at, 1)
+        minutes = value.str.slice(sign_at + 1, 2).cast(pl.Int64, strict=False) * 60 + value.str.slice(length - 2, 2).cast(pl.Int64, strict=False)
+        valid = valid & sign.is_in(["+", "-"])
+        micros = micros - pl.when(sign == "-").then(-minutes).otherwise(minutes) * 60_000_000
+    parsed = strings.to_frame("v").select(pl.when(valid).then(micros).alias("us")).to_series()
+    stamps = pl.select(pl.from_epoch(parsed, time_unit="us")).to_series()
+    if zone:
+        return stamps.dt.replace_time_zone("UTC")
+    return localise(stamps, tz)
+
+
 def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
     """Turn a column of timestamps of any supported kind into ``Datetime(us, UTC)``.
 
@@ -185,8 +228,13 @@ def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
     present = strings.drop_nulls()
     sample = present.head(_SAMPLE // 2).append(present.tail(_SAMPLE // 2)) if len(present) > _SAMPLE else present
     sample = sample.str.strip_chars()
-    formats = _string_formats_in(sample, tz)
-    parsed = _parse_column(strings, formats, tz)
+    fast = _iso_fast(strings, sample, tz)
+    if fast is not None:
+        formats: list[str] = []
+        parsed = fast
+    else:
+        formats = _string_formats_in(sample, tz)
+        parsed = _parse_column(strings, formats, tz)
     # Retry only the leftovers, trimmed, with every format (odd rows the sample missed).
     leftover = (parsed.is_null() & strings.is_not_null()).arg_true()
     if len(leftover):

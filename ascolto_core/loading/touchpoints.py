@@ -68,8 +68,11 @@ def _fold(expr: pl.Expr) -> pl.Expr:
     return folded.str.replace_all(r"\p{M}", "").str.replace_all("_", " ", literal=True)
 
 
-def _per_value(column: pl.Series, rules: TouchpointRules, *, url: bool = False) -> pl.Series:
-    """Classify the distinct values only, then map back (a million rows have few sources)."""
+def _per_value(column: pl.Series, rules: TouchpointRules, *, url: bool = False, keys_pass: bool = False) -> pl.Series:
+    """Classify the distinct values only, then map back (a million rows have few sources).
+
+    ``keys_pass``: values that already are canonical keys ("google_reviews") are kept as they are.
+    """
     values = column.cast(pl.String)
     if url:
         # Host and first path segment; URLs are mostly distinct, so this runs only on rows nothing else decided.
@@ -79,6 +82,8 @@ def _per_value(column: pl.Series, rules: TouchpointRules, *, url: bool = False) 
         return pl.repeat(None, len(column), dtype=pl.String, eager=True).alias(column.name)
     folded = distinct.to_frame("v").select(_fold(pl.col("v"))).to_series()
     found = _classify(folded, rules, own_site=url)
+    if keys_pass:
+        found = pl.select(pl.when(folded.is_in(TOUCHPOINTS)).then(folded).otherwise(found)).to_series()
     return values.replace_strict(distinct, found, default=None, return_dtype=pl.String).alias(column.name)
 
 
@@ -108,22 +113,17 @@ def derive_touchpoints(
     """
     rules = rules or TouchpointRules.from_config()
     result = pl.repeat(None, length, dtype=pl.String, eager=True).alias("touchpoint")
-    inputs: list[tuple[pl.Series, bool]] = []
-    if touchpoint is not None:
-        # Values that already are canonical keys pass as they are.
-        direct = touchpoint.cast(pl.String).str.strip_chars().str.to_lowercase()
-        result = direct.to_frame("v").select(pl.when(pl.col("v").is_in(TOUCHPOINTS)).then(pl.col("v"))).to_series()
-        inputs.append((touchpoint, False))
-    inputs += [(c, False) for c in (channel, source) if c is not None]
-    if url is not None:
-        inputs.append((url, True))
-    for column, is_url in inputs:
+    # (column, is a URL, canonical keys pass as they are)
+    ordered = ((touchpoint, False, True), (channel, False, False), (source, False, False), (url, True, False))
+    for column, is_url, keys_pass in ordered:
+        if column is None:
+            continue
         undecided = result.is_null()
         if not undecided.any():
             break
         if undecided.all():
-            result = _per_value(column, rules, url=is_url)
+            result = _per_value(column, rules, url=is_url, keys_pass=keys_pass)
         else:
             rows = undecided.arg_true()
-            result = result.scatter(rows, _per_value(column.gather(rows), rules, url=is_url))
+            result = result.scatter(rows, _per_value(column.gather(rows), rules, url=is_url, keys_pass=keys_pass))
     return result.fill_null("other").alias("touchpoint")
