@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import polars as pl
+from matplotlib import font_manager
 from wordcloud import WordCloud
 
 from ui.charts import SENTIMENT_COLORS
@@ -30,6 +32,12 @@ def sentiment_color(net: float | None) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mixed)
 
 
+@functools.cache
+def cloud_font() -> str:
+    """A bold sans-serif with Italian accents (DejaVu Sans ships with matplotlib, a wordcloud dependency)."""
+    return font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"))
+
+
 def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: int = 900, height: int = 420) -> bytes | None:
     """PNG of a word cloud for ``(term, mentions, net_sentiment)`` triples; None when no term.
 
@@ -40,6 +48,7 @@ def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: in
         return None
     colours = {term: sentiment_color(net) for term, _, net in terms}
     cloud = WordCloud(
+        font_path=cloud_font(),
         width=width,
         height=height,
         background_color="white",

@@ -155,13 +155,13 @@ def test_every_page_in_the_browser(server: str) -> None:
             before = count.inner_text()
             _full_screenshot(page, SHOTS / "01_dati.png")
 
-            # Change a filter: only negative mentions.
-            sidebar.get_by_text("Sentiment", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']").click()
-            page.get_by_role("option", name="negativo").click()
+            # Change a filter: only posts in Italian.
+            sidebar.get_by_text("Lingua dei post", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']").click()
+            page.get_by_role("option", name="italiano").click()
             page.keyboard.press("Escape")
             _wait_idle(page)
             after = sidebar.get_by_text("menzioni su").first.inner_text()
-            assert after != before, f"the sentiment filter did not change the count ({before!r})"
+            assert after != before, f"the language filter did not change the count ({before!r})"
 
             problems: list[str] = []  # every page is visited and photographed, then all problems reported
             for label, shot in PAGES:
