@@ -5,8 +5,12 @@ Two stages, both offline:
 1. A vectorised stopword vote in Polars over the whole column. Stopword lists
    come from ``stopwordsiso`` for Italian, English and the neighbouring languages
    most likely to be confused with them (es, fr, pt, de); a stopword shared by k
-   of those lists gives 1/k of a vote to each. A text is decided here when one
-   language has at least 1.5 votes and at least twice as many as any other.
+   of those lists gives 1/k of a vote to each. A text is decided here when
+   Italian+English (the larger of the two) or another language has at least 1.5
+   votes and twice as many as the other side; a post mixing Italian and English
+   gets its majority language.
+   Content words known to only one of simplemma's Italian / English dictionaries
+   add ``DICTIONARY_VOTE`` each (computed once per distinct word).
 2. The rest (short or mixed texts, other languages) goes to ``py3langid``
    (a maintained offline language identifier) text by text.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import functools
 
 import polars as pl
+import simplemma
 import stopwordsiso
 
 from ascolto_core.analysis.text import strip_urls
@@ -25,6 +30,7 @@ from ascolto_core.analysis.text import strip_urls
 VOTING_LANGS: tuple[str, ...] = ("it", "en", "es", "fr", "pt", "de")
 _MIN_VOTES = 1.5
 _MARGIN = 2.0
+DICTIONARY_VOTE = 0.75
 
 
 @functools.cache
@@ -33,6 +39,25 @@ def _weighted_stopwords() -> pl.DataFrame:
     rows = [(w, lang) for lang in VOTING_LANGS for w in stopwordsiso.stopwords(lang)]
     frame = pl.DataFrame(rows, schema={"word": pl.String, "vote": pl.String}, orient="row").unique()
     return frame.with_columns((1.0 / pl.len().over("word")).alias("weight"))
+
+
+def _votes_for(vocabulary: pl.Series) -> pl.DataFrame:
+    """(word, vote, weight) for the distinct words of a batch.
+
+    Stopwords vote as above; any other word known to exactly one of simplemma's
+    Italian and English dictionaries gives ``DICTIONARY_VOTE`` to that language
+    ("cornetto" -> it, "croissant" -> en), so short posts without stopwords are
+    decided without the slower identifier.
+    """
+    stop = _weighted_stopwords()
+    rest = vocabulary.filter(~vocabulary.is_in(stop["word"].implode()) & (vocabulary.str.len_chars() > 2))
+    rows = []
+    for word in rest.to_list():
+        known_it = simplemma.is_known(word, lang="it")
+        if known_it != simplemma.is_known(word, lang="en"):
+            rows.append((word, "it" if known_it else "en", DICTIONARY_VOTE))
+    extra = pl.DataFrame(rows, schema={"word": pl.String, "vote": pl.String, "weight": pl.Float64}, orient="row")
+    return pl.concat([stop, extra])
 
 
 @functools.cache
@@ -68,29 +93,29 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         .filter(pl.col("word").is_not_null())
     )
     # One pass: per text, the number of words and the weighted votes of each language.
-    weighted = words.join(_weighted_stopwords(), on="word", how="left")
+    weighted = words.join(_votes_for(words["word"].unique()), on="word", how="left")
     per_row = weighted.group_by("row").agg(
         pl.col("word").n_unique().alias("n_words"),
         *(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS),
     )
-    best_votes = pl.max_horizontal(*VOTING_LANGS)
-    ranked = per_row.with_columns(best_votes.alias("best_votes")).with_columns(
-        # The winning language (first in VOTING_LANGS order on ties) and the runner-up's votes.
-        pl.coalesce(*(pl.when(pl.col(lang) == pl.col("best_votes")).then(pl.lit(lang)) for lang in VOTING_LANGS)).alias(
-            "best"
-        ),
-        (
-            pl.concat_list(*VOTING_LANGS).list.sort(descending=True).list.get(1, null_on_oob=True).fill_null(0.0)
-        ).alias("second_votes"),
+    others = [lang for lang in VOTING_LANGS if lang not in ("it", "en")]
+    ranked = per_row.with_columns(
+        pl.max_horizontal("it", "en").alias("ours"),
+        pl.max_horizontal(*others).alias("theirs"),
     )
+    ours, theirs = pl.col("ours"), pl.col("theirs")
     decided = (
         pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "text": clean})
-        .join(ranked.select("row", "n_words", "best", "best_votes", "second_votes"), on="row", how="left", maintain_order="left")
+        .join(ranked.select("row", "n_words", "it", "en", "ours", "theirs"), on="row", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col("n_words").fill_null(0) == 0)
             .then(pl.lit("other"))
-            .when((pl.col("best_votes") >= _MIN_VOTES) & (pl.col("best_votes") >= _MARGIN * pl.col("second_votes")))
-            .then(pl.when(pl.col("best").is_in(["it", "en"])).then(pl.col("best")).otherwise(pl.lit("other")))
+            # Italian/English clearly ahead of the other languages: the larger of the two wins
+            # (a post mixing Italian and English gets its majority language; ties -> "it").
+            .when((ours >= _MIN_VOTES) & (ours >= _MARGIN * theirs))
+            .then(pl.when(pl.col("it") >= pl.col("en")).then(pl.lit("it")).otherwise(pl.lit("en")))
+            .when((theirs >= _MIN_VOTES) & (theirs >= _MARGIN * ours))
+            .then(pl.lit("other"))
             .alias("lang")
         )
     )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import polars as pl
 import simplemma
@@ -159,7 +159,11 @@ def strip_urls(texts: pl.Series) -> pl.Series:
     return texts.cast(pl.String).fill_null("").str.replace_all(URL_PATTERN, " ")
 
 
-def token_frame(texts: pl.Series, langs: pl.Series | None = None) -> pl.DataFrame:
+def token_frame(
+    texts: pl.Series,
+    langs: pl.Series | None = None,
+    annotate: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> pl.DataFrame:
     """All tokens of all texts, tidy, including punctuation (the engine's view).
 
     Args:
@@ -172,6 +176,9 @@ def token_frame(texts: pl.Series, langs: pl.Series | None = None) -> pl.DataFram
         the text), ``kind``, ``surface`` (lowercased as written), ``token``
         (normalised: lowercase, de-elongated), ``lemma``, ``is_stopword``,
         ``is_elongated``, ``is_caps``, ``lang``. Sorted by ``row``, ``pos``.
+        ``annotate``, if given, receives the frame of DISTINCT tokens (those columns
+        except row/pos, plus ``raw``) and may add columns; they are joined back with
+        the rest in one pass (how the engine attaches its lexicon cheaply).
 
     Raises:
         ValueError: if ``langs`` has a different length from ``texts``.
@@ -198,10 +205,14 @@ def token_frame(texts: pl.Series, langs: pl.Series | None = None) -> pl.DataFram
     )
     # Everything per token is computed on the UNIQUE (raw token, lang) pairs, then joined back.
     vocab = _describe_tokens(frame.select("raw", "lang").unique())
+    base_columns = ["row", "pos", "kind", "surface", "token", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"]
+    extra: list[str] = []
+    if annotate is not None:
+        before = set(vocab.columns)
+        vocab = annotate(vocab)
+        extra = [c for c in vocab.columns if c not in before]
     frame = frame.join(vocab, on=["raw", "lang"], how="left", maintain_order="left")
-    return frame.select(
-        "row", "pos", "kind", "surface", "token", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"
-    )
+    return frame.select(*base_columns, *extra)
 
 
 _ELONGATED_PATTERN = "|".join(f"{c}{c}{c}" for c in "abcdefghijklmnopqrstuvwxyzàèéìòù")

@@ -108,7 +108,9 @@ class EmbeddedEngine:
     # ------------------------------------------------------------------ internals
 
     def _analyze_chunk(self, texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
-        scored = score_tokens(token_frame(texts, langs), self.lexicon)
+        lexicon = self.lexicon
+        tokens = token_frame(texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon))
+        scored = score_tokens(tokens, lexicon)
         n = len(texts)
         rows = pl.DataFrame(
             {
@@ -120,35 +122,47 @@ class EmbeddedEngine:
         return _aggregate(rows, scored)
 
 
-def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
-    """Attach valence/emotion/negator/booster/contrast from the lexicon (token first, then lemma)."""
+LEXICON_COLUMNS: tuple[str, ...] = ("valence", "emotion", "is_negator", "booster", "is_contrast", "is_salutation")
+
+
+def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Lexicon attributes of distinct tokens (``lang, kind, token, lemma`` ...): token first, then lemma.
+
+    A hashtag counts as its word ("#vergogna" is "vergogna"); a generated inflection
+    matches a token as written, never a lemma.
+    """
     words = lexicon.words
-    # A hashtag counts as its word for sentiment ("#vergogna" is "vergogna").
-    tokens = tokens.with_columns(
-        pl.when(pl.col("kind") == "hashtag").then(pl.col("token").str.slice(1)).otherwise(pl.col("token")).alias("token"),
-        pl.when(pl.col("kind") == "hashtag").then(pl.col("lemma").str.slice(1)).otherwise(pl.col("lemma")).alias("lemma"),
+    hashtag = pl.col("kind") == "hashtag"
+    keyed = vocab.with_columns(
+        pl.when(hashtag).then(pl.col("token").str.slice(1)).otherwise(pl.col("token")).alias("_key_token"),
+        pl.when(hashtag).then(pl.col("lemma").str.slice(1)).otherwise(pl.col("lemma")).alias("_key_lemma"),
     )
-    vocab = tokens.select("lang", "token", "lemma").unique()
-    by_token = words.drop("is_form").rename({"term": "token"})
+    by_token = words.drop("is_form").rename({"term": "_key_token"})
     by_lemma = (
         words.filter(~pl.col("is_form"))
         .drop("is_form")
-        .rename({c: f"{c}_l" for c in words.columns if c not in ("lang", "is_form")})
-        .rename({"term_l": "lemma"})
+        .rename({c: f"{c}_l" for c in words.columns if c not in ("lang", "is_form", "term")})
+        .rename({"term": "_key_lemma"})
     )
-    vocab = vocab.join(by_token, on=["lang", "token"], how="left").join(by_lemma, on=["lang", "lemma"], how="left")
-    vocab = vocab.select(
-        "lang",
-        "token",
-        "lemma",
+    keyed = keyed.join(by_token, on=["lang", "_key_token"], how="left").join(
+        by_lemma, on=["lang", "_key_lemma"], how="left"
+    )
+    return keyed.with_columns(
         pl.col("valence").fill_null(pl.col("valence_l")).alias("valence"),
         pl.col("emotion").fill_null(pl.col("emotion_l")).alias("emotion"),
         (pl.col("is_negator").fill_null(False) | pl.col("is_negator_l").fill_null(False)).alias("is_negator"),
         pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
         (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias("is_contrast"),
         (pl.col("is_salutation").fill_null(False) | pl.col("is_salutation_l").fill_null(False)).alias("is_salutation"),
-    )
-    return tokens.join(vocab, on=["lang", "token", "lemma"], how="left", maintain_order="left")
+    ).select(*vocab.columns, *LEXICON_COLUMNS)
+
+
+def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Attach the lexicon attributes to a token frame that does not have them yet."""
+    if all(c in tokens.columns for c in LEXICON_COLUMNS):
+        return tokens
+    vocab = annotate_vocabulary(tokens.select("lang", "kind", "token", "lemma").unique(), lexicon)
+    return tokens.join(vocab, on=["lang", "kind", "token", "lemma"], how="left", maintain_order="left")
 
 
 def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
