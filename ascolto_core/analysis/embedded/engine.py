@@ -122,7 +122,15 @@ class EmbeddedEngine:
         return _aggregate(rows, scored)
 
 
-LEXICON_COLUMNS: tuple[str, ...] = ("valence", "emotion", "is_negator", "booster", "is_contrast", "is_salutation")
+LEXICON_COLUMNS: tuple[str, ...] = (
+    "valence",
+    "emotion",
+    "is_negator",
+    "booster",
+    "is_contrast",
+    "is_salutation",
+    "is_breaker",
+)
 
 
 def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
@@ -154,6 +162,7 @@ def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
         (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias("is_contrast"),
         (pl.col("is_salutation").fill_null(False) | pl.col("is_salutation_l").fill_null(False)).alias("is_salutation"),
+        (pl.col("is_breaker").fill_null(False) | pl.col("is_breaker_l").fill_null(False)).alias("is_breaker"),
     ).select(*vocab.columns, *LEXICON_COLUMNS)
 
 
@@ -207,10 +216,10 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
     )
 
-    # --- clauses: punctuation, contrast words and post boundaries split them
+    # --- clauses: punctuation, contrast words, subordinators ("se", "because") and post boundaries
     new_row = pl.col("row") != pl.col("row").shift(1)
     frame = frame.with_columns(
-        (is_punct | pl.col("is_contrast") | new_row.fill_null(True)).cum_sum().alias("clause"),
+        (is_punct | pl.col("is_contrast") | pl.col("is_breaker") | new_row.fill_null(True)).cum_sum().alias("clause"),
         (~is_punct & ~pl.col("is_stopword") | pl.col("valence").is_not_null()).cast(pl.Int32).cum_sum().alias("content"),
     )
     # --- negation: nearest previous negator in the same clause, within `scope` content tokens

@@ -36,7 +36,7 @@ class Lexicon:
 
     Attributes:
         words: ``lang, term, valence, emotion, is_negator, booster, is_contrast, is_salutation,
-            is_form`` for single
+            is_form, is_breaker`` for single
             tokens (``term`` is matched against a token's normal form, then its lemma unless
             ``is_form``: a generated inflection).
         expressions: ``lang, n, key, valence, emotion``: ``key`` is the space-joined lemma
@@ -155,7 +155,7 @@ def load_lexicon() -> Lexicon:
     """
     rules = yaml.safe_load((DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
     emoji_valence, emoji_emotion = _emoji_entries()
-    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool]] = []
+    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool]] = []
     expr_rows: list[tuple[str, int, str, float | None, str | None]] = []
     for lang in LANGS:
         valences = _entries("sentiment", lang)
@@ -171,8 +171,11 @@ def load_lexicon() -> Lexicon:
         boosters = {str(k).lower(): float(v) for k, v in rules["boosters"][lang].items()}
         contrast = {w.lower() for w in rules["contrast"][lang]}
         salutations = {w.lower() for w in rules["salutations"][lang]}
+        breakers = {w.lower() for w in rules["scope_breakers"][lang]}
         singles = {
-            t for t in set(valences) | set(emotions) | negators | set(boosters) | contrast | salutations if " " not in t
+            t
+            for t in set(valences) | set(emotions) | negators | set(boosters) | contrast | salutations | breakers
+            if " " not in t
         }
         for term in sorted(singles):
             word_rows.append(
@@ -186,10 +189,13 @@ def load_lexicon() -> Lexicon:
                     term in contrast,
                     term in salutations,
                     term in generated,
+                    term in breakers,
                 )
             )
         for term in sorted(set(emoji_valence) | set(emoji_emotion)):
-            word_rows.append((lang, term, emoji_valence.get(term), emoji_emotion.get(term), False, 0.0, False, False, False))
+            word_rows.append(
+                (lang, term, emoji_valence.get(term), emoji_emotion.get(term), False, 0.0, False, False, False, False)
+            )
         # Only phrases with a valence become expressions (an emotion-only phrase must not hide its words).
         phrases = sorted(t for t in valences if " " in t)
         for phrase, (n, key) in zip(phrases, _expression_keys(phrases, lang), strict=True):
@@ -207,6 +213,7 @@ def load_lexicon() -> Lexicon:
             "is_contrast": pl.Boolean,
             "is_salutation": pl.Boolean,
             "is_form": pl.Boolean,
+            "is_breaker": pl.Boolean,
         },
         orient="row",
     ).unique(["lang", "term"], keep="first", maintain_order=True)
