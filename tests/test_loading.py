@@ -324,3 +324,11 @@ def test_iso_fast_path_agrees_with_the_general_parser(values: list[str]) -> None
     fast = dates.parse_datetimes(column, "Europe/Rome")
     assert fast.to_list() == general.to_list()
     assert fast[-3] == datetime(2026, 11, 24, 17, 5, tzinfo=UTC)
+
+
+def test_excel_numeric_ids_stay_whole_numbers(tmp_path: Path) -> None:
+    # Excel stores every number as a float: id 12345 must not become "12345.0".
+    path = tmp_path / "ids.xlsx"
+    pl.DataFrame({"ID": [12345, 12346], "Commento": ["uno", "due"], "Autore": [2024, 7]}).write_excel(path)
+    mentions = load_mentions(path).mentions
+    assert mentions.select("id", "author").rows() == [("12345", "2024"), ("12346", "7")]

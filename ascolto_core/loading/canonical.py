@@ -48,6 +48,15 @@ def is_blank(series: pl.Series) -> pl.Series:
     return series.is_null() | ~series.cast(pl.String).str.contains(r"\S")
 
 
+def as_text(values: pl.Series) -> pl.Series:
+    """A column as text; whole numbers stored as floats (Excel) lose the ".0" (id 12345, not "12345.0")."""
+    if values.dtype.is_float():
+        whole = values.drop_nulls()
+        if whole.is_empty() or bool((whole == whole.round(0)).all()):
+            return values.cast(pl.Int64, strict=False).cast(pl.String)
+    return values.cast(pl.String)
+
+
 def _examples(values: pl.Series) -> str:
     return ", ".join(f"«{v}»" for v in values.cast(pl.String).unique(maintain_order=True).head(3).to_list())
 
@@ -81,12 +90,12 @@ class _Builder:
         """The main text column, filled from a second text column and then the title where empty."""
         text = self.column("text")
         assert text is not None  # mapping.propose makes text required
-        text = text.cast(pl.String)
+        text = as_text(text)
         for helper in ("text_alt", "title"):
             extra = self.column(helper)
             if extra is None:
                 continue
-            extra = extra.cast(pl.String)
+            extra = as_text(extra)
             fill = is_blank(text) & ~is_blank(extra)
             filled = int(fill.sum())
             if filled:
@@ -116,7 +125,7 @@ class _Builder:
         for field in PLAIN_TEXT_FIELDS:
             values = self.column(field)
             if values is not None:
-                self.out[field] = values.cast(pl.String).alias(field)  # as the file wrote it
+                self.out[field] = as_text(values).alias(field)  # as the file wrote it
         values = self.column("lang")
         if values is not None:
             self.out["lang"] = parse_lang(values).alias("lang")
@@ -153,7 +162,7 @@ class _Builder:
     def ids(self, created_raw: pl.Series | None) -> tuple[pl.Series, int]:
         """The file's ids where present, else derived from content; returns (dedup key, ids derived)."""
         own_column = self.column("id")
-        own = own_column.cast(pl.String).str.strip_chars() if own_column is not None else None
+        own = as_text(own_column).str.strip_chars() if own_column is not None else None
         blank = is_blank(own) if own is not None else None
         if own is not None and blank is not None and not blank.any():
             self.out["id"] = own.alias("id")

@@ -107,7 +107,7 @@ def sniff_format(source: Source) -> str:
     """The file format from its first bytes, then its extension.
 
     Raises:
-        AscoltoError: ``load.empty_file``, ``load.binary_file`` or ``load.unknown_format``.
+        AscoltoError: ``load.empty_file``, ``load.binary_file`` or ``load.corrupt_excel``.
     """
     head = source.head()
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
