@@ -90,8 +90,7 @@ if has_fetch:
 
         fetched = render_fetch_panel(lang)
         if fetched is not None and fetched.height:
-            existing = st.session_state.get(StateKeys.RAW)
-            merged, added = merge_mentions(existing, fetched) if existing is not None else (fetched, fetched.height)
+            merged, added = merge_mentions(st.session_state.get(StateKeys.RAW), fetched)
             st.info(t("app.data.fetched", lang, n=fmt_int(added, lang)))
             digest = hashlib.sha256("\n".join(merged.get_column("id").cast(str).to_list()).encode()).hexdigest()[:16]
             # The panel may hand back the same result on later reruns: analyse each merge once.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ascolto_core.analysis.keywords import mentions_with_term
 from ascolto_core.i18n import t
 from ascolto_core.insights import sort_posts
 from ui import data
@@ -28,15 +27,14 @@ scope_tp = st.selectbox(
 scope = ctx.filtered.filter(pl.col("touchpoint") == scope_tp) if scope_tp else ctx.filtered
 key = f"{ctx.cache_key}|tp={scope_tp}"
 
-# Sizes come from each mood's mentions; colours from the term's net sentiment over all of them,
-# so a word frequent in complaints but mostly praised still shows green.
+# One pass over the texts: a term's size in each cloud is its count in that mood's mentions,
+# its colour the net sentiment over all mentions (a word often in complaints but mostly praised shows green).
 overall = data.top_terms(scope, f"{key}|all", n=400)
 columns = st.columns(2)
 for column, mood in zip(columns, ("negative", "positive"), strict=True):
     with column:
         st.subheader(t(f"app.words.cloud_{mood}", lang))
-        subset = scope.filter(pl.col("sentiment") == mood)
-        image = data.cloud_png(terms_for_cloud(data.top_terms(subset, f"{key}|{mood}", n=60), colours_from=overall))
+        image = data.cloud_png(terms_for_cloud(overall, mood=mood, limit=60))
         if image is None:
             st.info(t("app.words.no_terms", lang))
         else:
@@ -69,6 +67,6 @@ if picked_row is not None and st.session_state.get("words_last_row") != picked_r
 if st.session_state.get(StateKeys.WORDS_TERM) not in term_list:
     st.session_state[StateKeys.WORDS_TERM] = term_list[0]
 term = st.selectbox(t("app.words.pick_term", lang), term_list, key=StateKeys.WORDS_TERM)
-posts = sort_posts(mentions_with_term(scope, term), "amplified")
+posts = sort_posts(data.posts_with_term(scope, key, term), "amplified")
 st.caption(t("app.words.posts_with", lang, term=term, n=posts.height))
 post_cards(posts.head(10).iter_rows(named=True), lang, ctx.tz)

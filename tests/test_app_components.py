@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 
 from ui.components import escape_markdown, highlight_drivers, markdown_link, safe_url
 from ui.selection import brushed_range
-from ui.wordclouds import sentiment_color, wordcloud_png
+from ui.wordclouds import sentiment_color, terms_for_cloud, wordcloud_png
 
 
 @pytest.mark.parametrize(
@@ -122,3 +123,19 @@ def test_brushed_range(state: dict | None, expected: tuple[date, date] | None) -
 )
 def test_markdown_link_encodes_what_could_break_out(url: str, expected: str) -> None:
     assert markdown_link("Apri", url) == expected
+
+
+def test_terms_for_cloud_sizes_each_mood_from_one_top_terms_frame() -> None:
+    top = pl.DataFrame(
+        {
+            "term": ["attesa", "cornetto", "sede"],
+            "mentions": [10, 20, 4],
+            "share_negative": [0.9, 0.25, 0.0],
+            "share_positive": [0.1, 0.75, 0.0],
+            "net_sentiment": [-0.8, 0.5, 0.0],
+        }
+    )
+    # Counts per mood come from the shares; a term never in that mood is left out.
+    assert terms_for_cloud(top, mood="negative") == (("attesa", 9, -0.8), ("cornetto", 5, 0.5))
+    assert terms_for_cloud(top, mood="positive") == (("cornetto", 15, 0.5), ("attesa", 1, -0.8))
+    assert terms_for_cloud(top.clear(), mood="negative") == ()

@@ -83,3 +83,26 @@ def test_too_big_upload_gets_a_clear_italian_message() -> None:
     at.file_uploader(key=StateKeys.UPLOAD).set_value(("grande.csv", CLEAR_CSV * 3, "text/csv")).run()
     assert not at.exception
     assert len(at.error) == 1 and "il massimo è" in at.error[0].value
+
+
+def test_fetched_mentions_are_merged_into_the_data_and_analysed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The "Cerca online" panel is F's; here it hands back two new mentions, as after a search.
+    import polars as pl
+
+    import ui.fetch_panel
+    from app_data import analysed_mentions
+    from ascolto_core.schema import MENTION_SCHEMA, conform
+
+    new = conform(
+        pl.DataFrame(
+            {"id": ["web1", "web2"], "text": ["Pane ottimo oggi", "Coda infinita alla cassa"], "touchpoint": ["forum", "forum"]},
+            schema_overrides={k: v for k, v in MENTION_SCHEMA.items() if k in ("id", "text", "touchpoint")},
+        )
+    )
+    monkeypatch.setattr(ui.fetch_panel, "render_fetch_panel", lambda lang, **_: new)
+    raw = analysed_mentions().select(list(MENTION_SCHEMA))
+    at = app_with_data("pages/data.py", **{StateKeys.RAW: raw})
+    assert not at.exception, [e.value for e in at.exception]
+    total = raw.height + 2
+    assert f"**{total}** menzioni su {total}" in [c.value for c in at.sidebar.caption]
+    assert t("app.sidebar.dataset", "it", name=t("app.data.fetched_label", "it")) in [c.value for c in at.sidebar.caption]

@@ -114,6 +114,14 @@ def distinctive_terms(_mentions: pl.DataFrame, _in_group: pl.Expr, cache_key: st
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def posts_with_term(_mentions: pl.DataFrame, cache_key: str, term: str) -> pl.DataFrame:
+    """``keywords.mentions_with_term`` (lemma-aware) of a filtered frame named by ``cache_key``."""
+    from ascolto_core.analysis.keywords import mentions_with_term
+
+    return mentions_with_term(_mentions, term)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def cloud_png(terms: tuple[tuple[str, int, float | None], ...]) -> bytes | None:
     """A word-cloud PNG, cached by its terms (drawing takes a fraction of a second)."""
     from ui.wordclouds import wordcloud_png

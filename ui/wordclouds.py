@@ -38,7 +38,7 @@ def cloud_font() -> str:
     return font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"))
 
 
-def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: int = 900, height: int = 420) -> bytes | None:
+def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: int = 760, height: int = 360) -> bytes | None:
     """PNG of a word cloud for ``(term, mentions, net_sentiment)`` triples; None when no term.
 
     Takes a tuple (hashable) so callers can cache it with ``st.cache_data``.
@@ -65,18 +65,21 @@ def wordcloud_png(terms: tuple[tuple[str, int, float | None], ...], *, width: in
 
 
 def terms_for_cloud(
-    top: pl.DataFrame, *, colours_from: pl.DataFrame | None = None
+    top: pl.DataFrame, *, mood: str | None = None, limit: int = 60
 ) -> tuple[tuple[str, int, float | None], ...]:
-    """The ``(term, mentions, net_sentiment)`` triples of a ``top_terms`` frame.
+    """``(term, count, net_sentiment)`` triples of a ``top_terms`` frame, biggest first.
 
-    With ``colours_from`` (another ``top_terms`` frame, e.g. over all moods),
-    each term's net sentiment is taken from there when the term is present.
+    With ``mood`` ("negative" / "positive") the count is the term's mentions of
+    that mood (``mentions * share_<mood>``), so one ``top_terms`` pass feeds
+    both clouds; terms absent from that mood are left out.
     """
     if top.is_empty():
         return ()
-    if colours_from is not None and not colours_from.is_empty():
-        nets = colours_from.select("term", pl.col("net_sentiment").alias("_net"))
-        top = top.join(nets, on="term", how="left", maintain_order="left").with_columns(
-            pl.coalesce("_net", "net_sentiment").alias("net_sentiment")
-        )
-    return tuple(top.select("term", "mentions", "net_sentiment").iter_rows())
+    count = pl.col("mentions") if mood is None else (pl.col("mentions") * pl.col(f"share_{mood}").fill_null(0)).round(0)
+    picked = (
+        top.select("term", count.cast(pl.Int64).alias("count"), "net_sentiment")
+        .filter(pl.col("count") > 0)
+        .sort("count", "term", descending=[True, False])
+        .head(limit)
+    )
+    return tuple(picked.iter_rows())
