@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ascolto_core.loading import LoadReport, load_mentions
 from ascolto_core.schema import MENTION_SCHEMA, conform
@@ -332,3 +334,19 @@ def test_excel_numeric_ids_stay_whole_numbers(tmp_path: Path) -> None:
     pl.DataFrame({"ID": [12345, 12346], "Commento": ["uno", "due"], "Autore": [2024, 7]}).write_excel(path)
     mentions = load_mentions(path).mentions
     assert mentions.select("id", "author").rows() == [("12345", "2024"), ("12346", "7")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(lambda s: s.strip()),
+        min_size=1,
+        max_size=8,
+    ),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_any_text_survives_a_csv_round_trip(tmp_path: Path, texts: list[str], delimiter: str) -> None:
+    # Accents, emoji, quotes, delimiters inside cells: the text comes back exactly.
+    path = tmp_path / "round.csv"
+    pl.DataFrame({"testo": texts, "autore": [f"a{i}" for i in range(len(texts))]}).write_csv(path, separator=delimiter)
+    assert load_mentions(path).mentions["text"].to_list() == texts
