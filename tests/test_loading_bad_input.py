@@ -215,3 +215,12 @@ def test_invalid_utf8_after_a_clean_start_is_redetected(tmp_path: Path) -> None:
     result = load_mentions(path)
     assert result.mentions["text"][-1] == "caffè"
     assert result.report.encoding == "cp1252"
+
+
+def test_cli_unclear_columns_lists_them_and_how_to_choose(tmp_path: Path) -> None:
+    path = tmp_path / "unclear.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    done = _cli("--lang", "en", "load", str(path))
+    assert done.returncode == 2
+    assert "Columns in the file: «a», «b»" in done.stderr and "--map text=" in done.stderr
+    assert "Traceback" not in done.stderr

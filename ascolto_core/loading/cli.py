@@ -7,10 +7,11 @@ Prints the load report; with ``--output`` also writes the canonical table
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ascolto_core.i18n import t
-from ascolto_core.loading import ColumnMapping, load_mentions
+from ascolto_core.loading import ColumnMapping, MappingNeeded, load_mentions
 
 
 def _sheet(value: str) -> str | int:
@@ -39,8 +40,15 @@ def run(args: argparse.Namespace) -> int:
     """Load ``args.input`` and print the report in ``args.lang``; 0 on success."""
     mapping = ColumnMapping.from_pairs(args.mapping) if args.mapping else None
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
-    result = load_mentions(args.input, mapping=mapping, sheet=args.sheet, max_bytes=max_bytes)
     lang = getattr(args, "lang", "it")
+    try:
+        result = load_mentions(args.input, mapping=mapping, sheet=args.sheet, max_bytes=max_bytes)
+    except MappingNeeded as needed:
+        # Say which columns exist and how to choose, then fail like any user error.
+        print(needed.message(lang), file=sys.stderr)
+        columns = ", ".join(f"«{c}»" for c in needed.proposal.source_columns)
+        print(t("load.cli_mapping_hint", lang, columns=columns), file=sys.stderr)
+        return 2
     for line in result.report.lines(lang):
         print(line)
     if args.output is not None:
