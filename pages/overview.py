@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 import streamlit as st
 
@@ -9,6 +11,7 @@ from ascolto_core.i18n import t
 from ascolto_core.insights import headline, needs_attention, negative_spike_days
 from ui import data
 from ui.components import post_card
+from ui.filters import set_date_range
 from ui.format import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ui.shell import page_context
 
@@ -52,6 +55,16 @@ cols[4].metric(
     delta_arrow="off",
     border=True,
 )
+if period.date_max is not None:
+    # Quick periods ending on the last day with data; they set the shared sidebar dates.
+    quick = st.container(horizontal=True, vertical_alignment="center")
+    quick.caption(t("app.overview.quick", lang))
+    for days in (7, 30, 90):
+        start = max(period.date_max - timedelta(days=days - 1), period.date_min)
+        quick.button(
+            t("app.overview.last_days", lang, n=days), key=f"quick_{days}", on_click=set_date_range,
+            args=(start, period.date_max), type="tertiary",
+        )
 if before is None:
     st.caption(t("app.overview.no_previous", lang))
 else:

@@ -106,3 +106,16 @@ def test_fetched_mentions_are_merged_into_the_data_and_analysed(monkeypatch: pyt
     total = raw.height + 2
     assert f"**{total}** menzioni su {total}" in [c.value for c in at.sidebar.caption]
     assert t("app.sidebar.dataset", "it", name=t("app.data.fetched_label", "it")) in [c.value for c in at.sidebar.caption]
+
+
+def test_every_page_works_on_an_uploaded_file() -> None:
+    # The user's own three rows, analysed by the offline engine, then every page opened.
+    from app_harness import PAGES
+
+    at = app_with_data("pages/data.py")
+    at.file_uploader(key=StateKeys.UPLOAD).set_value(("mie.csv", CLEAR_CSV, "text/csv")).run()
+    at.button(key="analyse_upload").click().run()
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert "**3** menzioni su 3" in [c.value for c in at.sidebar.caption], page

@@ -154,3 +154,13 @@ def test_words_page_draws_two_clouds_and_shows_posts_for_a_term() -> None:
 def test_alerts_page_gives_the_incident_keywords() -> None:
     at = app_with_data("pages/alerts.py")
     assert "`attesa`" in texts(at), "the incident day's distinctive word"
+
+
+def test_quick_period_button_sets_the_shared_dates_and_compares() -> None:
+    # "ultimi 30 giorni" ends on the last day with data and brings a comparison with the 30 days before.
+    at = app_with_data("pages/overview.py")
+    at.button(key="quick_30").click().run()
+    last = (START + timedelta(days=DAYS - 1)).date()
+    assert at.session_state[StateKeys.F_DATES] == (last - timedelta(days=29), last)
+    assert at.metric[0].value == str(30 * 3 + INCIDENT_POSTS)
+    assert at.metric[0].delta == f"+{INCIDENT_POSTS}"

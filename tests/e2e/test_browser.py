@@ -210,6 +210,9 @@ def test_every_page_in_the_browser(server: str) -> None:
             sidebar.get_by_text("English", exact=True).click()
             _wait_idle(page)
             assert page.get_by_role("heading", name="Export").count() >= 1
+            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).click()
+            _wait_idle(page)
+            _full_screenshot(page, SHOTS / "11_overview_english.png")
             assert _exception_text(page) is None, _exception_text(page)
         finally:
             browser.close()
