@@ -137,6 +137,8 @@ def test_italian_csv_dialect(tmp_path: Path, encoding: str, prefix: bytes, expec
         ("1795541100000", datetime(2026, 11, 24, 17, 25, tzinfo=UTC)),  # Unix milliseconds as text
         ("24-Nov-2026 06:05 PM", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # Meltwater Date + Time joined
         ("25/10/2026 02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # autumn's repeated hour: the first one
+        ("24-Nov-2026 06:05PM", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # Meltwater without the space
+        ("05/11/2026 18:05", datetime(2026, 11, 5, 17, 5, tzinfo=UTC)),  # ambiguous day/month: day first (5 November)
     ],
 )
 def test_date_formats(tmp_path: Path, raw: str, expected: datetime) -> None:
@@ -350,3 +352,16 @@ def test_any_text_survives_a_csv_round_trip(tmp_path: Path, texts: list[str], de
     path = tmp_path / "round.csv"
     pl.DataFrame({"testo": texts, "autore": [f"a{i}" for i in range(len(texts))]}).write_csv(path, separator=delimiter)
     assert load_mentions(path).mentions["text"].to_list() == texts
+
+
+def test_month_first_dates_are_recognised_and_reported(tmp_path: Path) -> None:
+    # A US export: 12/24 cannot be day first, so the whole column is read month first.
+    path = tmp_path / "us.csv"
+    path.write_text("text,date\na,11/24/2026 6:05 PM\nb,12/01/2026 9:00 AM\nc,01/02/2026 10:00 AM\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions["created_at"].to_list() == [
+        datetime(2026, 11, 24, 17, 5, tzinfo=UTC),
+        datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+        datetime(2026, 1, 2, 9, 0, tzinfo=UTC),  # 2 January, not 1 February
+    ]
+    assert ("load.note_month_first", {"column": "date"}) in result.report.notes

@@ -112,7 +112,7 @@ class _Builder:
         time_of_day = self.column("time")
         if time_of_day is not None:
             raw = join_date_time(raw, time_of_day)
-        created = parse_datetimes(raw, self.tz)
+        created = parse_datetimes(raw, self.tz, notes=self.notes)
         blank = is_blank(raw) if raw.dtype == pl.String else raw.is_null()
         bad = created.is_null() & ~blank
         if bad.any():

@@ -14,6 +14,7 @@ with those only, and the few rows left over are retried with every format.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import polars as pl
 
@@ -64,6 +65,10 @@ NAIVE_FORMATS: tuple[str, ...] = (
     "%b %d, %Y",
     "%d %b %Y %H:%M",
     "%d %b %Y",
+    "%d-%b-%Y %I:%M%p",  # "24-Nov-2026 06:05PM"
+    # Month first (US exports) comes last: it wins only when it reads more of the
+    # sample than day first does, and the report says so.
+    *(US_FORMATS := ("%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")),
 )
 
 _EPOCH = r"^-?\d{9,13}(\.\d+)?$"
@@ -200,12 +205,14 @@ def _iso_fast(strings: pl.Series, sample: pl.Series, tz: str) -> pl.Series | Non
     return localise(stamps, tz)
 
 
-def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
+def parse_datetimes(values: pl.Series, tz: str, *, notes: list[tuple[str, dict[str, Any]]] | None = None) -> pl.Series:
     """Turn a column of timestamps of any supported kind into ``Datetime(us, UTC)``.
 
     Args:
         values: the raw column (String, numeric, Date or Datetime).
         tz: zone of values that carry none (e.g. "Europe/Rome").
+        notes: if given, receives ("load.note_month_first", ...) when the column
+            turned out to be written month first (12/24/2026).
 
     Returns:
         A series of the same length; values that cannot be read are null (the
@@ -235,6 +242,8 @@ def parse_datetimes(values: pl.Series, tz: str) -> pl.Series:
     else:
         formats = _string_formats_in(sample, tz)
         parsed = _parse_column(strings, formats, tz)
+        if formats and formats[0] in US_FORMATS and notes is not None:
+            notes.append(("load.note_month_first", {"column": values.name}))
     # Retry only the leftovers, trimmed, with every format (odd rows the sample missed).
     leftover = (parsed.is_null() & strings.is_not_null()).arg_true()
     if len(leftover):
