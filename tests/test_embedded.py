@@ -44,6 +44,8 @@ def test_implements_the_engine_protocol(engine: EmbeddedEngine) -> None:
         ("è una truffa, vergogna", "it", "negative"),  # customer-service vocabulary
         ("Gentile cliente, le scriviamo per il suo ordine", "it", "neutral"),  # salutation is not praise
         ("Siete aperti domenica?", "it", "neutral"),  # a question with no judgement
+        ("Dolce Sosta ha aperto in centro", "it", "neutral"),  # brand names (config) carry no sentiment
+        ("non è colpa mia se scrivete male", "it", "negative"),  # negation stops at "se"
         ("The food was not good", "en", "negative"),  # English negation
         ("I don't like it", "en", "negative"),  # n't contraction negates
         ("not bad at all", "en", "positive"),  # negated negative

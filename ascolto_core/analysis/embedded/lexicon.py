@@ -6,6 +6,8 @@ Files (all authored by the project, see their headers):
 * ``emotion_<lang>.txt``    ``<emotion>: term, term``
 * ``emoji.txt``             ``<valence> <emotion>: symbol symbol`` (every language)
 * ``rules.yaml``            negators, boosters, contrast words, rule constants
+* brand names (``config/analysis.yaml: brand_terms``) are added as neutral entries so a
+  brand called "Dolce Sosta" or "Top Pizza" never counts as praise (read once per process)
 
 Multi-word expressions are turned into lemma sequences with the same tokeniser and
 lemmatiser used on posts (:func:`ascolto_core.analysis.text.token_frame`), so
@@ -145,6 +147,14 @@ def _expression_keys(phrases: list[str], lang: str) -> list[tuple[int, str]]:
     return [(len(keys.get(i, [])), " ".join(keys.get(i, []))) for i in range(len(phrases))]
 
 
+def _brand_names() -> list[str]:
+    """``config/analysis.yaml: brand_terms``, lower-case (shared with keywords)."""
+    from ascolto_core.config import load_config
+
+    names = load_config("analysis").get("brand_terms") or []
+    return [str(n).strip().lower().lstrip("#") for n in names if str(n).strip()]
+
+
 @functools.cache
 def load_lexicon() -> Lexicon:
     """Parse the data files once per process.
@@ -157,8 +167,11 @@ def load_lexicon() -> Lexicon:
     emoji_valence, emoji_emotion = _emoji_entries()
     word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool]] = []
     expr_rows: list[tuple[str, int, str, float | None, str | None]] = []
+    brands = _brand_names()
     for lang in LANGS:
         valences = _entries("sentiment", lang)
+        # Brand names are neutral whatever their words mean ("Dolce Sosta", "Top Pizza").
+        valences = {**{b: 0.0 for b in brands}, **{t: v for t, v in valences.items() if t not in brands}}
         emotions = _entries("emotion", lang)
         # Generated forms match a token as written, never a lemma ("leggere" from "leggero"
         # must not catch the verb "leggere" via its lemma).
