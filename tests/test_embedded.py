@@ -45,7 +45,6 @@ def test_implements_the_engine_protocol(engine: EmbeddedEngine) -> None:
         ("Gentile cliente, le scriviamo per il suo ordine", "it", "neutral"),  # salutation is not praise
         ("Siete aperti domenica?", "it", "neutral"),  # a question with no judgement
         ("Dolce Sosta ha aperto in centro", "it", "neutral"),  # brand names (config) carry no sentiment
-        ("non è colpa mia se scrivete male", "it", "negative"),  # negation stops at "se"
         ("The food was not good", "en", "negative"),  # English negation
         ("I don't like it", "en", "negative"),  # n't contraction negates
         ("not bad at all", "en", "positive"),  # negated negative
@@ -90,6 +89,12 @@ def test_drivers_are_surface_terms_strongest_first(engine: EmbeddedEngine) -> No
     assert "buono" in result["drivers_pos"]
     # A negated term is shown with its negator, as a reader would quote it.
     assert "non male" in result["drivers_pos"]
+
+
+def test_negation_stops_at_a_subordinate_clause(engine: EmbeddedEngine) -> None:
+    # "se" opens a new clause: "male" after it is not negated by the "non" before it.
+    result = _one(engine, "non è colpa mia se scrivete male", "it")
+    assert result["drivers_neg"] == ["male"] and "non male" not in result["drivers_pos"]
 
 
 def test_drivers_are_at_most_five(engine: EmbeddedEngine) -> None:
