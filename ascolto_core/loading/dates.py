@@ -136,14 +136,26 @@ def _parse_with(expr: pl.Expr, fmt: str, tz: str, *, localise_naive: bool = True
 
 
 def _string_formats_in(sample: pl.Series, tz: str) -> list[str]:
-    """Formats that parse at least one value of ``sample``, most hits first."""
+    """The fewest formats that read every readable value of ``sample``, best first (greedy cover).
+
+    A format is added only if it reads values the ones before it could not: an
+    Italian column whose days are all <= 12 also parses month first, but day
+    first already reads it, so the whole column is parsed once.
+    """
     frame = sample.to_frame("v")
-    hits: list[tuple[int, int, str]] = []
-    for order, fmt in enumerate(("epoch", *AWARE_FORMATS, *NAIVE_FORMATS)):
-        count = frame.select(_parse_with(pl.col("v"), fmt, tz).is_not_null().sum()).item()
-        if count:
-            hits.append((-count, order, fmt))
-    return [fmt for _, _, fmt in sorted(hits)]
+    candidates = ("epoch", *AWARE_FORMATS, *NAIVE_FORMATS)
+    hits = frame.select(
+        [_parse_with(pl.col("v"), fmt, tz).is_not_null().alias(str(i)) for i, fmt in enumerate(candidates)]
+    )
+    chosen: list[str] = []
+    covered = pl.repeat(False, len(sample), eager=True)
+    while True:
+        gains = [(int((hits.get_column(str(i)) & ~covered).sum()), -i) for i in range(len(candidates))]
+        gain, order = max(gains)
+        if gain == 0:
+            return chosen
+        chosen.append(candidates[-order])
+        covered = covered | hits.get_column(str(-order))
 
 
 def _coalesce(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
