@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, Engine
 from ascolto_core.analysis.embedded import EmbeddedEngine, lexicon_size
@@ -164,4 +165,5 @@ def test_property_never_raises_in_range_same_length(engine: EmbeddedEngine, text
     # Order preserved: analysing each text alone gives the same row.
     if texts:
         last = engine.analyze(pl.Series([texts[-1]], dtype=pl.String), pl.Series([lang]))
-        assert out.tail(1).equals(last)
+        # Floats may differ in the last bit (vectorised vs scalar arithmetic), nothing more.
+        assert_frame_equal(out.tail(1), last, check_exact=False, rel_tol=1e-9)
