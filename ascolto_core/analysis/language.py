@@ -8,7 +8,8 @@ Two stages, both offline:
    of those lists gives 1/k of a vote to each. A text is decided here when
    Italian+English (the larger of the two) or another language has at least 1.5
    votes and twice as many as the other side; a post mixing Italian and English
-   gets its majority language.
+   gets its majority language. A short post whose only evidence is Italian/English
+   (one dictionary word, no other language's stopword) is decided too.
    Content words known to only one of simplemma's Italian / English dictionaries
    add ``DICTIONARY_VOTE`` each (computed once per distinct word).
 2. The rest (short or mixed texts, other languages) goes to ``py3langid``
@@ -116,6 +117,9 @@ def detect_languages(texts: pl.Series) -> pl.Series:
             .then(pl.when(pl.col("it") >= pl.col("en")).then(pl.lit("it")).otherwise(pl.lit("en")))
             .when((theirs >= _MIN_VOTES) & (theirs >= _MARGIN * ours))
             .then(pl.lit("other"))
+            # Little evidence, but all of it Italian/English ("Gentilissimi!!", "che fame 😍").
+            .when((ours >= DICTIONARY_VOTE) & (theirs == 0))
+            .then(pl.when(pl.col("it") >= pl.col("en")).then(pl.lit("it")).otherwise(pl.lit("en")))
             .alias("lang")
         )
     )
