@@ -365,3 +365,17 @@ def test_month_first_dates_are_recognised_and_reported(tmp_path: Path) -> None:
         datetime(2026, 1, 2, 9, 0, tzinfo=UTC),  # 2 January, not 1 February
     ]
     assert ("load.note_month_first", {"column": "date"}) in result.report.notes
+
+
+@pytest.mark.parametrize(
+    ("content", "expected_texts"),
+    [
+        ("testo\nciao, mondo\nbello, davvero\n", ["ciao, mondo", "bello, davvero"]),  # one column, commas in every text
+        ("testo\nuno; due\ntre; quattro\n", ["uno; due", "tre; quattro"]),  # one column, semicolons in every text
+        ("text|author\nfine|Ugo\nok, grazie|Ada\n", ["fine", "ok, grazie"]),  # pipe-separated with commas in a text
+    ],
+)
+def test_single_column_files_are_not_split_on_punctuation(tmp_path: Path, content: str, expected_texts: list[str]) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(content, encoding="utf-8")
+    assert load_mentions(path).mentions["text"].to_list() == expected_texts

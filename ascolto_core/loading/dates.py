@@ -266,15 +266,19 @@ def parse_datetimes(values: pl.Series, tz: str, *, notes: list[tuple[str, dict[s
     return parsed.alias(name)
 
 
+def _as_text(values: pl.Series, fmt: str) -> pl.Series:
+    if isinstance(values.dtype, (pl.Date, pl.Datetime, pl.Time)):
+        return values.dt.strftime(fmt)
+    return values.cast(pl.String).str.strip_chars()
+
+
 def join_date_time(dates: pl.Series, times: pl.Series) -> pl.Series:
-    """Join a date column and a time-of-day column (Meltwater) into one string column."""
-    left = dates.dt.strftime("%Y-%m-%d") if dates.dtype in (pl.Date,) else dates.cast(pl.String).str.strip_chars()
-    if isinstance(dates.dtype, pl.Datetime):
-        left = dates.dt.strftime("%Y-%m-%d")
-    right = times.dt.strftime("%H:%M:%S") if times.dtype in (pl.Time,) else times.cast(pl.String).str.strip_chars()
-    if isinstance(times.dtype, pl.Datetime):
-        right = times.dt.strftime("%H:%M:%S")
-    joined = pl.DataFrame({"d": left, "t": right}).select(
+    """Join a date column and a time-of-day column (Meltwater, Excel) into one text column.
+
+    Excel cells typed as dates or times are written ISO-style first; a missing
+    time leaves the date alone (read as local midnight).
+    """
+    joined = pl.DataFrame({"d": _as_text(dates, "%Y-%m-%d"), "t": _as_text(times, "%H:%M:%S")}).select(
         pl.when(pl.col("t").is_null() | (pl.col("t") == ""))
         .then(pl.col("d"))
         .otherwise(pl.concat_str(pl.col("d"), pl.lit(" "), pl.col("t")))

@@ -240,8 +240,15 @@ def _utf8_bytes(source: Source, encoding: str) -> tuple[bytes, tuple[tuple[str, 
 
 
 def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
-    """(delimiter, header row index, physical lines before the header) from the first part of a file."""
-    best: tuple[tuple[int, int, int], str, list[list[str]], list[int]] | None = None
+    """(delimiter, header row index, physical lines before the header) from the first part of a file.
+
+    Each candidate delimiter is scored by, in order: whether the header row it
+    implies has names the mapping rules know (a one-column file "testo" whose
+    texts contain commas is not comma-separated), whether rows have more than
+    one cell, how many body rows share the usual width, how many rows overall do.
+    """
+    known = known_headers()
+    best: tuple[tuple[int, ...], str, int, int] | None = None
     for delimiter in (forced,) if forced else DELIMITERS:
         rows: list[list[str]] = []
         line_starts: list[int] = []
@@ -259,15 +266,15 @@ def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
             continue
         body = widths[min(HEADER_SEARCH_ROWS, len(widths) // 2) :] or widths
         mode = max(set(body), key=body.count)
-        consistency = sum(1 for w in body if w == mode)
-        score = (1 if mode > 1 else 0, consistency, mode)
+        header = _find_header(rows, mode)
+        named = sum(fold(cell) in known for cell in rows[header]) if header < len(rows) else 0
+        score = (min(named, 1), 1 if mode > 1 else 0, sum(1 for w in body if w == mode), sum(1 for w in widths if w == mode), mode)
         if best is None or score > best[0]:
-            best = (score, delimiter, rows, line_starts)
+            best = (score, delimiter, header, line_starts[header] if header < len(line_starts) else 0)
     if best is None:
         return forced or ",", 0, 0
-    (_, _, mode), delimiter, rows, line_starts = best
-    header = _find_header(rows, mode)
-    return delimiter, header, line_starts[header] if header < len(line_starts) else 0
+    _, delimiter, header, skip = best
+    return delimiter, header, skip
 
 
 def _find_header(rows: list[list[str]], width: int) -> int:
