@@ -379,3 +379,13 @@ def test_single_column_files_are_not_split_on_punctuation(tmp_path: Path, conten
     path = tmp_path / "one.csv"
     path.write_text(content, encoding="utf-8")
     assert load_mentions(path).mentions["text"].to_list() == expected_texts
+
+
+def test_reloading_an_analysed_export_keeps_old_analysis_apart(tmp_path: Path) -> None:
+    # An Ascolto export has analysis columns; loading it again must not clash with the next analysis.
+    path = tmp_path / "export.csv"
+    path.write_text("id,text,sentiment,sentiment_score,engine\nx1,Buono,positive,0.8,embedded\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions.columns[len(MENTION_SCHEMA) :] == ["sentiment_score (file)", "engine (file)"]
+    assert result.mentions["label"].to_list() == ["positive"]  # the old sentiment is a reference label
+    assert ("load.note_renamed_column", {"column": "engine", "renamed": "engine (file)"}) in result.report.notes

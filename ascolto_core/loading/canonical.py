@@ -23,7 +23,7 @@ from ascolto_core.loading.values import (
     parse_rating,
     parse_sentiment_labels,
 )
-from ascolto_core.schema import MENTION_SCHEMA, conform
+from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, conform
 
 COUNT_FIELDS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
 PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand")
@@ -183,14 +183,15 @@ class _Builder:
         return self.out["id"], int(blank.sum())
 
     def extras(self) -> dict[str, pl.Series]:
-        """The file's other columns under their own names (a clash with a canonical name gets a suffix)."""
+        """The file's other columns under their own names (a clash with a canonical or analysis name gets a suffix)."""
         used = {c for f, c in self.chosen.items() if c is not None and f not in AUX_FIELDS}
         extras: dict[str, pl.Series] = {}
         for name in self.frame.columns:
             if name in used:
                 continue
             target = name
-            while target in MENTION_SCHEMA or target in extras:
+            # Analysis columns too: re-loading an Ascolto export must not collide with the next analysis.
+            while target in MENTION_SCHEMA or target in ANALYSIS_SCHEMA or target in extras:
                 target = f"{target} (file)"
             if target != name:
                 self.notes.append(("load.note_renamed_column", {"column": name, "renamed": target}))
