@@ -72,7 +72,7 @@ def test_file_larger_than_the_limit(tmp_path: Path) -> None:
     with pytest.raises(AscoltoError) as caught:
         load_mentions(path, max_bytes=1024)
     assert caught.value.key == "load.too_large"
-    assert caught.value.params["limit_mb"] == "0"
+    assert (caught.value.params["size_mb"], caught.value.params["limit_mb"]) == ("0.00477", "0.000977")  # 5006 bytes, 1024 bytes
     # The same file with the default limit (config/app.yaml: 200 MB) loads.
     assert load_mentions(path).report.rows_read == 1000
 

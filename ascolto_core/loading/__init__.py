@@ -62,8 +62,8 @@ def _read(source: str | os.PathLike[str] | bytes, filename: str | None, sheet: s
         raise AscoltoError(
             "load.too_large",
             name=opened.name,
-            size_mb=f"{opened.size / 1024 / 1024:.1f}",
-            limit_mb=f"{limit / 1024 / 1024:.0f}",
+            size_mb=f"{opened.size / 1024 / 1024:.3g}",
+            limit_mb=f"{limit / 1024 / 1024:.3g}",
         )
     return read_table(opened, sheet=sheet), opened.name
 
