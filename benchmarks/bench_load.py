@@ -200,8 +200,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-"))
-    path = args.input or folder / f"mentions_{args.generator}_{args.rows}.csv"
+    folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-")) if args.input is None else None
+    path = args.input or folder / f"mentions_{args.generator}_{args.rows}.csv"  # type: ignore[operator]
     if args.input is None:
         started = time.perf_counter()
         (generate_synth if args.generator == "synth" else generate)(path, args.rows)
@@ -222,7 +222,7 @@ def main() -> int:
     peak = max(r["peak_bytes"] for r in results["load_mentions"]) / 1e9
     ok = canonical < 1.5 * base and peak < 1.5
     print(f"\ntarget canonical < 1.5x polars and < 1.5 GB: {'met' if ok else 'NOT met'} ({canonical / base:.2f}x, {peak:.2f} GB max)")
-    if args.input is None and not args.keep:
+    if folder is not None and not args.keep:
         path.unlink()
         folder.rmdir()
     elif args.keep:
