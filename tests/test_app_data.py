@@ -119,3 +119,13 @@ def test_every_page_works_on_an_uploaded_file() -> None:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert "**3** menzioni su 3" in [c.value for c in at.sidebar.caption], page
+
+
+def test_a_second_session_reuses_the_analysis_without_error() -> None:
+    # Workshop case: many people open the app; only the first one waits for the analysis.
+    first = AppTest.from_file(APP, default_timeout=300)
+    first.run()
+    second = AppTest.from_file(APP, default_timeout=300)
+    second.run()
+    assert not first.exception and not second.exception, [e.value for e in second.exception]
+    assert [c.value for c in second.sidebar.caption] == [c.value for c in first.sidebar.caption]

@@ -8,6 +8,8 @@ name), as Streamlit's cache requires. Nothing here reads ``st.session_state``.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -69,16 +71,60 @@ def propose(data: bytes, filename: str, sheet: str | None) -> Any:
     return propose_mapping(data, filename=filename, sheet=sheet)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def analyse(_mentions: pl.DataFrame, dataset_key: str, engine: str, _progress: Callable[[int, int], None] | None = None) -> Any:
-    """``analyze_mentions`` for the dataset named ``dataset_key`` (an ``AnalysisResult``).
+class AnalysisStore:
+    """Analysed datasets shared by every session of the server, newest kept (a small LRU).
 
-    The key (file hash or "demo") and the engine choice are the cache key;
+    Not ``st.cache_data``: the analysis draws a progress bar, and Streamlit
+    would try to replay that element from the cache in a later session,
+    where the bar no longer exists.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Any | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: tuple[str, str], value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def analysis_store() -> AnalysisStore:
+    """The server-wide store of analysed datasets."""
+    return AnalysisStore()
+
+
+def analyse(
+    mentions: pl.DataFrame, dataset_key: str, engine: str, progress: Callable[[int, int], None] | None = None
+) -> Any:
+    """``analyze_mentions`` for the dataset named ``dataset_key`` (an ``AnalysisResult``), once per server.
+
+    The key (file hash or "demo") and the engine choice identify the result;
     the engine's own disk cache also skips texts analysed before.
+
+    Raises:
+        AscoltoError: from the analysis (no text column, unknown engine...).
     """
     from ascolto_core.analysis import analyze_mentions
 
-    return analyze_mentions(_mentions, engine=None if engine == "auto" else engine, progress=_progress)
+    store = analysis_store()
+    key = (dataset_key, engine)
+    cached = store.get(key)
+    if cached is None:
+        cached = analyze_mentions(mentions, engine=None if engine == "auto" else engine, progress=progress)
+        store.put(key, cached)
+    return cached
 
 
 @st.cache_resource(show_spinner=False)

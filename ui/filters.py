@@ -12,8 +12,6 @@ from ascolto_core.insights import FilterOptions, MentionFilter
 from ui.format import category_name
 from ui.state import StateKeys
 
-LANG_NAMES = {"it": "italiano", "en": "English", "other": "other"}
-
 
 def _seed(key: str, value: object) -> None:
     # Widgets read their value from state; seeding avoids passing a default too (Streamlit warns).
@@ -83,10 +81,16 @@ def render_filters(options: FilterOptions, lang: str) -> MentionFilter:
         _keep_valid(key, values)
         if not values:
             return ()
-        fmt = (lambda v: category_name(area, v, lang)) if area else (lambda v: LANG_NAMES.get(v, v))
         if area == "brand":
             fmt = str
-        picked = st.sidebar.multiselect(label, values, key=key, format_func=fmt, placeholder=t("app.filters.all", lang))
+        elif area is None:  # post languages: ISO codes shown as names ("it" -> "italiano")
+            fmt = lambda v: category_name("app.langname", v, lang)  # noqa: E731
+        else:
+            fmt = lambda v: category_name(area, v, lang)  # noqa: E731
+        # No built-in "Select all" entry: it is English-only text in an Italian sidebar.
+        picked = st.sidebar.multiselect(
+            label, values, key=key, format_func=fmt, placeholder=t("app.filters.all", lang), select_all=False
+        )
         return tuple(picked)
 
     touchpoints = multiselect(StateKeys.F_TOUCHPOINTS, t("app.filters.touchpoints", lang), options.touchpoints, "touchpoint")
