@@ -74,7 +74,7 @@ class LoadReport:
             out.append(t("load.report_missing_dates", lang, n=self.missing_dates))
         if self.ids_derived:
             out.append(t("load.report_ids_derived", lang, n=self.ids_derived))
-        pairs = ", ".join(f"{field} ← «{column}»" for field, column in self.columns.items())
+        pairs = ", ".join(f"{t(f'load.field_{field}', lang)} ← «{column}»" for field, column in self.columns.items())
         out.append(t("load.report_columns", lang, pairs=pairs or "-"))
         if self.unmapped_columns:
             out.append(t("load.report_unmapped", lang, columns=", ".join(f"«{c}»" for c in self.unmapped_columns)))
