@@ -139,6 +139,9 @@ def test_italian_csv_dialect(tmp_path: Path, encoding: str, prefix: bytes, expec
         ("25/10/2026 02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # autumn's repeated hour: the first one
         ("24-Nov-2026 06:05PM", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # Meltwater without the space
         ("05/11/2026 18:05", datetime(2026, 11, 5, 17, 5, tzinfo=UTC)),  # ambiguous day/month: day first (5 November)
+        ("24 novembre 2026 18:05", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),  # Italian month name
+        ("3 Gen. 2026", datetime(2026, 1, 2, 23, 0, tzinfo=UTC)),  # Italian abbreviation with a dot
+        ("1 maggio 2026, 09:30", datetime(2026, 5, 1, 7, 30, tzinfo=UTC)),  # "maggio" is May (summer time)
     ],
 )
 def test_date_formats(tmp_path: Path, raw: str, expected: datetime) -> None:

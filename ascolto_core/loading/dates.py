@@ -64,6 +64,8 @@ NAIVE_FORMATS: tuple[str, ...] = (
     "%b %d, %Y %H:%M",
     "%b %d, %Y",
     "%d %b %Y %H:%M",
+    "%d %b %Y, %H:%M",  # "24 nov 2026, 18:05" (Italian month names are translated first)
+    "%d %b %Y %H:%M:%S",
     "%d %b %Y",
     "%d-%b-%Y %I:%M%p",  # "24-Nov-2026 06:05PM"
     # Month first (US exports) comes last: it wins only when it reads more of the
@@ -176,6 +178,23 @@ def _parse_column(strings: pl.Series, formats: list[str], tz: str) -> pl.Series:
     return result
 
 
+# Italian month names and abbreviations (whole words, any case) -> English abbreviations.
+_ITALIAN_MONTHS: dict[str, str] = {
+    "gennaio": "Jan", "febbraio": "Feb", "marzo": "Mar", "aprile": "Apr", "maggio": "May", "giugno": "Jun",
+    "luglio": "Jul", "agosto": "Aug", "settembre": "Sep", "ottobre": "Oct", "novembre": "Nov", "dicembre": "Dec",
+    "gen": "Jan", "mag": "May", "giu": "Jun", "lug": "Jul", "ago": "Aug", "set": "Sep", "ott": "Oct", "dic": "Dec",
+}  # fmt: skip
+_ITALIAN_MONTH = r"(?i)\b(" + "|".join(_ITALIAN_MONTHS) + r")\.?\b"
+
+
+def _english_months(strings: pl.Series) -> pl.Series:
+    # Only runs when the sample has Italian month names: one pass per name is fine.
+    translated = strings.str.to_lowercase()
+    for name, english in _ITALIAN_MONTHS.items():
+        translated = translated.str.replace_all(rf"\b{name}\b\.?", english)
+    return translated
+
+
 _ISO_SHAPE = re.compile(r"dddd-dd-dd([T ])dd:dd:dd(?:\.(d{1,9}))?(Z|[+-]dd:?dd)?")
 _ISO_BASE = {"T": "%Y-%m-%dT%H:%M:%S", " ": "%Y-%m-%d %H:%M:%S"}
 
@@ -247,6 +266,9 @@ def parse_datetimes(values: pl.Series, tz: str, *, notes: list[tuple[str, dict[s
     present = strings.drop_nulls()
     sample = present.head(_SAMPLE // 2).append(present.tail(_SAMPLE // 2)) if len(present) > _SAMPLE else present
     sample = sample.str.strip_chars()
+    if sample.str.contains(_ITALIAN_MONTH).any():
+        # "24 novembre 2026", "24 nov 2026, 18:05": English month abbreviations for the parser.
+        strings, sample = _english_months(strings), _english_months(sample)
     fast = _iso_fast(strings, sample, tz)
     if fast is not None:
         formats: list[str] = []
