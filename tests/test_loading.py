@@ -146,7 +146,7 @@ def test_italian_csv_dialect(tmp_path: Path, encoding: str, prefix: bytes, expec
 )
 def test_date_formats(tmp_path: Path, raw: str, expected: datetime) -> None:
     path = tmp_path / "d.csv"
-    path.write_text(f"text,date\nciao,{raw}\n", encoding="utf-8")
+    path.write_text(f'text,date\nciao,"{raw}"\n', encoding="utf-8")
     result = load_mentions(path)
     assert result.mentions["created_at"].to_list() == [expected]
     assert result.report.unparseable_dates == 0
