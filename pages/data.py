@@ -12,7 +12,8 @@ from ascolto_core.i18n import t
 from ui import data
 from ui.format import fmt_int
 from ui.mapping import mapping_state_key, render_mapping_form
-from ui.shell import run_analysis
+from ui.components import escape_markdown
+from ui.shell import dataset_label, run_analysis
 from ui.state import StateKeys
 
 lang = st.session_state.get(StateKeys.LANG, "it")
@@ -22,7 +23,7 @@ if st.session_state.get(StateKeys.LOAD_ERROR):
 mentions = st.session_state.get(StateKeys.MENTIONS)
 if mentions is not None:
     st.success(
-        t("app.data.current", lang, name=st.session_state.get(StateKeys.DATASET_LABEL, ""), n=fmt_int(mentions.height, lang))
+        t("app.data.current", lang, name=escape_markdown(dataset_label(lang)), n=fmt_int(mentions.height, lang))
     )
     report = st.session_state.get(StateKeys.LOAD_REPORT)
     if report is not None:
@@ -43,7 +44,7 @@ tabs = dict(zip(tab_names, st.tabs([t(f"app.data.tab_{n}", lang) for n in tab_na
 with tabs["demo"]:
     st.markdown(t("app.data.demo_intro", lang))
     if st.button(t("app.data.use_demo", lang), key="use_demo", type="primary"):
-        if run_analysis(data.demo_mentions(), key=data.DEMO_KEY, label=t("app.data.demo_label", lang), lang=lang):
+        if run_analysis(data.demo_mentions(), key=data.DEMO_KEY, label="app.data.demo_label", lang=lang):
             st.rerun()
 
 with tabs["upload"]:
@@ -96,5 +97,5 @@ if has_fetch:
             # The panel may hand back the same result on later reruns: analyse each merge once.
             if st.session_state.get("fetch_digest") != digest:
                 st.session_state["fetch_digest"] = digest
-                if run_analysis(merged, key=f"fetch:{digest}", label=t("app.data.fetched_label", lang), lang=lang):
+                if run_analysis(merged, key=f"fetch:{digest}", label="app.data.fetched_label", lang=lang):
                     st.rerun()

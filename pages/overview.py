@@ -57,13 +57,12 @@ cols[4].metric(
 )
 if period.date_max is not None:
     # Quick periods ending on the last day with data; they set the shared sidebar dates.
-    quick = st.container(horizontal=True, vertical_alignment="center")
-    quick.caption(t("app.overview.quick", lang))
+    quick = st.container(horizontal=True, vertical_alignment="center", gap="small")
     for days in (7, 30, 90):
         start = max(period.date_max - timedelta(days=days - 1), period.date_min)
         quick.button(
             t("app.overview.last_days", lang, n=days), key=f"quick_{days}", on_click=set_date_range,
-            args=(start, period.date_max), type="tertiary",
+            args=(start, period.date_max), icon=":material/date_range:",
         )
 if before is None:
     st.caption(t("app.overview.no_previous", lang))

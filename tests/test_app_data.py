@@ -13,6 +13,7 @@ from ascolto_core import config as config_module
 from ascolto_core import i18n
 from ascolto_core.datasets import load_demo
 from ascolto_core.i18n import t
+from ui.components import escape_markdown
 from ui.state import StateKeys
 
 pytestmark = pytest.mark.timeout(600)
@@ -33,7 +34,7 @@ def test_demo_is_loaded_and_analysed_on_first_open() -> None:
     assert not at.exception, [e.value for e in at.exception]
     n = load_demo().height
     captions = [c.value for c in at.sidebar.caption]
-    assert t("app.sidebar.dataset", "it", name=t("app.data.demo_label", "it")) in captions
+    assert t("app.sidebar.dataset", "it", name=escape_markdown(t("app.data.demo_label", "it"))) in captions
     assert any(c.startswith("Analisi: ") for c in captions), "the engine is always visible"
     assert f"**{n:,}** menzioni su {n:,}".replace(",", ".") in captions
 
@@ -46,7 +47,7 @@ def test_upload_shows_report_then_analyses_the_file() -> None:
     at.button(key="analyse_upload").click().run()
     assert not at.exception
     captions = [c.value for c in at.sidebar.caption]
-    assert "Dati: mie.csv" in captions
+    assert "Dati: " + escape_markdown("mie.csv") in captions, "the file name (untrusted) is escaped"
     assert "**3** menzioni su 3" in captions
 
 

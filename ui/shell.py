@@ -10,7 +10,7 @@ import streamlit as st
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
 from ui import data
-from ui.components import filter_count_caption, remembered_choice
+from ui.components import escape_markdown, filter_count_caption, remembered_choice
 from ui.filters import render_filters
 from ui.format import fmt_int
 from ui.state import PageContext, StateKeys, set_dataset
@@ -68,8 +68,14 @@ def ensure_dataset(lang: str) -> None:
     except AscoltoError as error:
         st.session_state[StateKeys.LOAD_ERROR] = error.message(lang)
         return
-    if not run_analysis(raw, key=data.DEMO_KEY, label=t("app.data.demo_label", lang), lang=lang):
+    if not run_analysis(raw, key=data.DEMO_KEY, label="app.data.demo_label", lang=lang):
         st.session_state[StateKeys.LOAD_ERROR] = t("app.data.demo_failed", lang)
+
+
+def dataset_label(lang: str) -> str:
+    """The name of the data in use: a file name, or a catalogue key ("app.data.demo_label") shown translated."""
+    label = str(st.session_state.get(StateKeys.DATASET_LABEL) or "")
+    return t(label, lang) if label.startswith("app.") else label
 
 
 def engine_caption(lang: str) -> None:
@@ -79,8 +85,7 @@ def engine_caption(lang: str) -> None:
         return
     from ascolto_core.analysis import describe_engine
 
-    label = st.session_state.get(StateKeys.DATASET_LABEL) or ""
-    st.sidebar.caption(t("app.sidebar.dataset", lang, name=label))
+    st.sidebar.caption(t("app.sidebar.dataset", lang, name=escape_markdown(dataset_label(lang))))
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
