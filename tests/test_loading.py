@@ -392,3 +392,14 @@ def test_reloading_an_analysed_export_keeps_old_analysis_apart(tmp_path: Path) -
     assert result.mentions.columns[len(MENTION_SCHEMA) :] == ["sentiment_score (file)", "engine (file)"]
     assert result.mentions["label"].to_list() == ["positive"]  # the old sentiment is a reference label
     assert ("load.note_renamed_column", {"column": "engine", "renamed": "engine (file)"}) in result.report.notes
+
+
+def test_unquoted_commas_in_every_row_keep_the_header(tmp_path: Path) -> None:
+    # Hand-made CSV: the date holds an unquoted comma, so every data row has one cell too many.
+    path = tmp_path / "hand.csv"
+    path.write_text("text,date\nciao,24 nov 2026, 18:05\nbuono,25 nov 2026, 09:00\n", encoding="utf-8")
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list() == ["ciao", "buono"]
+    # The cut-off time is not hidden: the report says extra cells were ignored.
+    assert ("load.note_ragged_lines", {}) in result.report.notes
+    assert result.mentions["created_at"].to_list() == [datetime(2026, 11, 23, 23, 0, tzinfo=UTC), datetime(2026, 11, 24, 23, 0, tzinfo=UTC)]

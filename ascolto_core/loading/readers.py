@@ -243,9 +243,11 @@ def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
     """(delimiter, header row index, physical lines before the header) from the first part of a file.
 
     Each candidate delimiter is scored by, in order: whether the header row it
-    implies has names the mapping rules know (a one-column file "testo" whose
-    texts contain commas is not comma-separated), whether rows have more than
-    one cell, how many body rows share the usual width, how many rows overall do.
+    implies has names the mapping rules know and is as wide as the data (a
+    one-column file "testo" whose texts contain commas is not comma-separated),
+    whether it has known names at all (rows with unquoted commas are wider than
+    their header), whether rows have more than one cell, how many body rows
+    share the usual width, how many rows overall do.
     """
     known = known_headers()
     best: tuple[tuple[int, ...], str, int, int] | None = None
@@ -267,8 +269,9 @@ def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
         body = widths[min(HEADER_SEARCH_ROWS, len(widths) // 2) :] or widths
         mode = max(set(body), key=body.count)
         header = _find_header(rows, mode)
-        named = sum(fold(cell) in known for cell in rows[header]) if header < len(rows) else 0
-        score = (min(named, 1), 1 if mode > 1 else 0, sum(1 for w in body if w == mode), sum(1 for w in widths if w == mode), mode)
+        named = min(1, sum(fold(cell) in known for cell in rows[header])) if header < len(rows) else 0
+        fits = int(header < len(rows) and len(rows[header]) >= mode)
+        score = (named * fits, named, 1 if mode > 1 else 0, sum(1 for w in body if w == mode), sum(1 for w in widths if w == mode), mode)
         if best is None or score > best[0]:
             best = (score, delimiter, header, line_starts[header] if header < len(line_starts) else 0)
     if best is None:
@@ -278,16 +281,22 @@ def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
 
 
 def _find_header(rows: list[list[str]], width: int) -> int:
-    """First row (within the first 20) that looks like the header: full width, text cells, known names preferred."""
+    """The header row within the first 20.
+
+    First choice: a row whose cells include names the mapping rules know (two,
+    or all of a one-cell row), even if narrower than the data rows (unquoted
+    commas in the data make those wider). Otherwise the first row as wide as
+    the data with at least half its cells filled.
+    """
     known = known_headers()
     fallback: int | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         filled = [cell for cell in row if cell.strip()]
-        if len(row) < width or len(filled) < max(1, (width + 1) // 2):
+        if not filled:
             continue
-        if sum(fold(cell) in known for cell in filled) >= min(2, len(filled)):
+        if sum(fold(cell) in known for cell in filled) >= min(2, len(filled)) and len(filled) >= min(2, (width + 1) // 2):
             return index
-        if fallback is None:
+        if fallback is None and len(row) >= width and len(filled) >= max(1, (width + 1) // 2):
             fallback = index
     return fallback or 0
 
