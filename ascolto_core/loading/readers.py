@@ -229,14 +229,25 @@ def _legacy_encoding(sample: bytes, name: str) -> str:
     return best.encoding
 
 
+_CHUNK = 16 * 1024 * 1024
+
+
+def _transcode(raw: bytes, encoding: str, errors: str) -> bytes:
+    # In chunks: a whole-file str of a 200 MB export would cost up to 4 bytes per character.
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    out = bytearray()
+    for start in range(0, len(raw), _CHUNK):
+        out += decoder.decode(raw[start : start + _CHUNK], final=start + _CHUNK >= len(raw)).encode("utf-8")
+    return bytes(out[3:] if out.startswith(codecs.BOM_UTF8) else out)
+
+
 def _utf8_bytes(source: Source, encoding: str) -> tuple[bytes, tuple[tuple[str, dict[str, Any]], ...]]:
+    """The file re-encoded as UTF-8 for Polars; undecodable bytes become "�" and a note says so."""
     raw = source.read()
     try:
-        text = raw.decode(encoding)
+        return _transcode(raw, encoding, "strict"), ()
     except UnicodeDecodeError:
-        text = raw.decode(encoding, errors="replace")
-        return text.encode("utf-8"), (("load.note_replaced_characters", {"encoding": encoding}),)
-    return text.lstrip("\ufeff").encode("utf-8"), ()
+        return _transcode(raw, encoding, "replace"), (("load.note_replaced_characters", {"encoding": encoding}),)
 
 
 def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
