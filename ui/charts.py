@@ -165,7 +165,8 @@ def net_sentiment_chart(volume: pl.DataFrame, *, freq: str, lang: str) -> alt.La
         .mark_line(point=alt.OverlayMarkDef(size=18), color="#444")
         .encode(
             x=alt.X("period:T", title=t(f"app.chart.period_{freq}", lang), axis=alt.Axis(format=_date_format(freq), labelAngle=0)),
-            y=alt.Y("net_sentiment:Q", title=t("app.chart.net_sentiment", lang), scale=alt.Scale(domain=[-1, 1])),
+            # The subheader above names the measure; an axis title here gets clipped on narrow screens.
+            y=alt.Y("net_sentiment:Q", title=None, scale=alt.Scale(domain=[-1, 1])),
             tooltip=[
                 alt.Tooltip("period:T", title=t(f"app.chart.period_{freq}", lang), format="%d/%m/%Y"),
                 alt.Tooltip("net_sentiment:Q", title=t("app.chart.net_sentiment", lang), format="+.2f"),
