@@ -139,3 +139,24 @@ def test_terms_for_cloud_sizes_each_mood_from_one_top_terms_frame() -> None:
     assert terms_for_cloud(top, mood="negative") == (("attesa", 9, -0.8), ("cornetto", 5, 0.5))
     assert terms_for_cloud(top, mood="positive") == (("cornetto", 15, 0.5), ("attesa", 1, -0.8))
     assert terms_for_cloud(top.clear(), mood="negative") == ()
+
+
+def test_charts_export_as_png() -> None:
+    # The Esporta page's PNG buttons: a real image from each chart builder, without a browser.
+    from app_data import analysed_mentions
+    from ascolto_core.insights import hour_weekday_counts, touchpoint_summary, volume_over_time
+    from ui.charts import heatmap_chart, localise, sentiment_mix_chart, timeline_chart
+    from ui.export import chart_png
+
+    mentions = analysed_mentions()
+    charts = [
+        timeline_chart(
+            volume_over_time(mentions, freq="week", split="sentiment", tz="Europe/Rome"),
+            split="sentiment", freq="week", lang="it", selectable=False,
+        ),
+        sentiment_mix_chart(touchpoint_summary(mentions), "it"),
+        heatmap_chart(hour_weekday_counts(mentions, "Europe/Rome"), "it"),
+    ]
+    for chart in charts:
+        png = chart_png(localise(chart, "it"))
+        assert png.startswith(b"\x89PNG") and len(png) > 5_000
