@@ -403,3 +403,27 @@ def test_unquoted_commas_in_every_row_keep_the_header(tmp_path: Path) -> None:
     # The cut-off time is not hidden: the report says extra cells were ignored.
     assert ("load.note_ragged_lines", {}) in result.report.notes
     assert result.mentions["created_at"].to_list() == [datetime(2026, 11, 23, 23, 0, tzinfo=UTC), datetime(2026, 11, 24, 23, 0, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "json",  # read record by record
+        "jsonl",  # Polars' native JSON Lines reader
+    ],
+)
+def test_nested_json_values_become_columns_and_text(tmp_path: Path, kind: str) -> None:
+    records = [
+        {"testo": "a", "likes": 1, "autore": {"nome": "Ugo", "sesso": "M"}, "tag": ["pane", "forno"]},
+        {"testo": "b", "likes": "2 mila", "tag": []},  # a count in words: left empty and reported
+    ]
+    path = tmp_path / f"nested.{kind}"
+    if kind == "json":
+        path.write_text(json.dumps(records), encoding="utf-8")
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    result = load_mentions(path)
+    mentions = result.mentions
+    assert result.report.columns["author"] == "autore.nome"
+    assert mentions.select("text", "author", "likes", "tag", "autore.sesso").rows() == [("a", "Ugo", 1, "pane, forno", "M"), ("b", None, None, "", None)]
+    assert ("load.note_unreadable_values", {"n": 1, "column": "likes", "examples": "«2 mila»"}) in result.report.notes

@@ -450,14 +450,27 @@ def _records_from(document: Any, name: str) -> list[Any]:
     return records
 
 
+def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nested objects become "parent.child" columns (Talkwalker's extra_author_attributes.name);
+    lists become text ("a, b"; JSON when their items are objects), so nothing is lost."""
+    while structs := [n for n, d in frame.schema.items() if isinstance(d, pl.Struct)]:
+        frame = frame.with_columns(
+            pl.col(name).struct.field(child.name).alias(f"{name}.{child.name}")
+            for name in structs
+            for child in frame.schema[name].fields  # type: ignore[attr-defined]
+        ).drop(structs)
+    lists = [n for n, d in frame.schema.items() if isinstance(d, (pl.List, pl.Array))]
+    for name in lists:
+        inner = frame.schema[name].inner  # type: ignore[attr-defined]
+        if inner.is_nested():
+            frame = frame.with_columns(pl.col(name).map_elements(lambda v: json.dumps(v.to_list(), ensure_ascii=False), return_dtype=pl.String))
+        else:
+            frame = frame.with_columns(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join(", "))
+    return frame
+
+
 def _frame_from_records(records: list[dict[str, Any]]) -> pl.DataFrame:
-    # Nested objects become "parent.child" columns (Talkwalker's extra_author_attributes.name);
-    # lists are kept as JSON text so nothing is lost.
-    flat = pl.json_normalize(records, separator=".", infer_schema_length=None)
-    nested = [name for name, dtype in flat.schema.items() if isinstance(dtype, (pl.List, pl.Array, pl.Struct))]
-    if nested:
-        flat = flat.with_columns(pl.col(nested).map_elements(lambda v: json.dumps(v.to_list() if hasattr(v, "to_list") else v, ensure_ascii=False), return_dtype=pl.String))
-    return flat
+    return _flatten(pl.from_dicts(records, infer_schema_length=None))
 
 
 def read_json(source: Source) -> RawTable:
@@ -482,6 +495,15 @@ def read_jsonl(source: Source) -> RawTable:
         AscoltoError: ``load.jsonl_invalid`` naming the first bad line.
     """
     encoding = detect_encoding(source)
+    if encoding in ("utf-8", "utf-8-sig"):
+        # Fast path: Polars reads the whole file natively; any surprise falls back to the
+        # line-by-line reader below, which names the first bad line.
+        try:
+            frame = pl.read_ndjson(source.polars_source(), infer_schema_length=None)
+        except Exception:  # noqa: BLE001 - polars raises several error types; the fallback decides
+            frame = None
+        if frame is not None and frame.height:
+            return RawTable(frame=_flatten(frame), format="jsonl", encoding=encoding)
     records: list[Any] = []
     for number, line in enumerate(source.read().decode(encoding, errors="replace").lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
