@@ -72,27 +72,33 @@ def _stop_lemmas() -> pl.Series:
 
 
 def _brand_mask(frame: pl.DataFrame, brands: tuple[str, ...]) -> pl.Series:
-    """True on tokens that are (part of) a brand name."""
-    mask = pl.Series([False] * frame.height, dtype=pl.Boolean)
-    if not brands or frame.height == 0:
-        return mask
-    singles = [b for b in brands if " " not in b]
-    token = frame["token"]
-    bare = token.str.strip_chars_start("#")
-    if singles:
-        mask = mask | bare.is_in(pl.Series(singles, dtype=pl.String).implode()) | bare.is_in(
-            pl.Series([s.replace(" ", "") for s in singles], dtype=pl.String).implode()
-        )
-    row = frame["row"]
-    for phrase in (b for b in brands if " " in b):
-        parts = phrase.split()
-        # Joined spelling as one token / hashtag: "dolcesosta", "#dolcesosta".
-        mask = mask | (bare == "".join(parts))
-        hit = pl.Series([True] * frame.height, dtype=pl.Boolean)
-        for k, part in enumerate(parts):
-            hit = hit & (token.shift(-k) == part).fill_null(False) & (row.shift(-k) == row).fill_null(False)
-        for k in range(len(parts)):
-            mask = mask | hit.shift(k).fill_null(False)
+    """True on tokens that are (part of) a brand name.
+
+    One ``is_in`` pass for one-word names and joined spellings ("fornobrio",
+    "#fornobrio"); multi-word names are checked only where their first word occurs.
+    """
+    height = frame.height
+    if not brands or height == 0:
+        return pl.Series("is_brand", [False] * height, dtype=pl.Boolean)
+    whole = {b.replace(" ", "") for b in brands} | {b for b in brands if " " not in b}
+    whole |= {"#" + w for w in whole}
+    token, row = frame["token"], frame["row"]
+    mask = token.is_in(pl.Series(sorted(whole), dtype=pl.String).implode()).alias("is_brand")
+    phrases = [b.split() for b in brands if " " in b]
+    if phrases:
+        firsts = pl.Series(sorted({p[0] for p in phrases}), dtype=pl.String)
+        starts = pl.Series(range(height), dtype=pl.UInt32).filter(token.is_in(firsts.implode()))
+        hits: list[pl.Series] = []
+        for parts in phrases:
+            ok = token.gather(starts) == parts[0]
+            for k, part in enumerate(parts[1:], start=1):
+                at = (starts + k).clip(0, height - 1)
+                ok = ok & ((starts + k) < height) & (token.gather(at) == part) & (row.gather(at) == row.gather(starts))
+            found = starts.filter(ok)
+            hits.extend(found + k for k in range(len(parts)))
+        if hits:
+            covered = pl.concat(hits).cast(pl.UInt32)
+            mask = mask.scatter(covered, True) if covered.len() else mask
     return mask
 
 

@@ -4,20 +4,28 @@ The whole column is processed at once as a tidy token frame (one row per token,
 from :func:`ascolto_core.analysis.text.token_frame`). Each step is a Polars
 expression over that frame, never a Python loop over posts:
 
-1. lexicon look-up on the UNIQUE (lang, token, lemma) triples, joined back;
-2. multi-word expressions: lemma n-grams (n = 2..5) built with ``shift`` only where
-   an expression can start, joined to the expression table; the longest match wins
-   and covers the following tokens;
-3. negation: the last negator of the same clause is forward-filled; a sentiment token
+1. lexicon look-up on the DISTINCT tokens only (inside ``token_frame``'s own join):
+   the token as written first, then its lemma; hashtags read as their word;
+2. multi-word expressions: lemma n-grams (n = 2..5) gathered by index only for
+   tokens that can start one, extended only while they are a known prefix; the
+   longest match wins and covers the following tokens;
+3. an opening salutation ("Gentile cliente", "Dear team") and brand names
+   (``config/analysis.yaml: brand_terms``) carry no sentiment;
+4. negation: the last negator of the same clause is forward-filled; a sentiment word
    within ``negation_scope`` content tokens of it is flipped and dampened (x -0.74);
-4. boosters/downtoners on the one or two previous tokens of the clause;
-5. capitals and elongation push a term further from zero;
-6. contrast ("ma", "però", "but"...): the part after weighs 1.5, before 0.5;
-7. per post: sum of contributions + exclamation emphasis, normalised with
-   ``x / sqrt(x^2 + 15)`` into [-1, 1]; labels by threshold; confidence from the margin;
-8. emotions: the same negation (negated joy counts as sadness, other negated
-   emotions are dropped), the strongest emotion above a floor wins, else "none";
-9. drivers: the surface terms with the largest positive / negative contributions.
+   punctuation, contrast words and subordinators ("se", "perché", "because") end a clause;
+5. boosters/downtoners on the one or two previous tokens of the clause ("poco" flips);
+6. capitals and elongation push a term further from zero;
+7. contrast ("ma", "però", "but"...): the part after weighs 1.5, before 0.5;
+8. per post: sum of contributions + exclamation emphasis, damped for questions
+   (they ask more than they judge), normalised with ``x / sqrt(x^2 + 15)`` into
+   [-1, 1]; labels by threshold; confidence from the distance to the threshold;
+9. emotions: the same negation (negated joy counts as sadness, other negated
+   emotions are dropped), the strongest emotion above a floor wins; with no emotion
+   word a clearly polar post reads as joy (praise) or anger (complaint), with a
+   lower confidence; else "none";
+10. drivers: the surface terms (with their negator/downtoner, "non male",
+    "poco gentile") with the largest positive / negative contributions, max 5.
 
 Known limitations (documented in tests): sarcasm and irony, domain words whose
 polarity depends on the object ("caldo"), and negation beyond a clause.
