@@ -165,6 +165,13 @@ def test_numeric_epochs_in_json(tmp_path: Path, values: list[int], expected: lis
     assert load_mentions(path).mentions["created_at"].to_list() == expected
 
 
+def test_excel_serial_numbers_are_dates(tmp_path: Path) -> None:
+    # A date column not formatted as a date in Excel shows serial numbers: 46350.75 is 24/11/2026 18:00.
+    path = tmp_path / "serial.xlsx"
+    pl.DataFrame({"Testo": ["a", "b"], "Data": [46350.75, 46351.0]}).write_excel(path)
+    assert load_mentions(path).mentions["created_at"].to_list() == [datetime(2026, 11, 24, 17, 0, tzinfo=UTC), datetime(2026, 11, 24, 23, 0, tzinfo=UTC)]
+
+
 def test_separate_date_and_time_columns(tmp_path: Path) -> None:
     path = tmp_path / "dt.csv"
     path.write_text("Testo;Data;Ora\nuno;24/11/2026;18:05\ndue;24/11/2026;\n", encoding="utf-8")

@@ -74,6 +74,9 @@ NAIVE_FORMATS: tuple[str, ...] = (
 )
 
 _EPOCH = r"^-?\d{9,13}(\.\d+)?$"
+# Excel serial days: 20000 is 1954-10-03, 80000 is 2119-01-10; Unix seconds are never this small.
+_EXCEL_SERIAL = (20_000, 80_000)
+_EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial
 _SAMPLE = 2000
 # Epoch values at or above this are milliseconds (1e11 s is the year 5138).
 _MS_THRESHOLD = 100_000_000_000
@@ -261,6 +264,11 @@ def parse_datetimes(values: pl.Series, tz: str, *, notes: list[tuple[str, dict[s
     if dtype == pl.Date:
         return localise(values.cast(pl.Datetime("us")), tz)
     if dtype.is_numeric():
+        low, high = values.min(), values.max()
+        if low is not None and high is not None and _EXCEL_SERIAL[0] <= low and high <= _EXCEL_SERIAL[1]:
+            # Excel serial dates (days since 1899-12-30, time as the fraction) in a cell not formatted as a date.
+            micros = ((values.cast(pl.Float64) - _EXCEL_EPOCH_DAYS) * 86_400_000_000).round(0).cast(pl.Int64)
+            return localise(pl.select(pl.from_epoch(micros, time_unit="us")).to_series(), tz).alias(name)
         return values.to_frame().select(_parse_epoch(pl.col(name))).to_series().alias(name)
     strings = values.cast(pl.String)
     present = strings.drop_nulls()
