@@ -43,22 +43,33 @@ def _weighted_stopwords() -> pl.DataFrame:
 
 
 def _votes_for(vocabulary: pl.Series) -> pl.DataFrame:
-    """(word, vote, weight) for the distinct words of a batch.
+    """One row per distinct word of a batch: ``word`` and its vote for each of ``VOTING_LANGS``.
 
-    Stopwords vote as above; any other word known to exactly one of simplemma's
-    Italian and English dictionaries gives ``DICTIONARY_VOTE`` to that language
-    ("cornetto" -> it, "croissant" -> en), so short posts without stopwords are
-    decided without the slower identifier.
+    Stopwords vote as above;
+    any other word known to exactly one of simplemma's Italian and English
+    dictionaries gives ``DICTIONARY_VOTE`` to that language ("cornetto" -> it,
+    "croissant" -> en), so short posts without stopwords are decided without the
+    slower identifier. Words that vote for nothing are left out.
     """
     stop = _weighted_stopwords()
+    pivot = (
+        stop.filter(pl.col("word").is_in(vocabulary.implode()))
+        .group_by("word")
+        .agg(
+            *(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS)
+        )
+    )
     rest = vocabulary.filter(~vocabulary.is_in(stop["word"].implode()) & (vocabulary.str.len_chars() > 2))
     rows = []
     for word in rest.to_list():
         known_it = simplemma.is_known(word, lang="it")
         if known_it != simplemma.is_known(word, lang="en"):
-            rows.append((word, "it" if known_it else "en", DICTIONARY_VOTE))
-    extra = pl.DataFrame(rows, schema={"word": pl.String, "vote": pl.String, "weight": pl.Float64}, orient="row")
-    return pl.concat([stop, extra])
+            votes = {lang: 0.0 for lang in VOTING_LANGS}
+            votes["it" if known_it else "en"] = DICTIONARY_VOTE
+            rows.append((word, *votes.values()))
+    schema = {"word": pl.String, **{lang: pl.Float64 for lang in VOTING_LANGS}}
+    extra = pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.concat([pivot.cast(schema), extra])
 
 
 @functools.cache
@@ -93,16 +104,13 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         .explode("word", empty_as_null=False, keep_nulls=False)
         .filter(pl.col("word").is_not_null())
     )
-    # One pass: per text, the number of words and the weighted votes of each language.
+    # One pass: per text, the number of words and the votes of each language.
     weighted = words.join(_votes_for(words["word"].unique()), on="word", how="left")
-    per_row = weighted.group_by("row").agg(
-        pl.col("word").n_unique().alias("n_words"),
-        *(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS),
-    )
     others = [lang for lang in VOTING_LANGS if lang not in ("it", "en")]
-    ranked = per_row.with_columns(
-        pl.max_horizontal("it", "en").alias("ours"),
-        pl.max_horizontal(*others).alias("theirs"),
+    ranked = (
+        weighted.group_by("row")
+        .agg(pl.len().alias("n_words"), *(pl.col(lang).sum() for lang in VOTING_LANGS))
+        .with_columns(pl.max_horizontal("it", "en").alias("ours"), pl.max_horizontal(*others).alias("theirs"))
     )
     ours, theirs = pl.col("ours"), pl.col("theirs")
     decided = (
