@@ -434,3 +434,18 @@ def test_nested_json_values_become_columns_and_text(tmp_path: Path, kind: str) -
     assert result.report.columns["author"] == "autore.nome"
     assert mentions.select("text", "author", "likes", "tag", "autore.sesso").rows() == [("a", "Ugo", 1, "pane, forno", "M"), ("b", None, None, "", None)]
     assert ("load.note_unreadable_values", {"n": 1, "column": "likes", "examples": "«2 mila»"}) in result.report.notes
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["a", "b", "a", None, None], [True, True, False, True, False]),  # a repeat and repeated nulls
+        (["x", "y", "z"], [True, True, True]),  # all distinct: the hash path alone decides
+        ([None, "a", None, "a"], [True, True, False, False]),  # nulls first
+    ],
+)
+def test_first_occurrences_match_exact_comparison(keys: list[str | None], expected: list[bool]) -> None:
+    from ascolto_core.loading.canonical import first_occurrences
+
+    series = pl.Series(keys, dtype=pl.String)
+    assert first_occurrences(series).to_list() == expected == series.is_first_distinct().to_list()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+import polars_hash as plh
 
 from ascolto_core.loading.dates import join_date_time, parse_datetimes
 from ascolto_core.loading.ids import content_hashes, ids_from_hashes
@@ -55,6 +56,21 @@ def as_text(values: pl.Series) -> pl.Series:
         if whole.is_empty() or bool((whole == whole.round(0)).all()):
             return values.cast(pl.Int64, strict=False).cast(pl.String)
     return values.cast(pl.String)
+
+
+def first_occurrences(keys: pl.Series) -> pl.Series:
+    """True at the first row of each distinct key (nulls count as one key).
+
+    String keys are compared through their 64-bit hashes first (about twice as
+    fast); only if some hash repeats is the exact string comparison run, so a
+    hash collision can never drop a row.
+    """
+    if keys.dtype != pl.String:
+        return keys.is_first_distinct()
+    hashed = keys.to_frame("k").select(plh.col("k").nchash.xxh3_64()).to_series()
+    first = hashed.is_first_distinct()
+    # Repeated nulls (rows already dropped for empty text) do not need the exact check.
+    return first if (first | hashed.is_null()).all() else keys.is_first_distinct()
 
 
 def _examples(values: pl.Series) -> str:
@@ -219,7 +235,7 @@ def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: st
     mentions = conform(pl.DataFrame({**builder.out, **builder.extras()}))
     # One filter for both drops; date counts are of the rows that stay (a dropped row is counted once, as dropped).
     keep = ~is_blank(mentions.get_column("text"))
-    first = pl.select(pl.when(keep).then(dedup_key)).to_series().is_first_distinct()
+    first = first_occurrences(pl.select(pl.when(keep).then(dedup_key)).to_series())
     empty_texts = int((~keep).sum())
     duplicates = int((keep & ~first).sum())
     keep = keep & first
