@@ -315,7 +315,7 @@ def propose(columns: Sequence[str], mapping: Mapping[str, str | None] | None = N
     for field_name in rules.required:
         if chosen.get(field_name) is None:
             problems.append(MappingProblem("load.problem_missing", field_name))
-    if chosen["created_at"] is None and "created_at" not in user:
+    if chosen["created_at"] is None:  # also when the person chose "no date": the report says so
         problems.append(MappingProblem("load.problem_no_date", "created_at", blocking=False))
     return MappingProposal(
         source_columns=source_columns,
