@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 
 from ascolto_core.i18n import t
-from ascolto_core.schema import EMOTIONS, SENTIMENTS, TOUCHPOINTS
+from ascolto_core.schema import EMOTIONS, SENTIMENTS
 from ui.format import category_name, with_labels
 
 # One palette for the whole app: negative red, neutral grey, positive green.
@@ -315,8 +315,3 @@ def alerts_chart(days: pl.DataFrame, lang: str) -> alt.LayerChart:
         .encode(x=x, y="negative:Q", tooltip=tooltip)
     )
     return alt.layer(baseline, negative, alerts).properties(height=280)
-
-
-def touchpoint_order() -> list[str]:
-    """Canonical touchpoint keys in customer-journey order (for pickers)."""
-    return list(TOUCHPOINTS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from ascolto_core.i18n import t
@@ -121,8 +120,3 @@ def render_filters(options: FilterOptions, lang: str) -> MentionFilter:
         search=search.strip(),
         min_engagement=int(min_engagement or 0),
     )
-
-
-def empty_frame_like(frame: pl.DataFrame) -> pl.DataFrame:
-    """Same columns, no rows (what a page gets when a filter cannot be applied)."""
-    return frame.clear()

@@ -49,7 +49,6 @@ class StateKeys:
     WORDS_TABLE = "words_table"
     POST_ORDER = "post_order"
     POST_PAGE = "post_page"
-    ALERT_DAY = "alert_day"
 
 
 FILTER_KEYS: tuple[str, ...] = (
