@@ -1,8 +1,9 @@
 """Reading the raw table of a file: format, encoding, delimiter and header row are sniffed.
 
 Every reader returns a :class:`RawTable`: the user's columns under their own
-names, plus what was found out about the file. Nothing here knows the
-canonical schema (that is :mod:`ascolto_core.loading.mapping`).
+names, plus what was found out about the file. Only the header names the
+mapping rules know are used here (to find the header row and the delimiter);
+which column becomes which field is :mod:`ascolto_core.loading.mapping`'s job.
 """
 
 from __future__ import annotations
