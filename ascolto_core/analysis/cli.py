@@ -25,7 +25,7 @@ from ascolto_core.analysis.evaluation import evaluate_labels, normalise_labels
 from ascolto_core.analysis.pipeline import AnalysisResult, analyze_mentions
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
-from ascolto_core.schema import MENTION_SCHEMA, conform
+from ascolto_core.loading import load_mentions
 
 ENGINE_CHOICES: tuple[str, ...] = ("auto", "embedded", "transformers")
 OUTPUT_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
@@ -166,37 +166,8 @@ def read_mentions(path: Path, lang: str = "it") -> tuple[pl.DataFrame, list[str]
     """
     if not path.is_file():
         raise AscoltoError("analysis.cli.read_failed", path=path, reason=t("analysis.cli.no_such_file", lang))
-    try:
-        from ascolto_core.loading import load_mentions
-    except ImportError:
-        return _read_without_loader(path), []
     loaded = load_mentions(path)
     return loaded.mentions, list(loaded.report.lines(lang))
-
-
-def _read_without_loader(path: Path) -> pl.DataFrame:
-    # TEMPORARY, until ascolto_core.loading lands: plain CSV/Parquet/Excel read, cast leniently.
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame = pl.read_parquet(path)
-        elif suffix in (".xlsx", ".xls"):
-            frame = pl.read_excel(path)
-        else:
-            frame = pl.read_csv(path, infer_schema=False)
-    except (OSError, pl.exceptions.PolarsError) as error:
-        raise AscoltoError("analysis.cli.read_failed", path=path, reason=str(error)) from error
-    casts = []
-    for name, dtype in MENTION_SCHEMA.items():
-        if name not in frame.columns or frame.schema[name] == dtype:
-            continue
-        if isinstance(dtype, pl.Datetime):
-            casts.append(
-                pl.col(name).cast(pl.String).str.to_datetime(strict=False, time_zone="UTC").alias(name)
-            )
-        else:
-            casts.append(pl.col(name).cast(dtype, strict=False))
-    return conform(frame.with_columns(casts))
 
 
 def write_mentions(frame: pl.DataFrame, path: Path) -> None:
