@@ -234,7 +234,7 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.when(pl.col("is_negator")).then(pl.col("clause")).forward_fill().alias("neg_clause"),
         pl.when(pl.col("is_negator")).then(pl.col("content")).forward_fill().alias("neg_content"),
-        pl.when(pl.col("is_negator")).then(pl.col("surface")).forward_fill().alias("neg_surface"),
+        pl.when(pl.col("is_negator")).then(pl.col("i")).forward_fill().alias("neg_i"),
     )
     distance = pl.col("content") - pl.col("neg_content")
     # Emoji and emoticons keep their meaning after a negator ("no 😄" is still a smile).
@@ -272,11 +272,17 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         + pl.when(pl.col("is_caps")).then(sign * CAPS_BOOST).otherwise(0.0)
         + pl.when(pl.col("is_elongated")).then(sign * ELONGATION_BOOST).otherwise(0.0)
     )
+    surfaces = frame["surface"]
+    # Everything above needs the whole token sequence; what follows only the few tokens
+    # that carry sentiment or emotion, so the strings are built for those alone.
     frame = frame.with_columns(
         negated.alias("negated"),
         boost.alias("boost"),
         weight.alias("weight"),
-    ).with_columns(
+    ).filter(pl.col("valence").is_not_null() | pl.col("emotion").is_not_null())
+    negator_surface = surfaces.gather(frame["neg_i"].fill_null(0))
+    previous_surface = surfaces.gather((frame["i"].cast(pl.Int64) - 1).clip(0, None))
+    frame = frame.with_columns(
         (
             emphasised
             * pl.col("boost")
@@ -297,15 +303,13 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         ).alias("emotion_weight"),
         # The driver reads as written: "non male", "poco gentile".
         pl.when(pl.col("negated"))
-        .then(pl.concat_str([pl.col("neg_surface"), pl.col("term")], separator=" "))
+        .then(pl.concat_str([negator_surface, pl.col("term")], separator=" "))
         .when(pl.col("boost") < 0)
-        .then(pl.concat_str([pl.col("surface").shift(1), pl.col("term")], separator=" "))
+        .then(pl.concat_str([previous_surface, pl.col("term")], separator=" "))
         .otherwise(pl.col("term"))
         .alias("term"),
     )
-    return frame.filter(pl.col("valence").is_not_null() | pl.col("emotion").is_not_null()).select(
-        "row", "term", "contribution", "emotion", "emotion_weight"
-    )
+    return frame.select("row", "term", "contribution", "emotion", "emotion_weight")
 
 
 def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
