@@ -35,12 +35,12 @@ import stopwordsiso
 # URLs (and the bare "http" placeholder anonymised corpora use) carry no words.
 URL_PATTERN = r"(?i)(?:https?://|www\.)\S+|\bhttps?\b"
 
-_WORD = r"\p{L}[\p{L}\p{M}\p{N}_]*"
+# A word; an English n't contraction stays whole ("don't", "isn't") so negation sees it.
+_WORD = r"\p{L}[\p{L}\p{M}\p{N}_]*(?:['’][tT]\b)?"
 _TOKEN_PATTERN = "|".join(
     (
         r"#[\p{L}\p{N}_]+",  # hashtag
         r"@[\p{L}\p{N}_.]+",  # @mention
-        r"\p{L}+n['’][tT]\b",  # English n't contraction, kept whole ("don't")
         r"<3+",  # heart emoticon
         r"[:;=8][\-o'^]?[)\](\[dDpP/\\|*3]+",  # western emoticons
         r"\b[xX][dD]+\b",  # xD
@@ -70,6 +70,7 @@ _NOT_STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 _LEMMA_LANG = {"it": "it", "en": "en"}
+_LANG_ENUM = pl.Enum(["it", "en", "other"])
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 
 
@@ -192,7 +193,8 @@ def token_frame(
         {
             "row": pl.Series(range(n), dtype=pl.UInt32) if n else pl.Series([], dtype=pl.UInt32),
             "raw": strip_urls(texts).str.extract_all(_TOKEN_PATTERN),
-            "lang": normalise_lang(langs),
+            # An Enum while exploded: repeating a one-byte code per token, not a string.
+            "lang": normalise_lang(langs).cast(_LANG_ENUM),
         }
     )
     lengths = base["raw"].list.len().fill_null(0)
@@ -200,19 +202,19 @@ def token_frame(
     frame = (
         base.explode("raw", empty_as_null=False, keep_nulls=False)
         .with_row_index("idx")
-        .filter(pl.col("raw").is_not_null())
         .with_columns((pl.col("idx") - pl.col("offset")).cast(pl.UInt32).alias("pos"))
     )
     # Everything per token is computed on the UNIQUE (raw token, lang) pairs, then joined back.
-    vocab = _describe_tokens(frame.select("raw", "lang").unique())
+    vocab = _describe_tokens(frame.select("raw", "lang").unique().with_columns(pl.col("lang").cast(pl.String)))
     base_columns = ["row", "pos", "kind", "surface", "token", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"]
     extra: list[str] = []
     if annotate is not None:
         before = set(vocab.columns)
         vocab = annotate(vocab)
         extra = [c for c in vocab.columns if c not in before]
+    vocab = vocab.with_columns(pl.col("lang").cast(_LANG_ENUM))
     frame = frame.join(vocab, on=["raw", "lang"], how="left", maintain_order="left")
-    return frame.select(*base_columns, *extra)
+    return frame.select(*base_columns, *extra).with_columns(pl.col("lang").cast(pl.String))
 
 
 _ELONGATED_PATTERN = "|".join(f"{c}{c}{c}" for c in "abcdefghijklmnopqrstuvwxyzàèéìòù")
