@@ -21,6 +21,7 @@ Empty, emoji-only and URL-only texts have no letters and are "other".
 from __future__ import annotations
 
 import functools
+import threading
 
 import polars as pl
 import simplemma
@@ -32,6 +33,7 @@ VOTING_LANGS: tuple[str, ...] = ("it", "en", "es", "fr", "pt", "de")
 _MIN_VOTES = 1.5
 _MARGIN = 2.0
 DICTIONARY_VOTE = 0.75
+_PRELOAD_FROM = 1_000
 
 
 @functools.cache
@@ -98,6 +100,11 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         String series named ``lang``, same length and order as ``texts``.
     """
     n = len(texts)
+    if n >= _PRELOAD_FROM and _identifier.cache_info().currsize == 0:
+        # A big batch will almost surely need py3langid for a few posts: load its model in
+        # a thread while Polars (which releases the GIL) computes the vote.
+        preload = threading.Thread(target=_identifier, daemon=True)
+        preload.start()
     clean = strip_urls(texts).str.replace_all(r"[@#][\p{L}\p{N}_.]+", " ")
     words = (
         pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "word": clean.str.to_lowercase().str.extract_all(r"\p{L}+")})
