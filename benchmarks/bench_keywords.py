@@ -63,9 +63,11 @@ def main() -> None:
         result = distinctive_terms(mentions, in_group, n=20)
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
-    print(f"distinctive_terms on {args.rows:,} mentions: median {median:.2f} s of {args.repeat} "
-          f"({', '.join(f'{t:.2f}' for t in times)}); {args.rows / median:,.0f} mentions/s; target < 10 s: "
-          f"{'OK' if median < 10 else 'MISSED'}")
+    print(
+        f"distinctive_terms on {args.rows:,} mentions: median {median:.2f} s of {args.repeat} "
+        f"({', '.join(f'{t:.2f}' for t in times)}); {args.rows / median:,.0f} mentions/s; target < 10 s: "
+        f"{'OK' if median < 10 else 'MISSED'}"
+    )
     print(result.head(5))
 
 

@@ -118,7 +118,9 @@ def test_empty_input(engine: EmbeddedEngine) -> None:
 
 def test_huge_control_characters_and_lone_surrogates(engine: EmbeddedEngine) -> None:
     # Lone surrogates cannot live in a Polars string; to_text_series replaces them at the boundary.
-    texts = to_text_series(["ottimo " * 15_000, "buono\x00\x07\u200b\ufeff pane", "\ud800 pessimo \udfff", "\ud800"])
+    texts = to_text_series(
+        ["ottimo " * 15_000, "buono\x00\x07\u200b\ufeff pane", "\ud800 pessimo \udfff", "\ud800"]
+    )
     out = engine.analyze(texts, pl.Series(["it"] * 4))
     assert out["sentiment"].to_list() == ["positive", "positive", "negative", "neutral"]
 
@@ -152,8 +154,13 @@ _TEXT = st.text(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(st.one_of(st.none(), _TEXT), max_size=12), lang=st.sampled_from(["it", "en", "other", "xx"]))
-def test_property_never_raises_in_range_same_length(engine: EmbeddedEngine, texts: list[str | None], lang: str) -> None:
+@given(
+    texts=st.lists(st.one_of(st.none(), _TEXT), max_size=12),
+    lang=st.sampled_from(["it", "en", "other", "xx"]),
+)
+def test_property_never_raises_in_range_same_length(
+    engine: EmbeddedEngine, texts: list[str | None], lang: str
+) -> None:
     out = engine.analyze(pl.Series(texts, dtype=pl.String), pl.Series([lang] * len(texts), dtype=pl.String))
     assert out.height == len(texts)
     assert out.schema == pl.Schema(ENGINE_OUTPUT_SCHEMA)

@@ -15,7 +15,9 @@ from ascolto_core.analysis.keywords import (
 
 
 def _frame(texts: list[str | None], lang: str = "it", **extra: list) -> pl.DataFrame:
-    return pl.DataFrame({"text": texts, "lang": [lang] * len(texts), **extra}, schema_overrides={"text": pl.String})
+    return pl.DataFrame(
+        {"text": texts, "lang": [lang] * len(texts), **extra}, schema_overrides={"text": pl.String}
+    )
 
 
 def _terms(text: str, lang: str = "it", **kwargs) -> list[str]:
@@ -30,9 +32,19 @@ def _terms(text: str, lang: str = "it", **kwargs) -> list[str]:
         # Adjacent bigram.
         ("Il servizio clienti non risponde", "it", ["servizio clienti"], []),
         # Hashtags are kept as #tag, @mentions and URLs dropped.
-        ("Colazione #bologna @mario https://t.co/x", "it", ["colazione", "#bologna"], ["@mario", "mario", "https"]),
+        (
+            "Colazione #bologna @mario https://t.co/x",
+            "it",
+            ["colazione", "#bologna"],
+            ["@mario", "mario", "https"],
+        ),
         # Brand names from the config are dropped, also joined and as hashtag...
-        ("Forno Brio sempre buono #fornobrio fornobrio", "it", ["buono"], ["forno brio", "brio", "#fornobrio", "fornobrio"]),
+        (
+            "Forno Brio sempre buono #fornobrio fornobrio",
+            "it",
+            ["buono"],
+            ["forno brio", "brio", "#fornobrio", "fornobrio"],
+        ),
         # ...but a multi-word brand only where its words are together: "dolce" alone stays.
         ("Dolce Sosta, un dolce perfetto", "it", ["dolce", "perfetto"], ["sosta", "dolce sosta"]),
         # Stopwords, numbers and emoji are not keywords.
@@ -86,7 +98,13 @@ def test_top_terms_counts_mentions_and_mood() -> None:
     # Repetition inside one mention counts once: "attesa" is in 2 mentions, not 4.
     assert top.sort("term").to_dicts() == [
         {"term": "attesa", "mentions": 2, "share_negative": 0.5, "share_positive": 0.5, "net_sentiment": 0.0},
-        {"term": "cornetto", "mentions": 2, "share_negative": 0.0, "share_positive": 1.0, "net_sentiment": 1.0},
+        {
+            "term": "cornetto",
+            "mentions": 2,
+            "share_negative": 0.0,
+            "share_positive": 1.0,
+            "net_sentiment": 1.0,
+        },
     ]
 
 

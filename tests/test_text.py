@@ -16,7 +16,11 @@ def _tokens_of(text: str, lang: str = "it") -> list[str]:
     ("text", "lang", "expected"),
     [
         # URLs are removed, hashtags and @mentions are kept whole.
-        ("Colazione top #fornobrio @mario https://t.co/xyz", "it", ["colazione", "top", "#fornobrio", "@mario"]),
+        (
+            "Colazione top #fornobrio @mario https://t.co/xyz",
+            "it",
+            ["colazione", "top", "#fornobrio", "@mario"],
+        ),
         # Elongation is normalised: "bellissimooo" reads as "bellissimo".
         ("bellissimooo", "it", ["bellissimo"]),
         # A doubled letter that makes a known word is kept ("coool" -> "cool", not "col").
@@ -90,7 +94,13 @@ def test_is_question(text: str | None, expected: bool) -> None:
 
 
 def test_normalise_lang() -> None:
-    assert normalise_lang(pl.Series(["it", "EN", "it-IT", "fr", None])).to_list() == ["it", "en", "it", "other", "other"]
+    assert normalise_lang(pl.Series(["it", "EN", "it-IT", "fr", None])).to_list() == [
+        "it",
+        "en",
+        "it",
+        "other",
+        "other",
+    ]
 
 
 def test_huge_and_control_characters() -> None:

@@ -66,8 +66,28 @@ def _texts_of(mentions: pl.DataFrame) -> pl.Series:
 @functools.cache
 def _stop_lemmas() -> pl.Series:
     """Stopwords (it + en) plus lemmas of function verbs stopwordsiso lists only in some forms."""
-    extra = {"volere", "potere", "dovere", "sapere", "essere", "avere", "fare", "stare", "andare", "dire",
-             "buongiorno", "buonasera", "salve", "ciao", "hello", "thanks", "get", "got", "would", "could"}
+    extra = {
+        "volere",
+        "potere",
+        "dovere",
+        "sapere",
+        "essere",
+        "avere",
+        "fare",
+        "stare",
+        "andare",
+        "dire",
+        "buongiorno",
+        "buonasera",
+        "salve",
+        "ciao",
+        "hello",
+        "thanks",
+        "get",
+        "got",
+        "would",
+        "could",
+    }
     return pl.Series(sorted(stopwords("other") | extra), dtype=pl.String)
 
 
@@ -93,7 +113,12 @@ def _brand_mask(frame: pl.DataFrame, brands: tuple[str, ...]) -> pl.Series:
             ok = token.gather(starts) == parts[0]
             for k, part in enumerate(parts[1:], start=1):
                 at = (starts + k).clip(0, height - 1)
-                ok = ok & ((starts + k) < height) & (token.gather(at) == part) & (row.gather(at) == row.gather(starts))
+                ok = (
+                    ok
+                    & ((starts + k) < height)
+                    & (token.gather(at) == part)
+                    & (row.gather(at) == row.gather(starts))
+                )
             found = starts.filter(ok)
             hits.extend(found + k for k in range(len(parts)))
         if hits:
@@ -176,18 +201,28 @@ def _terms(
         # between (if any) must be a stopword of the same clause, and is kept in the term.
         words = frame.filter(pl.col("is_content")).select("i", "row", "token")
         pairs = words.with_columns(
-            pl.col("i").shift(-1).alias("j"), pl.col("row").shift(-1).alias("row_j"), pl.col("token").shift(-1).alias("tok_j")
+            pl.col("i").shift(-1).alias("j"),
+            pl.col("row").shift(-1).alias("row_j"),
+            pl.col("token").shift(-1).alias("tok_j"),
         ).filter((pl.col("row_j") == pl.col("row")) & ((pl.col("j") - pl.col("i")) <= 2))
-        bridge_ok = (frame["is_stopword"] & (frame["kind"] == "word") & ~frame["is_brand"]).gather(pairs["i"] + 1)
-        pairs = pairs.with_columns(frame["token"].gather(pairs["i"] + 1).alias("mid"), bridge_ok.alias("mid_ok"))
+        bridge_ok = (frame["is_stopword"] & (frame["kind"] == "word") & ~frame["is_brand"]).gather(
+            pairs["i"] + 1
+        )
+        pairs = pairs.with_columns(
+            frame["token"].gather(pairs["i"] + 1).alias("mid"), bridge_ok.alias("mid_ok")
+        )
         adjacent = pl.col("j") - pl.col("i") == 1
-        pairs = pairs.filter(adjacent | pl.col("mid_ok")).select(
-            "row",
-            pl.when(adjacent)
-            .then(pl.concat_str([pl.col("token"), pl.col("tok_j")], separator=" "))
-            .otherwise(pl.concat_str([pl.col("token"), pl.col("mid"), pl.col("tok_j")], separator=" "))
-            .alias("form"),
-        ).with_columns(pl.col("form").alias("key"))
+        pairs = (
+            pairs.filter(adjacent | pl.col("mid_ok"))
+            .select(
+                "row",
+                pl.when(adjacent)
+                .then(pl.concat_str([pl.col("token"), pl.col("tok_j")], separator=" "))
+                .otherwise(pl.concat_str([pl.col("token"), pl.col("mid"), pl.col("tok_j")], separator=" "))
+                .alias("form"),
+            )
+            .with_columns(pl.col("form").alias("key"))
+        )
         parts.append(pairs)
     return pl.concat(parts).cast(_TERMS_SCHEMA)
 
@@ -314,7 +349,9 @@ def distinctive_terms(
     total = n_in + n_out
     alpha = prior_strength * (y_in + y_out) / total
     a0 = float(prior_strength)
-    delta = ((y_in + alpha) / (n_in + a0 - y_in - alpha)).log() - ((y_out + alpha) / (n_out + a0 - y_out - alpha)).log()
+    delta = ((y_in + alpha) / (n_in + a0 - y_in - alpha)).log() - (
+        (y_out + alpha) / (n_out + a0 - y_out - alpha)
+    ).log()
     z = delta / (1.0 / (y_in + alpha) + 1.0 / (y_out + alpha)).sqrt()
     scored = counts.with_columns(z.alias("z"))
     if scored["count_in"].sum() == 0 or scored["count_out"].sum() == 0:
@@ -345,5 +382,7 @@ def mentions_with_term(mentions: pl.DataFrame, term: str) -> pl.DataFrame:
         candidates |= {lemma_of(wanted, "it"), lemma_of(wanted, "en")}
     terms = _terms(mentions, bigrams=" " in wanted)
     wanted_series = pl.Series(sorted(candidates), dtype=pl.String).implode()
-    rows = terms.filter(pl.col("form").is_in(wanted_series) | pl.col("key").is_in(wanted_series))["row"].unique()
+    rows = terms.filter(pl.col("form").is_in(wanted_series) | pl.col("key").is_in(wanted_series))[
+        "row"
+    ].unique()
     return mentions.with_row_index("__row").filter(pl.col("__row").is_in(rows.implode())).drop("__row")

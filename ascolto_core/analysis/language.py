@@ -57,9 +57,7 @@ def _votes_for(vocabulary: pl.Series) -> pl.DataFrame:
     pivot = (
         stop.filter(pl.col("word").is_in(vocabulary.implode()))
         .group_by("word")
-        .agg(
-            *(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS)
-        )
+        .agg(*(pl.col("weight").filter(pl.col("vote") == lang).sum().alias(lang) for lang in VOTING_LANGS))
     )
     rest = vocabulary.filter(~vocabulary.is_in(stop["word"].implode()) & (vocabulary.str.len_chars() > 2))
     rows = []
@@ -75,7 +73,7 @@ def _votes_for(vocabulary: pl.Series) -> pl.DataFrame:
 
 
 @functools.cache
-def _identifier():  # noqa: ANN202 - py3langid has no public type for it
+def _identifier():
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
     # Our own instance: py3langid's module-level one is global state other code may restrict.
@@ -85,7 +83,7 @@ def _identifier():  # noqa: ANN202 - py3langid has no public type for it
 def _identify(text: str) -> str:
     try:
         code, _ = _identifier().classify(text)
-    except Exception:  # py3langid on odd input: we cannot tell
+    except Exception:  # noqa: BLE001 - py3langid on odd input: we cannot tell
         return "other"
     return code if code in ("it", "en") else "other"
 
@@ -107,7 +105,12 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         preload.start()
     clean = strip_urls(texts).str.replace_all(r"[@#][\p{L}\p{N}_.]+", " ")
     words = (
-        pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "word": clean.str.to_lowercase().str.extract_all(r"\p{L}+")})
+        pl.DataFrame(
+            {
+                "row": pl.Series(range(n), dtype=pl.UInt32),
+                "word": clean.str.to_lowercase().str.extract_all(r"\p{L}+"),
+            }
+        )
         .explode("word", empty_as_null=False, keep_nulls=False)
         .filter(pl.col("word").is_not_null())
     )
@@ -122,7 +125,12 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     ours, theirs = pl.col("ours"), pl.col("theirs")
     decided = (
         pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "text": clean})
-        .join(ranked.select("row", "n_words", "it", "en", "ours", "theirs"), on="row", how="left", maintain_order="left")
+        .join(
+            ranked.select("row", "n_words", "it", "en", "ours", "theirs"),
+            on="row",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(
             pl.when(pl.col("n_words").fill_null(0) == 0)
             .then(pl.lit("other"))

@@ -37,7 +37,7 @@ URL_PATTERN = r"(?i)(?:https?://|www\.)\S+|\bhttps?\b"
 
 # A word; an English n't contraction stays whole ("don't", "isn't") so negation sees it.
 _WORD = r"\p{L}[\p{L}\p{M}\p{N}_]*(?:['’][tT]\b)?"
-_TOKEN_PATTERN = "|".join(
+_TOKEN_PATTERN = "|".join(  # noqa: FLY002 - one commented alternative per line
     (
         r"#[\p{L}\p{N}_]+",  # hashtag
         r"@[\p{L}\p{N}_.]+",  # @mention
@@ -54,17 +54,94 @@ _TOKEN_PATTERN = "|".join(
 # Additive social-media function words missing from stopwordsiso (not a replacement list).
 _SOCIAL_STOPWORDS: dict[str, frozenset[str]] = {
     "it": frozenset(
-        "rt via user cc amp ecc etc cmq ke xke xké xche xchè nn k x tt qlc qlcs qnd dx sx "
-        "ah eh oh boh mah beh vabbè vabbe ok okay".split()
+        [
+            "rt",
+            "via",
+            "user",
+            "cc",
+            "amp",
+            "ecc",
+            "etc",
+            "cmq",
+            "ke",
+            "xke",
+            "xké",
+            "xche",
+            "xchè",
+            "nn",
+            "k",
+            "x",
+            "tt",
+            "qlc",
+            "qlcs",
+            "qnd",
+            "dx",
+            "sx",
+            "ah",
+            "eh",
+            "oh",
+            "boh",
+            "mah",
+            "beh",
+            "vabbè",
+            "vabbe",
+            "ok",
+            "okay",
+        ]
     ),
-    "en": frozenset("rt via user cc amp etc im ive dont doesnt didnt cant wont u ur ya lol ok okay".split()),
+    "en": frozenset(
+        [
+            "rt",
+            "via",
+            "user",
+            "cc",
+            "amp",
+            "etc",
+            "im",
+            "ive",
+            "dont",
+            "doesnt",
+            "didnt",
+            "cant",
+            "wont",
+            "u",
+            "ur",
+            "ya",
+            "lol",
+            "ok",
+            "okay",
+        ]
+    ),
 }
 
 # stopwordsiso's Italian list also holds a few content words of customer service; they stay words.
 _NOT_STOPWORDS: dict[str, frozenset[str]] = {
     "it": frozenset(
-        "attesa tempo cortesia consiglio posto doppio comprare gente persone città citta piedi "
-        "male malissimo bene benissimo buono bravo brava peccato peggio meglio grazie".split()
+        [
+            "attesa",
+            "tempo",
+            "cortesia",
+            "consiglio",
+            "posto",
+            "doppio",
+            "comprare",
+            "gente",
+            "persone",
+            "città",
+            "citta",
+            "piedi",
+            "male",
+            "malissimo",
+            "bene",
+            "benissimo",
+            "buono",
+            "bravo",
+            "brava",
+            "peccato",
+            "peggio",
+            "meglio",
+            "grazie",
+        ]
     ),
     "en": frozenset(),
 }
@@ -93,10 +170,9 @@ def _stopword_frame() -> pl.DataFrame:
 def normalise_lang(langs: pl.Series) -> pl.Series:
     """Map any language code to ``"it"``, ``"en"`` or ``"other"`` (nulls -> ``"other"``)."""
     code = langs.cast(pl.String).str.to_lowercase().str.slice(0, 2)
-    return (
-        pl.select(pl.when(code.is_in(["it", "en"])).then(code).otherwise(pl.lit("other")).alias("lang"))
-        .to_series()
-    )
+    return pl.select(
+        pl.when(code.is_in(["it", "en"])).then(code).otherwise(pl.lit("other")).alias("lang")
+    ).to_series()
 
 
 def _deelongate(token: str, lang: str) -> str:
@@ -120,7 +196,7 @@ def _lemmatize(token: str, lang: str) -> str:
         la = _LEMMA_LANG.get(lang, ("it", "en"))
         try:
             hit = simplemma.lemmatize(token, lang=la).lower()
-        except Exception:  # simplemma on odd Unicode: keep the token itself
+        except Exception:  # noqa: BLE001 - simplemma on odd Unicode: keep the token itself
             hit = token
         _LEMMA_CACHE[key] = hit
     return hit
@@ -143,7 +219,9 @@ def to_text_series(values: Iterable[str | None], name: str = "text") -> pl.Serie
             clean.append(None)
             continue
         text = value if isinstance(value, str) else str(value)
-        clean.append(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text)
+        clean.append(
+            text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text
+        )
     return pl.Series(name, clean, dtype=pl.String)
 
 
@@ -205,8 +283,21 @@ def token_frame(
         .with_columns((pl.col("idx") - pl.col("offset")).cast(pl.UInt32).alias("pos"))
     )
     # Everything per token is computed on the UNIQUE (raw token, lang) pairs, then joined back.
-    vocab = _describe_tokens(frame.select("raw", "lang").unique().with_columns(pl.col("lang").cast(pl.String)))
-    base_columns = ["row", "pos", "kind", "surface", "token", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"]
+    vocab = _describe_tokens(
+        frame.select("raw", "lang").unique().with_columns(pl.col("lang").cast(pl.String))
+    )
+    base_columns = [
+        "row",
+        "pos",
+        "kind",
+        "surface",
+        "token",
+        "lemma",
+        "is_stopword",
+        "is_elongated",
+        "is_caps",
+        "lang",
+    ]
     extra: list[str] = []
     if annotate is not None:
         before = set(vocab.columns)
@@ -240,9 +331,9 @@ def _describe_tokens(vocab: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("emoji"))
         .otherwise(pl.lit("emoticon"))
         .alias("kind"),
-        ((raw.str.len_chars() >= 2) & (raw == raw.str.to_uppercase()) & (raw != raw.str.to_lowercase())).alias(
-            "is_caps"
-        ),
+        (
+            (raw.str.len_chars() >= 2) & (raw == raw.str.to_uppercase()) & (raw != raw.str.to_lowercase())
+        ).alias("is_caps"),
     ).with_columns(
         # Emoticons: ":d" and ":D" are the same face, so they are upper-cased instead.
         pl.when(pl.col("kind") == "emoticon")
@@ -251,9 +342,9 @@ def _describe_tokens(vocab: pl.DataFrame) -> pl.DataFrame:
         .alias("surface"),
     )
     vocab = vocab.with_columns(
-        (pl.col("kind").is_in(["word", "hashtag"]) & pl.col("surface").str.contains(_ELONGATED_PATTERN)).alias(
-            "is_elongated"
-        )
+        (
+            pl.col("kind").is_in(["word", "hashtag"]) & pl.col("surface").str.contains(_ELONGATED_PATTERN)
+        ).alias("is_elongated")
     )
     normed: list[str] = []
     lemmas: list[str] = []
@@ -323,4 +414,8 @@ def is_question(texts: pl.Series) -> pl.Series:
         Boolean series named ``is_question``, same length and order (null text -> False).
     """
     clean = strip_urls(texts)
-    return (clean.str.contains(r"\?") | clean.str.contains(_QUESTION_START)).fill_null(False).alias("is_question")
+    return (
+        (clean.str.contains(r"\?") | clean.str.contains(_QUESTION_START))
+        .fill_null(False)
+        .alias("is_question")
+    )

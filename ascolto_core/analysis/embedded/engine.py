@@ -168,8 +168,12 @@ def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         pl.col("emotion").fill_null(pl.col("emotion_l")).alias("emotion"),
         (pl.col("is_negator").fill_null(False) | pl.col("is_negator_l").fill_null(False)).alias("is_negator"),
         pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
-        (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias("is_contrast"),
-        (pl.col("is_salutation").fill_null(False) | pl.col("is_salutation_l").fill_null(False)).alias("is_salutation"),
+        (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias(
+            "is_contrast"
+        ),
+        (pl.col("is_salutation").fill_null(False) | pl.col("is_salutation_l").fill_null(False)).alias(
+            "is_salutation"
+        ),
         (pl.col("is_breaker").fill_null(False) | pl.col("is_breaker_l").fill_null(False)).alias("is_breaker"),
     ).select(*vocab.columns, *LEXICON_COLUMNS)
 
@@ -195,8 +199,14 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     is_punct = pl.col("kind") == "punct"
     # "Gentile cliente", "Dear team": an opening salutation is not a judgement.
     frame = frame.with_columns(
-        pl.when((pl.col("pos") == 0) & pl.col("is_salutation")).then(None).otherwise(pl.col("valence")).alias("valence"),
-        pl.when((pl.col("pos") == 0) & pl.col("is_salutation")).then(None).otherwise(pl.col("emotion")).alias("emotion"),
+        pl.when((pl.col("pos") == 0) & pl.col("is_salutation"))
+        .then(None)
+        .otherwise(pl.col("valence"))
+        .alias("valence"),
+        pl.when((pl.col("pos") == 0) & pl.col("is_salutation"))
+        .then(None)
+        .otherwise(pl.col("emotion"))
+        .alias("emotion"),
     )
 
     # --- multi-word expressions: lemma n-grams built only where an expression can start
@@ -212,13 +222,21 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     frame = frame.with_columns(pl.col("i").is_in(covered_idx.implode()).alias("covered"))
     is_mwe = pl.col("mwe_len") > 0
     frame = frame.with_columns(
-        pl.when(pl.col("covered")).then(None).when(is_mwe).then(pl.col("mwe_valence")).otherwise(pl.col("valence")).alias("valence"),
-        pl.when(pl.col("covered")).then(None).when(is_mwe).then(pl.col("mwe_emotion")).otherwise(pl.col("emotion")).alias("emotion"),
+        pl.when(pl.col("covered"))
+        .then(None)
+        .when(is_mwe)
+        .then(pl.col("mwe_valence"))
+        .otherwise(pl.col("valence"))
+        .alias("valence"),
+        pl.when(pl.col("covered"))
+        .then(None)
+        .when(is_mwe)
+        .then(pl.col("mwe_emotion"))
+        .otherwise(pl.col("emotion"))
+        .alias("emotion"),
         pl.when(is_mwe).then(pl.col("mwe_surface")).otherwise(pl.col("surface")).alias("term"),
         (
-            (pl.col("is_negator") | pl.col("surface").str.ends_with("n't"))
-            & ~pl.col("covered")
-            & ~is_mwe
+            (pl.col("is_negator") | pl.col("surface").str.ends_with("n't")) & ~pl.col("covered") & ~is_mwe
         ).alias("is_negator"),
         pl.when(pl.col("covered") | is_mwe).then(0.0).otherwise(pl.col("booster")).alias("booster"),
         (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
@@ -227,8 +245,13 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     # --- clauses: punctuation, contrast words, subordinators ("se", "because") and post boundaries
     new_row = pl.col("row") != pl.col("row").shift(1)
     frame = frame.with_columns(
-        (is_punct | pl.col("is_contrast") | pl.col("is_breaker") | new_row.fill_null(True)).cum_sum().alias("clause"),
-        (~is_punct & ~pl.col("is_stopword") | pl.col("valence").is_not_null()).cast(pl.Int32).cum_sum().alias("content"),
+        (is_punct | pl.col("is_contrast") | pl.col("is_breaker") | new_row.fill_null(True))
+        .cum_sum()
+        .alias("clause"),
+        (~is_punct & ~pl.col("is_stopword") | pl.col("valence").is_not_null())
+        .cast(pl.Int32)
+        .cum_sum()
+        .alias("content"),
     )
     # --- negation: nearest previous negator in the same clause, within `scope` content tokens
     frame = frame.with_columns(
@@ -251,7 +274,11 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     boost = (
         1.0
         + pl.when(same1).then(pl.col("booster").shift(1)).otherwise(0.0).fill_null(0.0)
-        + 0.5 * pl.when(same2 & (pl.col("booster").shift(1) != 0)).then(pl.col("booster").shift(2)).otherwise(0.0).fill_null(0.0)
+        + 0.5
+        * pl.when(same2 & (pl.col("booster").shift(1) != 0))
+        .then(pl.col("booster").shift(2))
+        .otherwise(0.0)
+        .fill_null(0.0)
     )
     # --- contrast: later clause weighs more
     contrast_before = float(rules["contrast_before"])
@@ -322,8 +349,13 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     starts = frame.filter(pl.col("lemma").is_in(lexicon.prefixes[1].implode()) & (pl.col("kind") != "punct"))
     if starts.height == 0 or total == 0:
         return pl.DataFrame(
-            schema={"i": pl.UInt32, "mwe_len": pl.Int32, "mwe_valence": pl.Float64, "mwe_emotion": pl.String,
-                    "mwe_surface": pl.String}
+            schema={
+                "i": pl.UInt32,
+                "mwe_len": pl.Int32,
+                "mwe_valence": pl.Float64,
+                "mwe_emotion": pl.String,
+                "mwe_surface": pl.String,
+            }
         )
     lemma, surface, row, kind = frame["lemma"], frame["surface"], frame["row"], frame["kind"]
     idx = starts["i"]
@@ -335,8 +367,12 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         at = (idx + k).clip(0, total - 1)
         ok = ok & ((idx + k) < total) & (row.gather(at) == starts["row"]) & (kind.gather(at) != "punct")
         cand = cand.with_columns(
-            pl.when(ok).then(pl.concat_str([pl.col(f"g{k}"), lemma.gather(at)], separator=" ")).alias(f"g{n_tok}"),
-            pl.when(ok).then(pl.concat_str([pl.col(f"s{k}"), surface.gather(at)], separator=" ")).alias(f"s{n_tok}"),
+            pl.when(ok)
+            .then(pl.concat_str([pl.col(f"g{k}"), lemma.gather(at)], separator=" "))
+            .alias(f"g{n_tok}"),
+            pl.when(ok)
+            .then(pl.concat_str([pl.col(f"s{k}"), surface.gather(at)], separator=" "))
+            .alias(f"s{n_tok}"),
         )
         table = lexicon.expressions.filter(pl.col("n") == n_tok).select(
             "lang",
@@ -344,20 +380,35 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             pl.col("valence").fill_null(0.0).alias("mwe_valence"),
             pl.col("emotion").alias("mwe_emotion"),
         )
-        hits = cand.select("i", "lang", pl.col(f"g{n_tok}").alias("g"), pl.col(f"s{n_tok}").alias("mwe_surface")).join(
-            table, on=["lang", "g"], how="inner"
-        )
+        hits = cand.select(
+            "i", "lang", pl.col(f"g{n_tok}").alias("g"), pl.col(f"s{n_tok}").alias("mwe_surface")
+        ).join(table, on=["lang", "g"], how="inner")
         found.append(
-            hits.select("i", pl.lit(n_tok, dtype=pl.Int32).alias("mwe_len"), "mwe_valence", "mwe_emotion", "mwe_surface")
+            hits.select(
+                "i",
+                pl.lit(n_tok, dtype=pl.Int32).alias("mwe_len"),
+                "mwe_valence",
+                "mwe_emotion",
+                "mwe_surface",
+            )
         )
         # Extend only the n-grams that are still the beginning of some longer expression.
         alive = cand[f"g{n_tok}"].is_in(lexicon.prefixes[n_tok].implode()).fill_null(False)
         cand, idx, ok, starts = cand.filter(alive), idx.filter(alive), ok.filter(alive), starts.filter(alive)
         if cand.height == 0:
             break
-    matches = pl.concat(found) if found else pl.DataFrame(
-        schema={"i": pl.UInt32, "mwe_len": pl.Int32, "mwe_valence": pl.Float64, "mwe_emotion": pl.String,
-                "mwe_surface": pl.String}
+    matches = (
+        pl.concat(found)
+        if found
+        else pl.DataFrame(
+            schema={
+                "i": pl.UInt32,
+                "mwe_len": pl.Int32,
+                "mwe_valence": pl.Float64,
+                "mwe_emotion": pl.String,
+                "mwe_surface": pl.String,
+            }
+        )
     )
     matches = matches.sort(["i", "mwe_len"], descending=[False, True]).unique("i", keep="first")
     # An expression starting inside an earlier, longer one is dropped (the earlier one covers it).

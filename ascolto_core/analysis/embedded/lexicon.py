@@ -141,9 +141,15 @@ def _emoji_entries() -> tuple[dict[str, float], dict[str, str]]:
 
 def _expression_keys(phrases: list[str], lang: str) -> list[tuple[int, str]]:
     """(n tokens, space-joined lemma key) of each phrase, via the post tokeniser."""
-    frame = token_frame(pl.Series(phrases, dtype=pl.String), pl.Series([lang] * len(phrases), dtype=pl.String))
-    grouped = frame.filter(pl.col("kind") != "punct").group_by("row", maintain_order=True).agg(pl.col("lemma"))
-    keys = {row: lemmas for row, lemmas in zip(grouped["row"].to_list(), grouped["lemma"].to_list(), strict=True)}
+    frame = token_frame(
+        pl.Series(phrases, dtype=pl.String), pl.Series([lang] * len(phrases), dtype=pl.String)
+    )
+    grouped = (
+        frame.filter(pl.col("kind") != "punct").group_by("row", maintain_order=True).agg(pl.col("lemma"))
+    )
+    keys = {
+        row: lemmas for row, lemmas in zip(grouped["row"].to_list(), grouped["lemma"].to_list(), strict=True)
+    }
     return [(len(keys.get(i, [])), " ".join(keys.get(i, []))) for i in range(len(phrases))]
 
 
@@ -187,7 +193,13 @@ def load_lexicon() -> Lexicon:
         breakers = {w.lower() for w in rules["scope_breakers"][lang]}
         singles = {
             t
-            for t in set(valences) | set(emotions) | negators | set(boosters) | contrast | salutations | breakers
+            for t in set(valences)
+            | set(emotions)
+            | negators
+            | set(boosters)
+            | contrast
+            | salutations
+            | breakers
             if " " not in t
         }
         for term in sorted(singles):
@@ -207,7 +219,18 @@ def load_lexicon() -> Lexicon:
             )
         for term in sorted(set(emoji_valence) | set(emoji_emotion)):
             word_rows.append(
-                (lang, term, emoji_valence.get(term), emoji_emotion.get(term), False, 0.0, False, False, False, False)
+                (
+                    lang,
+                    term,
+                    emoji_valence.get(term),
+                    emoji_emotion.get(term),
+                    False,
+                    0.0,
+                    False,
+                    False,
+                    False,
+                    False,
+                )
             )
         # Only phrases with a valence become expressions (an emotion-only phrase must not hide its words).
         phrases = sorted(t for t in valences if " " in t)
@@ -232,17 +255,29 @@ def load_lexicon() -> Lexicon:
     ).unique(["lang", "term"], keep="first", maintain_order=True)
     expressions = pl.DataFrame(
         expr_rows,
-        schema={"lang": pl.String, "n": pl.Int32, "key": pl.String, "valence": pl.Float64, "emotion": pl.String},
+        schema={
+            "lang": pl.String,
+            "n": pl.Int32,
+            "key": pl.String,
+            "valence": pl.Float64,
+            "emotion": pl.String,
+        },
         orient="row",
     ).unique(["lang", "n", "key"], keep="first", maintain_order=True)
     # Posts in other languages: English entries first, then Italian ones English lacks.
     words = pl.concat(
-        [words, words.filter(pl.col("lang") == "en").with_columns(pl.lit("other").alias("lang")),
-         words.filter(pl.col("lang") == "it").with_columns(pl.lit("other").alias("lang"))]
+        [
+            words,
+            words.filter(pl.col("lang") == "en").with_columns(pl.lit("other").alias("lang")),
+            words.filter(pl.col("lang") == "it").with_columns(pl.lit("other").alias("lang")),
+        ]
     ).unique(["lang", "term"], keep="first", maintain_order=True)
     expressions = pl.concat(
-        [expressions, expressions.filter(pl.col("lang") == "en").with_columns(pl.lit("other").alias("lang")),
-         expressions.filter(pl.col("lang") == "it").with_columns(pl.lit("other").alias("lang"))]
+        [
+            expressions,
+            expressions.filter(pl.col("lang") == "en").with_columns(pl.lit("other").alias("lang")),
+            expressions.filter(pl.col("lang") == "it").with_columns(pl.lit("other").alias("lang")),
+        ]
     ).unique(["lang", "n", "key"], keep="first", maintain_order=True)
     prefixes: dict[int, set[str]] = {k: set() for k in range(1, MAX_EXPRESSION_TOKENS + 1)}
     for key in expressions["key"].to_list():
@@ -262,6 +297,8 @@ def lexicon_size() -> dict[str, int]:
     lex = load_lexicon()
     out = {}
     for lang in LANGS:
-        out[f"{lang}_words"] = lex.words.filter((pl.col("lang") == lang) & pl.col("valence").is_not_null()).height
+        out[f"{lang}_words"] = lex.words.filter(
+            (pl.col("lang") == lang) & pl.col("valence").is_not_null()
+        ).height
         out[f"{lang}_expressions"] = lex.expressions.filter(pl.col("lang") == lang).height
     return out
