@@ -134,7 +134,8 @@ def _parse_epoch(expr: pl.Expr) -> pl.Expr:
 def _parse_with(expr: pl.Expr, fmt: str, tz: str, *, localise_naive: bool = True) -> pl.Expr:
     if fmt == "epoch":
         return pl.when(expr.str.contains(_EPOCH)).then(_parse_epoch(expr))
-    parsed = expr.str.to_datetime(fmt, time_unit="us", strict=False, exact=True)
+    # cache=False: timestamps are mostly distinct, so the cache of repeated values costs more than it saves.
+    parsed = expr.str.to_datetime(fmt, time_unit="us", strict=False, exact=True, cache=False)
     if fmt in AWARE_FORMATS:
         return parsed.dt.convert_time_zone("UTC")
     return _localise(parsed, tz) if localise_naive else parsed
@@ -221,7 +222,7 @@ def _iso_fast(strings: pl.Series, sample: pl.Series, tz: str) -> pl.Series | Non
     separator, fraction, zone = match.groups()
     length = len(shape)
     value = pl.col("v")
-    micros = value.str.head(19).str.to_datetime(_ISO_BASE[separator], time_unit="us", strict=False).dt.epoch("us")
+    micros = value.str.head(19).str.to_datetime(_ISO_BASE[separator], time_unit="us", strict=False, cache=False).dt.epoch("us")
     valid = value.str.len_bytes() == length
     if fraction:
         digits = min(len(fraction), 6)
