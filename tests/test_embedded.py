@@ -88,8 +88,14 @@ def test_drivers_are_surface_terms_strongest_first(engine: EmbeddedEngine) -> No
     result = _one(engine, "Cornetto buono ma caffè PESSIMO e non è male il pane", "it")
     assert result["drivers_neg"][0] == "pessimo"
     assert "buono" in result["drivers_pos"]
+    # A litotes is shown as the reader wrote it.
+    assert "non è male" in result["drivers_pos"]
+
+
+def test_negated_term_is_shown_with_its_negator(engine: EmbeddedEngine) -> None:
     # A negated term is shown with its negator, as a reader would quote it.
-    assert "non male" in result["drivers_pos"]
+    result = _one(engine, "il personale non è mai gentile", "it")
+    assert "mai gentile" in result["drivers_neg"]
 
 
 def test_negation_stops_at_a_subordinate_clause(engine: EmbeddedEngine) -> None:

@@ -44,8 +44,10 @@ LEXICON_NAME = "embedded"
 VERSION = "1.0.0"
 
 NORMALISATION_ALPHA = 15.0
-POSITIVE_THRESHOLD = 0.25
-NEGATIVE_THRESHOLD = -0.25
+# Asymmetric on purpose: praise words are used loosely (courtesy, wishes, product names),
+# while complaints are often phrased with few, mild words (negativity is said indirectly).
+POSITIVE_THRESHOLD = 0.4
+NEGATIVE_THRESHOLD = -0.15
 CAPS_BOOST = 0.733
 ELONGATION_BOOST = 0.5
 EXCLAMATION_BOOST = 0.292
@@ -55,6 +57,14 @@ EMOTION_FLOOR = 0.75
 EMOTION_FROM_SENTIMENT = 0.3
 MAX_DRIVERS = 5
 CHUNK_ROWS = 50_000
+# An indirect question or request ("vorrei sapere se...", "could you..."): its courtesy
+# formulas ("grazie", "thanks") are manners, not praise.
+REQUEST_PATTERN = (
+    r"(?i)\b(?:vorrei|volevo|vorremmo|volevamo) (?:sapere|chiedere|capire|informazioni)"
+    r"|\b(?:sarebbe|è|e') possibile\b|\bpotreste\b|\bmi (?:sapete|sapreste) dire\b|\bchiedo se\b"
+    r"|\b(?:could|can|would) you\b|\bis it possible\b|\bi was wondering\b|\bi(?:'d| would) like to know\b"
+    r"|\bplease let me know\b"
+)
 
 
 class EmbeddedEngine:
@@ -125,6 +135,7 @@ class EmbeddedEngine:
                 "row": pl.Series(range(n), dtype=pl.UInt32),
                 "exclamations": texts.str.count_matches("!").clip(0, MAX_EXCLAMATIONS).cast(pl.Float64),
                 "question": texts.str.contains(r"\?"),
+                "request": texts.str.contains(REQUEST_PATTERN),
             }
         )
         return _aggregate(rows, scored)
@@ -138,6 +149,8 @@ LEXICON_COLUMNS: tuple[str, ...] = (
     "is_contrast",
     "is_salutation",
     "is_breaker",
+    "is_irony",
+    "is_courtesy",
 )
 
 
@@ -175,6 +188,8 @@ def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             "is_salutation"
         ),
         (pl.col("is_breaker").fill_null(False) | pl.col("is_breaker_l").fill_null(False)).alias("is_breaker"),
+        (pl.col("is_irony").fill_null(False) | pl.col("is_irony_l").fill_null(False)).alias("is_irony"),
+        (pl.col("is_courtesy").fill_null(False) | pl.col("is_courtesy_l").fill_null(False)).alias("is_courtesy"),
     ).select(*vocab.columns, *LEXICON_COLUMNS)
 
 
@@ -187,7 +202,7 @@ def _lookup(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
 
 
 def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
-    """Per-token contributions: ``row, term, contribution, emotion, emotion_weight``.
+    """Per-token contributions: ``row, term, contribution, emotion, emotion_weight, is_irony, is_courtesy``.
 
     ``tokens`` is :func:`ascolto_core.analysis.text.token_frame` output (sorted by row, pos).
     Only tokens that carry sentiment or emotion are returned.
@@ -240,6 +255,18 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         ).alias("is_negator"),
         pl.when(pl.col("covered") | is_mwe).then(0.0).otherwise(pl.col("booster")).alias("booster"),
         (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
+        pl.when(pl.col("covered"))
+        .then(False)
+        .when(is_mwe)
+        .then(pl.col("mwe_irony"))
+        .otherwise(pl.col("is_irony"))
+        .alias("is_irony"),
+        pl.when(pl.col("covered"))
+        .then(False)
+        .when(is_mwe)
+        .then(pl.col("mwe_courtesy"))
+        .otherwise(pl.col("is_courtesy"))
+        .alias("is_courtesy"),
     )
 
     # --- clauses: punctuation, contrast words, subordinators ("se", "because") and post boundaries
@@ -336,7 +363,51 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         .otherwise(pl.col("term"))
         .alias("term"),
     )
-    return frame.select("row", "term", "contribution", "emotion", "emotion_weight")
+    frame = read_irony(frame, rules)
+    return frame.select(
+        "row", "term", "contribution", "emotion", "emotion_weight", "is_irony", "is_courtesy"
+    )
+
+
+def read_irony(scored: pl.DataFrame, rules: dict) -> pl.DataFrame:
+    """Sarcasm and manners in complaints, per post, as window expressions (no loop over posts).
+
+    A post "complains" when its negative contributions other than the irony markers sum to
+    at most ``-irony_complaint_min``. In such a post an ironic-praise marker with a
+    positive contribution ("complimenti", "grazie eh", "👏") is read as sarcasm: its
+    contribution is multiplied by ``irony_factor`` and its emotion becomes anger; a
+    courtesy formula ("grazie", "cordiali saluti") counts nothing and carries no emotion.
+
+    Args:
+        scored: token contributions with ``row, contribution, emotion, is_irony, is_courtesy``.
+        rules: the constants of ``rules.yaml`` (``irony_complaint_min``, ``irony_factor``).
+    """
+    complaint_min = float(rules["irony_complaint_min"])
+    irony_factor = float(rules["irony_factor"])
+    contribution = pl.col("contribution").fill_null(0.0)
+    complaint = (
+        pl.when(~pl.col("is_irony") & (contribution < 0)).then(contribution).otherwise(0.0).sum().over("row")
+        <= -complaint_min
+    )
+    scored = scored.with_columns(complaint.alias("_complaint"))
+    ironic = pl.col("_complaint") & pl.col("is_irony") & (contribution > 0)
+    # A marker that is also a courtesy word ("grazie eh" is irony, "grazie" manners): irony wins.
+    polite = pl.col("_complaint") & pl.col("is_courtesy") & ~pl.col("is_irony") & (contribution > 0)
+    # A marker that only carries an emotion (no valence) is left alone.
+    return scored.with_columns(
+        pl.when(ironic)
+        .then(contribution * irony_factor)
+        .when(polite)
+        .then(0.0)
+        .otherwise(pl.col("contribution"))
+        .alias("contribution"),
+        pl.when(ironic)
+        .then(pl.lit("anger"))
+        .when(polite)
+        .then(None)
+        .otherwise(pl.col("emotion"))
+        .alias("emotion"),
+    ).drop("_complaint")
 
 
 def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
@@ -355,6 +426,8 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
                 "mwe_valence": pl.Float64,
                 "mwe_emotion": pl.String,
                 "mwe_surface": pl.String,
+                "mwe_irony": pl.Boolean,
+                "mwe_courtesy": pl.Boolean,
             }
         )
     lemma, surface, row, kind = frame["lemma"], frame["surface"], frame["row"], frame["kind"]
@@ -379,6 +452,8 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             pl.col("key").alias("g"),
             pl.col("valence").fill_null(0.0).alias("mwe_valence"),
             pl.col("emotion").alias("mwe_emotion"),
+            pl.col("is_irony").alias("mwe_irony"),
+            pl.col("is_courtesy").alias("mwe_courtesy"),
         )
         hits = cand.select(
             "i", "lang", pl.col(f"g{n_tok}").alias("g"), pl.col(f"s{n_tok}").alias("mwe_surface")
@@ -390,6 +465,8 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
                 "mwe_valence",
                 "mwe_emotion",
                 "mwe_surface",
+                "mwe_irony",
+                "mwe_courtesy",
             )
         )
         # Extend only the n-grams that are still the beginning of some longer expression.
@@ -407,6 +484,8 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
                 "mwe_valence": pl.Float64,
                 "mwe_emotion": pl.String,
                 "mwe_surface": pl.String,
+                "mwe_irony": pl.Boolean,
+                "mwe_courtesy": pl.Boolean,
             }
         )
     )
@@ -432,6 +511,18 @@ def _drivers(scored: pl.DataFrame, positive: bool) -> pl.DataFrame:
 
 def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     """Per-post scores, labels, emotions and drivers, one row per input row, in order."""
+    # A question or request thanks in advance: its courtesy formulas count nothing.
+    asking = rows.filter(pl.col("question") | pl.col("request")).select("row", pl.lit(True).alias("_asking"))
+    scored = (
+        scored.join(asking, on="row", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("_asking").fill_null(False) & pl.col("is_courtesy") & (pl.col("contribution") > 0))
+            .then(0.0)
+            .otherwise(pl.col("contribution"))
+            .alias("contribution")
+        )
+        .drop("_asking")
+    )
     totals = scored.group_by("row").agg(pl.col("contribution").sum().alias("raw"))
     emotions = (
         scored.filter(pl.col("emotion").is_not_null())
@@ -469,9 +560,13 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
         .alias("sentiment"),
         s.cast(pl.Float64),
         # Polar labels: 0.5 at the threshold up to 1 at |score| = 1; neutral: 1 at 0 down to 0.5 at the threshold.
-        pl.when(s.abs() >= POSITIVE_THRESHOLD)
-        .then(0.5 + 0.5 * (s.abs() - POSITIVE_THRESHOLD) / (1 - POSITIVE_THRESHOLD))
-        .otherwise(1.0 - 0.5 * s.abs() / POSITIVE_THRESHOLD)
+        pl.when(s >= POSITIVE_THRESHOLD)
+        .then(0.5 + 0.5 * (s - POSITIVE_THRESHOLD) / (1 - POSITIVE_THRESHOLD))
+        .when(s <= NEGATIVE_THRESHOLD)
+        .then(0.5 + 0.5 * (s.abs() + NEGATIVE_THRESHOLD) / (1 + NEGATIVE_THRESHOLD))
+        .when(s >= 0)
+        .then(1.0 - 0.5 * s / POSITIVE_THRESHOLD)
+        .otherwise(1.0 - 0.5 * s / NEGATIVE_THRESHOLD)
         .clip(0.0, 1.0)
         .cast(pl.Float64)
         .alias("sentiment_confidence"),

@@ -5,7 +5,8 @@ Files (all authored by the project, see their headers):
 * ``sentiment_<lang>.txt``  ``<valence>: term, term`` (terms with spaces are expressions)
 * ``emotion_<lang>.txt``    ``<emotion>: term, term``
 * ``emoji.txt``             ``<valence> <emotion>: symbol symbol`` (every language)
-* ``rules.yaml``            negators, boosters, contrast words, rule constants
+* ``rules.yaml``            negators, boosters, contrast words, irony markers, courtesy
+  formulas, rule constants
 * brand names (``config/analysis.yaml: brand_terms``) are added as neutral entries so a
   brand called "Dolce Sosta" or "Top Pizza" never counts as praise (read once per process)
 
@@ -38,11 +39,11 @@ class Lexicon:
 
     Attributes:
         words: ``lang, term, valence, emotion, is_negator, booster, is_contrast, is_salutation,
-            is_form, is_breaker`` for single
+            is_form, is_breaker, is_irony, is_courtesy`` for single
             tokens (``term`` is matched against a token's normal form, then its lemma unless
             ``is_form``: a generated inflection).
-        expressions: ``lang, n, key, valence, emotion``: ``key`` is the space-joined lemma
-            sequence of an ``n``-token expression.
+        expressions: ``lang, n, key, valence, emotion, is_irony, is_courtesy``: ``key`` is the
+            space-joined lemma sequence of an ``n``-token expression.
         prefixes: k -> lemma sequences (space-joined) that begin some expression, for
             k = 1..MAX_EXPRESSION_TOKENS (n-grams are extended only while they may match).
         rules: the constants of ``rules.yaml``.
@@ -171,8 +172,8 @@ def load_lexicon() -> Lexicon:
     """
     rules = yaml.safe_load((DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
     emoji_valence, emoji_emotion = _emoji_entries()
-    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool]] = []
-    expr_rows: list[tuple[str, int, str, float | None, str | None]] = []
+    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool, bool, bool]] = []
+    expr_rows: list[tuple[str, int, str, float | None, str | None, bool, bool]] = []
     brands = _brand_names()
     for lang in LANGS:
         valences = _entries("sentiment", lang)
@@ -191,6 +192,9 @@ def load_lexicon() -> Lexicon:
         contrast = {w.lower() for w in rules["contrast"][lang]}
         salutations = {w.lower() for w in rules["salutations"][lang]}
         breakers = {w.lower() for w in rules["scope_breakers"][lang]}
+        # Emoji markers (👏, 🙃) hold in every language; emoji keep their own rows below.
+        irony = {w.lower() for w in rules["irony_markers"][lang]} | set(rules["irony_markers"]["emoji"])
+        courtesy = {w.lower() for w in rules["courtesy"][lang]}
         singles = {
             t
             for t in set(valences)
@@ -200,8 +204,10 @@ def load_lexicon() -> Lexicon:
             | contrast
             | salutations
             | breakers
+            | irony
+            | courtesy
             if " " not in t
-        }
+        } - set(emoji_valence) - set(emoji_emotion)
         for term in sorted(singles):
             word_rows.append(
                 (
@@ -215,6 +221,8 @@ def load_lexicon() -> Lexicon:
                     term in salutations,
                     term in generated,
                     term in breakers,
+                    term in irony,
+                    term in courtesy,
                 )
             )
         for term in sorted(set(emoji_valence) | set(emoji_emotion)):
@@ -230,13 +238,17 @@ def load_lexicon() -> Lexicon:
                     False,
                     False,
                     False,
+                    term in irony,
+                    False,
                 )
             )
         # Only phrases with a valence become expressions (an emotion-only phrase must not hide its words).
         phrases = sorted(t for t in valences if " " in t)
         for phrase, (n, key) in zip(phrases, _expression_keys(phrases, lang), strict=True):
             if 2 <= n <= MAX_EXPRESSION_TOKENS:
-                expr_rows.append((lang, n, key, valences.get(phrase), emotions.get(phrase)))
+                expr_rows.append(
+                    (lang, n, key, valences.get(phrase), emotions.get(phrase), phrase in irony, phrase in courtesy)
+                )
     words = pl.DataFrame(
         word_rows,
         schema={
@@ -250,6 +262,8 @@ def load_lexicon() -> Lexicon:
             "is_salutation": pl.Boolean,
             "is_form": pl.Boolean,
             "is_breaker": pl.Boolean,
+            "is_irony": pl.Boolean,
+            "is_courtesy": pl.Boolean,
         },
         orient="row",
     ).unique(["lang", "term"], keep="first", maintain_order=True)
@@ -261,6 +275,8 @@ def load_lexicon() -> Lexicon:
             "key": pl.String,
             "valence": pl.Float64,
             "emotion": pl.String,
+            "is_irony": pl.Boolean,
+            "is_courtesy": pl.Boolean,
         },
         orient="row",
     ).unique(["lang", "n", "key"], keep="first", maintain_order=True)
