@@ -95,6 +95,34 @@ def test_texts_are_not_stored(tmp_path: Path) -> None:
     assert b"segretissima123" not in raw
 
 
+@pytest.mark.parametrize(
+    ("stored", "asked"),
+    [
+        (30, 10),  # few stored rows per key asked: the whole table is read, then filtered
+        (300, 5),  # many stored rows per key asked: only the asked keys are read
+        (5, 12),  # some keys asked were never stored
+    ],
+)
+def test_lookup_returns_exactly_the_asked_keys_found(tmp_path: Path, stored: int, asked: int) -> None:
+    cache = ResultCache(tmp_path)
+    texts = [f"testo {i}" for i in range(max(stored, asked))]
+    keys = keys_for(texts[:stored])
+    cache.store(EMBEDDED, keys, results(stored))
+    cache.store(EngineInfo("embedded", "embedded", "2"), keys, results(stored, offset=1))
+    cache.store_languages(keys, pl.Series(["it"] * stored))
+    wanted = keys_for(texts[:asked])
+    expected = (
+        results(stored)
+        .with_columns(keys.alias("key"))
+        .select("key", *ENGINE_OUTPUT_SCHEMA)
+        .head(min(stored, asked))
+        .sort("key")
+    )
+    assert cache.lookup(EMBEDDED, wanted).sort("key").equals(expected)
+    found_langs = cache.lookup_languages(wanted).sort("key")
+    assert found_langs.equals(pl.DataFrame({"key": expected["key"], "lang": ["it"] * expected.height}))
+
+
 def test_lookup_with_no_keys_and_empty_store(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path)
     assert cache.lookup(EMBEDDED, pl.Series([], dtype=pl.String)).is_empty()

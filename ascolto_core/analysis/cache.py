@@ -32,6 +32,8 @@ CACHE_FILE = "analysis-results.sqlite3"
 # Bump when the table layout changes (a new file is started; the old one is ignored).
 LAYOUT_VERSION = 1
 _WRITE_CHUNK = 20_000
+# A lookup reads the whole table (or engine namespace) when it holds at most this many rows per key asked.
+_SCAN_FACTOR = 4
 # Separator for driver lists stored as text (a control character no driver contains).
 _LIST_SEPARATOR = "\x1f"
 _RESULT_COLUMNS = tuple(ENGINE_OUTPUT_SCHEMA)
@@ -159,18 +161,14 @@ class ResultCache:
         wanted = keys.drop_nulls().unique()
         if wanted.is_empty():
             return pl.DataFrame(schema=schema)
+        columns = "key, " + ", ".join(_RESULT_COLUMNS)
         with self._connect() as connection:
             namespace = self._namespace(connection, info, create=False)
             if namespace is None:
                 return pl.DataFrame(schema=schema)
-            # One query for any number of keys: the key list travels as a JSON array.
-            rows = connection.execute(
-                "SELECT key, " + ", ".join(_RESULT_COLUMNS) + " FROM results "
-                "WHERE ns = ? AND key IN (SELECT value FROM json_each(?))",
-                (namespace, json.dumps(wanted.to_list())),
-            ).fetchall()
+            rows = _select_keys(connection, columns, "results", ("ns = ?", (namespace,)), wanted)
         stored = {"key": pl.String(), **{name: _stored_dtype(name) for name in _RESULT_COLUMNS}}
-        frame = pl.DataFrame(rows, schema=stored, orient="row")
+        frame = _only_wanted(pl.DataFrame(rows, schema=stored, orient="row"), wanted)
         return frame.with_columns(_decode_list(name) for name in ("drivers_pos", "drivers_neg")).select(
             pl.col(name).cast(dtype) for name, dtype in schema.items()
         )
@@ -227,11 +225,8 @@ class ResultCache:
         if wanted.is_empty():
             return pl.DataFrame(schema=schema)
         with self._connect() as connection:
-            rows = connection.execute(
-                "SELECT key, lang FROM languages WHERE key IN (SELECT value FROM json_each(?))",
-                (json.dumps(wanted.to_list()),),
-            ).fetchall()
-        return pl.DataFrame(rows, schema=schema, orient="row")
+            rows = _select_keys(connection, "key, lang", "languages", None, wanted)
+        return _only_wanted(pl.DataFrame(rows, schema=schema, orient="row"), wanted)
 
     def store_languages(self, keys: pl.Series, langs: pl.Series) -> int:
         """Remember detected languages (aligned with ``keys``); returns rows written.
@@ -269,6 +264,37 @@ class ResultCache:
         with self._connect() as connection:
             connection.execute("DELETE FROM results")
             connection.execute("DELETE FROM namespaces")
+
+
+def _select_keys(
+    connection: sqlite3.Connection,
+    columns: str,
+    table: str,
+    scope: tuple[str, tuple[object, ...]] | None,
+    wanted: pl.Series,
+) -> list[tuple[object, ...]]:
+    """Rows (``columns``, the first being ``key``) of ``table`` for the ``wanted`` keys, the cheaper way.
+
+    ``scope`` is an optional extra condition with its parameters (an engine namespace).
+    When the stored rows are not many more than the keys asked for (a first run, a
+    small cache), reading them all is about twice as fast as looking every key up,
+    so the rows may include unwanted keys: filter with :func:`_only_wanted`.
+    """
+    condition, params = scope if scope is not None else ("1", ())
+    stored = connection.execute(f"SELECT COUNT(*) FROM {table} WHERE {condition}", params).fetchone()[0]
+    if stored == 0:
+        return []
+    if stored <= _SCAN_FACTOR * len(wanted):
+        return connection.execute(f"SELECT {columns} FROM {table} WHERE {condition}", params).fetchall()
+    # One query for any number of keys: the key list travels as a JSON array.
+    return connection.execute(
+        f"SELECT {columns} FROM {table} WHERE {condition} AND key IN (SELECT value FROM json_each(?))",
+        (*params, json.dumps(wanted.to_list())),
+    ).fetchall()
+
+
+def _only_wanted(frame: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+    return frame.join(wanted.alias("key").to_frame(), on="key", how="semi")
 
 
 def _stored_dtype(name: str) -> pl.DataType:
