@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 
 import polars as pl
 import simplemma
@@ -80,6 +81,18 @@ def _identifier():
     return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE)
 
 
+def _load_dictionaries() -> None:
+    """Load simplemma's Italian and English dictionaries (cached by simplemma for the process)."""
+    for lang in ("it", "en"):
+        simplemma.is_known("a", lang=lang)
+
+
+def _in_background(load: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    return thread
+
+
 def _identify(text: str) -> str:
     try:
         code, _ = _identifier().classify(text)
@@ -98,11 +111,11 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         String series named ``lang``, same length and order as ``texts``.
     """
     n = len(texts)
-    if n >= _PRELOAD_FROM and _identifier.cache_info().currsize == 0:
-        # A big batch will almost surely need py3langid for a few posts: load its model in
-        # a thread while Polars (which releases the GIL) computes the vote.
-        preload = threading.Thread(target=_identifier, daemon=True)
-        preload.start()
+    # A big batch needs simplemma's dictionaries and, for a few posts, py3langid's model:
+    # both load in threads while Polars (which releases the GIL) splits the words.
+    big = n >= _PRELOAD_FROM
+    dictionaries = _in_background(_load_dictionaries) if big else None
+    identifier = _in_background(_identifier) if big and _identifier.cache_info().currsize == 0 else None
     clean = strip_urls(texts).str.replace_all(r"[@#][\p{L}\p{N}_.]+", " ")
     words = (
         pl.DataFrame(
@@ -114,8 +127,11 @@ def detect_languages(texts: pl.Series) -> pl.Series:
         .explode("word", empty_as_null=False, keep_nulls=False)
         .filter(pl.col("word").is_not_null())
     )
+    vocabulary = words["word"].unique()
+    if dictionaries is not None:
+        dictionaries.join()  # not loading them a second time here
     # One pass: per text, the number of words and the votes of each language.
-    weighted = words.join(_votes_for(words["word"].unique()), on="word", how="left")
+    weighted = words.join(_votes_for(vocabulary), on="word", how="left")
     others = [lang for lang in VOTING_LANGS if lang not in ("it", "en")]
     ranked = (
         weighted.group_by("row")
@@ -148,6 +164,8 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     )
     undecided = decided.filter(pl.col("lang").is_null())
     if undecided.height:
+        if identifier is not None:
+            identifier.join()
         # py3langid once per distinct text (social data repeats itself: retweets, templates).
         distinct = undecided.select("text").unique()
         guesses = distinct.with_columns(
