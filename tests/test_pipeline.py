@@ -63,6 +63,27 @@ def test_language_is_filled_only_where_missing(counting: CountingEngine) -> None
     assert result.mentions["lang"].to_list() == ["it", "en", "fr"]
 
 
+def test_texts_left_to_py3langid_are_analysed_like_the_others(counting: CountingEngine) -> None:
+    texts = [
+        "Il pane di oggi era davvero buono",  # the vote decides: analysed in the first batch
+        "Mi piace :)",  # the vote cannot tell: py3langid says Italian, analysed afterwards
+        "Mi piace :)",  # a repeat of a pending text: analysed once
+        "Una certezza.",  # pending too
+        "Una certezza.",  # the same text with its language given: the two batches share one result
+    ]
+    frame = mentions(texts, [None, None, None, None, "it"])
+    seen: list[tuple[int, int]] = []
+    result = analyze_mentions(frame, progress=lambda d, t: seen.append((d, t)))
+    assert result.mentions["lang"].to_list() == ["it", "it", "it", "it", "it"]
+    # Same results as when every language was given from the start.
+    given = analyze_mentions(mentions(texts, ["it"] * 5), use_cache=False)
+    assert result.mentions.equals(given.mentions)
+    assert (result.distinct_texts, result.analysed, result.from_cache) == (3, 3, 0)
+    assert counting.texts_analysed == 6  # 3 here, 3 again without the cache
+    assert seen[-1] == (3, 3)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
 def test_identical_texts_are_analysed_once(counting: CountingEngine) -> None:
     frame = mentions(["pane ottimo", "pane ottimo", "attesa infinita", "pane ottimo", None, ""], ["it"] * 6)
     result = analyze_mentions(frame)
@@ -246,14 +267,14 @@ def test_languages_are_detected_once_per_text_and_remembered(
 ) -> None:
     from ascolto_core.analysis import language
 
-    real = language.detect_languages
+    real = language.vote_languages
     asked: list[list[str]] = []
 
     def spy(texts: pl.Series) -> pl.Series:
         asked.append(texts.to_list())
         return real(texts)
 
-    monkeypatch.setattr(language, "detect_languages", spy)
+    monkeypatch.setattr(language, "vote_languages", spy)
     frame = mentions(
         [
             "Il pane di oggi era davvero buono",

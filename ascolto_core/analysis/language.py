@@ -15,6 +15,10 @@ Two stages, both offline:
 2. The rest (short or mixed texts, other languages) goes to ``py3langid``
    (a maintained offline language identifier) text by text.
 
+:func:`detect_languages` runs both; :func:`vote_languages` and
+:func:`identify_languages` are the two stages alone, so a caller can do other
+work while py3langid's model loads (:func:`preload_identifier`).
+
 Empty, emoji-only and URL-only texts have no letters and are "other".
 """
 
@@ -87,10 +91,34 @@ def _load_dictionaries() -> None:
         simplemma.is_known("a", lang=lang)
 
 
-def _in_background(load: Callable[[], object]) -> threading.Thread:
-    thread = threading.Thread(target=load, daemon=True)
-    thread.start()
-    return thread
+# Loads started in a background thread, by function name: each starts once per process.
+_BACKGROUND: dict[str, threading.Thread] = {}
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def _load_in_background(load: Callable[[], object]) -> None:
+    with _BACKGROUND_LOCK:
+        if load.__name__ not in _BACKGROUND:
+            thread = threading.Thread(target=load, name=f"ascolto-{load.__name__}", daemon=True)
+            _BACKGROUND[load.__name__] = thread
+            thread.start()
+
+
+def _wait_for(load: Callable[[], object]) -> None:
+    """Wait for a background ``load`` (if one was started) instead of loading a second time."""
+    thread = _BACKGROUND.get(load.__name__)
+    if thread is not None:
+        thread.join()
+
+
+def preload_identifier() -> None:
+    """Start loading py3langid's model in a background thread (nothing to do if already loaded).
+
+    Worth calling as soon as :func:`vote_languages` leaves texts undecided: the model
+    (~0.4 s to unpack) loads while other work runs; :func:`identify_languages` waits for it.
+    """
+    if _identifier.cache_info().currsize == 0:
+        _load_in_background(_identifier)
 
 
 def _identify(text: str) -> str:
@@ -102,7 +130,7 @@ def _identify(text: str) -> str:
 
 
 def detect_languages(texts: pl.Series) -> pl.Series:
-    """The language of each text: "it", "en" or "other".
+    """The language of each text: "it", "en" or "other" (the vote, then py3langid for the rest).
 
     Args:
         texts: String series (nulls allowed).
@@ -110,26 +138,47 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     Returns:
         String series named ``lang``, same length and order as ``texts``.
     """
+    if len(texts) >= _PRELOAD_FROM:
+        # A big batch will almost surely leave a few posts to py3langid: its model loads meanwhile.
+        preload_identifier()
+    langs = vote_languages(texts)
+    undecided = langs.is_null()
+    if undecided.any():
+        langs = langs.scatter(undecided.arg_true(), identify_languages(texts.filter(undecided)))
+    return langs
+
+
+def _clean(texts: pl.Series) -> pl.Series:
+    """Texts without URLs, @handles and #hashtags (nulls become empty strings)."""
+    return strip_urls(texts).str.replace_all(r"[@#][\p{L}\p{N}_.]+", " ")
+
+
+def vote_languages(texts: pl.Series) -> pl.Series:
+    """Stage 1 alone, the vectorised vote: "it", "en", "other", or null where it cannot tell.
+
+    Args:
+        texts: String series (nulls allowed).
+
+    Returns:
+        String series named ``lang``, same length and order as ``texts``; nulls are
+        the texts :func:`identify_languages` must decide.
+    """
     n = len(texts)
-    # A big batch needs simplemma's dictionaries and, for a few posts, py3langid's model:
-    # both load in threads while Polars (which releases the GIL) splits the words.
-    big = n >= _PRELOAD_FROM
-    dictionaries = _in_background(_load_dictionaries) if big else None
-    identifier = _in_background(_identifier) if big and _identifier.cache_info().currsize == 0 else None
-    clean = strip_urls(texts).str.replace_all(r"[@#][\p{L}\p{N}_.]+", " ")
+    if n >= _PRELOAD_FROM:
+        # simplemma's dictionaries load in a thread while Polars (which releases the GIL) splits words.
+        _load_in_background(_load_dictionaries)
     words = (
         pl.DataFrame(
             {
                 "row": pl.Series(range(n), dtype=pl.UInt32),
-                "word": clean.str.to_lowercase().str.extract_all(r"\p{L}+"),
+                "word": _clean(texts).str.to_lowercase().str.extract_all(r"\p{L}+"),
             }
         )
         .explode("word", empty_as_null=False, keep_nulls=False)
         .filter(pl.col("word").is_not_null())
     )
     vocabulary = words["word"].unique()
-    if dictionaries is not None:
-        dictionaries.join()  # not loading them a second time here
+    _wait_for(_load_dictionaries)
     # One pass: per text, the number of words and the votes of each language.
     weighted = words.join(_votes_for(vocabulary), on="word", how="left")
     others = [lang for lang in VOTING_LANGS if lang not in ("it", "en")]
@@ -140,14 +189,14 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     )
     ours, theirs = pl.col("ours"), pl.col("theirs")
     decided = (
-        pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32), "text": clean})
+        pl.DataFrame({"row": pl.Series(range(n), dtype=pl.UInt32)})
         .join(
             ranked.select("row", "n_words", "it", "en", "ours", "theirs"),
             on="row",
             how="left",
             maintain_order="left",
         )
-        .with_columns(
+        .select(
             pl.when(pl.col("n_words").fill_null(0) == 0)
             .then(pl.lit("other"))
             # Italian/English clearly ahead of the other languages: the larger of the two wins
@@ -162,17 +211,23 @@ def detect_languages(texts: pl.Series) -> pl.Series:
             .alias("lang")
         )
     )
-    undecided = decided.filter(pl.col("lang").is_null())
-    if undecided.height:
-        if identifier is not None:
-            identifier.join()
-        # py3langid once per distinct text (social data repeats itself: retweets, templates).
-        distinct = undecided.select("text").unique()
-        guesses = distinct.with_columns(
-            pl.Series("guess", [_identify(t) for t in distinct["text"].to_list()], dtype=pl.String)
-        )
-        fill = undecided.join(guesses, on="text", how="left").select("row", "guess")
-        decided = decided.join(fill, on="row", how="left", maintain_order="left").with_columns(
-            pl.col("lang").fill_null(pl.col("guess"))
-        )
-    return decided["lang"].alias("lang")
+    return decided["lang"]
+
+
+def identify_languages(texts: pl.Series) -> pl.Series:
+    """Stage 2 alone: py3langid's "it", "en" or "other" for each text, once per distinct text.
+
+    Args:
+        texts: String series (nulls allowed), typically those :func:`vote_languages` left null.
+
+    Returns:
+        String series named ``lang``, same length and order as ``texts``.
+    """
+    clean = _clean(texts)
+    # Social data repeats itself (retweets, templates): py3langid runs once per distinct text.
+    distinct = clean.unique()
+    _wait_for(_identifier)
+    guesses = pl.DataFrame(
+        {"text": distinct, "lang": pl.Series([_identify(t) for t in distinct.to_list()], dtype=pl.String)}
+    )
+    return clean.alias("text").to_frame().join(guesses, on="text", how="left", maintain_order="left")["lang"]

@@ -94,7 +94,7 @@ def analyze_mentions(
     cache = ResultCache(cache_dir) if use_cache else None
     notes: list[str] = []
     choice = resolve_engine(engine)
-    frame = _with_languages(
+    frame, pending = _with_languages(
         mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]), cache, notes
     )
     if frame.is_empty():
@@ -103,17 +103,33 @@ def analyze_mentions(
         )
         return _result(empty, choice, 0, 0, 0, tuple(notes))
 
-    from ascolto_core.analysis.text import is_question, normalise_lang
+    from ascolto_core.analysis.text import is_question
 
     texts = frame["text"].cast(pl.String).fill_null("")
-    engine_langs = normalise_lang(frame["lang"])
-    keys = text_keys(texts, engine_langs)
-    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique(
-        "key", keep="first", maintain_order=True
+    # First the rows whose language is known; py3langid's model loads meanwhile for the rest.
+    ready = frame["lang"].is_not_null()
+    first = _distinct(texts.filter(ready), frame["lang"].filter(ready))
+    expected = first.height + (pending.distinct.height if pending is not None else 0)
+    results, from_cache, analysed, first_choice = _results_for(
+        first, choice, cache, _shifted(progress, 0, expected), notes
     )
-    total = distinct.height
+    choice = first_choice
+    if pending is not None:
+        frame = _resolve_pending(frame, pending, cache, notes)
+        rest = _distinct(texts.filter(~ready), frame["lang"].filter(~ready)).join(
+            results.select("key"), on="key", how="anti", maintain_order="left"
+        )
+        more, more_cached, more_analysed, choice = _results_for(
+            rest, choice, cache, _shifted(progress, first.height, expected), notes
+        )
+        if choice is not first_choice:
+            # The engine fell back on the second batch: the first one must come from the fallback too.
+            results, from_cache, analysed, choice = _results_for(first, choice, cache, None, notes)
+        results = pl.concat([results, more], how="vertical")
+        from_cache, analysed = from_cache + more_cached, analysed + more_analysed
+    total = results.height
 
-    results, from_cache, analysed, choice = _results_for(distinct, choice, cache, progress, notes)
+    keys = text_keys(texts, _engine_langs(frame["lang"]))
     analysed_frame = frame.with_columns(keys.alias("__key")).join(
         results, left_on="__key", right_on="key", how="left", maintain_order="left"
     )
@@ -150,20 +166,39 @@ def _result(
     )
 
 
-def _with_languages(frame: pl.DataFrame, cache: ResultCache | None, notes: list[str]) -> pl.DataFrame:
+@dataclass(frozen=True)
+class _PendingLanguages:
+    """Rows whose language the vote could not tell, left to py3langid.
+
+    Attributes:
+        rows: their indices in the frame.
+        keys: their language-cache keys, aligned with ``rows``.
+        distinct: ``key``, ``text``: one row per distinct pending text.
+    """
+
+    rows: pl.Series
+    keys: pl.Series
+    distinct: pl.DataFrame
+
+
+def _with_languages(
+    frame: pl.DataFrame, cache: ResultCache | None, notes: list[str]
+) -> tuple[pl.DataFrame, _PendingLanguages | None]:
     """``lang`` present and filled where null (detected from the text); other values kept.
 
     Each distinct text is detected once, and detections are kept in the result
-    cache so a second run skips them.
+    cache so a second run skips them. Texts the vote cannot decide stay null and
+    are returned as pending (py3langid's model starts loading in the background):
+    :func:`_resolve_pending` fills them.
     """
     if "lang" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("lang"))
     langs = frame["lang"].cast(pl.String)
     missing = langs.is_null()
     if not missing.any():
-        return frame.with_columns(langs.alias("lang"))
+        return frame.with_columns(langs.alias("lang")), None
     from ascolto_core.analysis.cache import language_keys
-    from ascolto_core.analysis.language import detect_languages
+    from ascolto_core.analysis.language import preload_identifier, vote_languages
 
     texts = frame["text"].cast(pl.String).fill_null("").filter(missing)
     keys = language_keys(texts)
@@ -176,20 +211,71 @@ def _with_languages(frame: pl.DataFrame, cache: ResultCache | None, notes: list[
             log.warning("result cache not readable: %s", error)
             notes.append("analysis.cache_unavailable")
     unknown = distinct.join(known, on="key", how="anti", maintain_order="left")
-    detected = (
-        unknown.select("key", detect_languages(unknown["text"]).alias("lang"))
+    voted = (
+        unknown.with_columns(vote_languages(unknown["text"]).alias("lang"))
         if unknown.height
-        else known.clear()
+        else unknown.with_columns(pl.lit(None, dtype=pl.String).alias("lang"))
     )
-    if cache is not None and detected.height and "analysis.cache_unavailable" not in notes:
-        try:
-            cache.store_languages(detected["key"], detected["lang"])
-        except CacheUnavailable as error:
-            log.warning("result cache not writable: %s", error)
-            notes.append("analysis.cache_unavailable")
-    by_key = pl.concat([known, detected])
+    decided = voted.filter(pl.col("lang").is_not_null()).select("key", "lang")
+    _remember_languages(cache, decided, notes)
+    by_key = pl.concat([known, decided])
     filled = pl.DataFrame({"key": keys}).join(by_key, on="key", how="left", maintain_order="left")["lang"]
-    return frame.with_columns(langs.scatter(missing.arg_true(), filled).alias("lang"))
+    frame = frame.with_columns(langs.scatter(missing.arg_true(), filled).alias("lang"))
+    undecided = voted.filter(pl.col("lang").is_null()).select("key", "text")
+    if undecided.is_empty():
+        return frame, None
+    preload_identifier()
+    is_pending = filled.is_null()
+    return frame, _PendingLanguages(missing.arg_true().filter(is_pending), keys.filter(is_pending), undecided)
+
+
+def _resolve_pending(
+    frame: pl.DataFrame, pending: _PendingLanguages, cache: ResultCache | None, notes: list[str]
+) -> pl.DataFrame:
+    """``frame`` with py3langid's languages on the pending rows (also remembered in the cache)."""
+    from ascolto_core.analysis.language import identify_languages
+
+    found = pending.distinct.select("key", identify_languages(pending.distinct["text"]).alias("lang"))
+    _remember_languages(cache, found, notes)
+    langs = pl.DataFrame({"key": pending.keys}).join(found, on="key", how="left", maintain_order="left")["lang"]
+    return frame.with_columns(frame["lang"].scatter(pending.rows, langs).alias("lang"))
+
+
+def _remember_languages(cache: ResultCache | None, detected: pl.DataFrame, notes: list[str]) -> None:
+    """Store detected languages (``key``, ``lang``); a cache that cannot be written becomes a note."""
+    if cache is None or detected.is_empty() or "analysis.cache_unavailable" in notes:
+        return
+    try:
+        cache.store_languages(detected["key"], detected["lang"])
+    except CacheUnavailable as error:
+        log.warning("result cache not writable: %s", error)
+        notes.append("analysis.cache_unavailable")
+
+
+def _engine_langs(langs: pl.Series) -> pl.Series:
+    from ascolto_core.analysis.text import normalise_lang
+
+    return normalise_lang(langs)
+
+
+def _distinct(texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
+    """One row per distinct (text, language): ``key``, ``text``, ``lang`` (as the engine sees it)."""
+    engine_langs = _engine_langs(langs)
+    keys = text_keys(texts, engine_langs)
+    return pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique(
+        "key", keep="first", maintain_order=True
+    )
+
+
+def _shifted(progress: ProgressCallback | None, offset: int, total: int) -> ProgressCallback | None:
+    """``progress`` for one batch of distinct texts: ``offset`` done before it, ``total`` overall."""
+    if progress is None:
+        return None
+
+    def report(done: int, _batch_total: int) -> None:
+        progress(offset + done, total)
+
+    return report
 
 
 def _results_for(
