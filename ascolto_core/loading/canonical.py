@@ -7,7 +7,10 @@ silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 import polars_hash as plh
@@ -28,6 +31,8 @@ from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, conform
 
 COUNT_FIELDS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
 PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand")
+# Threads for the independent steps of a build (Polars works outside the GIL).
+_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,28 @@ def _note_unreadable(notes: list[Note], raw: pl.Series, parsed: pl.Series, colum
         notes.append((key, {"n": n, "column": column, "examples": _examples(raw.filter(lost))}))
 
 
+Step = tuple[dict[str, pl.Series], list[Note]]
+"""What one independent step of a build gives: canonical columns and notes for the report."""
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """The date step: parsed timestamps and the raw values, with masks of blank and unreadable ones."""
+
+    created: pl.Series | None
+    raw: pl.Series | None
+    blank: pl.Series
+    bad: pl.Series
+    notes: list[Note]
+
+
 class _Builder:
-    """One build: the raw frame, the chosen columns and the notes gathered on the way."""
+    """One build: the raw frame, the chosen columns and the notes gathered on the way.
+
+    The steps that read different columns are independent (each returns its
+    columns and notes instead of changing the builder), so they can run in
+    parallel threads: Polars releases the GIL while it works.
+    """
 
     def __init__(self, frame: pl.DataFrame, chosen: dict[str, str | None], tz: str, delimiter: str | None) -> None:
         self.frame = frame
@@ -110,13 +135,15 @@ class _Builder:
         self.delimiter = delimiter
         self.notes: list[Note] = []
         self.out: dict[str, pl.Series] = {}
+        self.pending_ids: Future[pl.Series] | None = None
 
     def column(self, field: str) -> pl.Series | None:
         name = self.chosen.get(field)
         return self.frame.get_column(name) if name is not None else None
 
-    def text(self) -> None:
+    def text(self) -> Step:
         """The main text column, filled from a second text column and then the title where empty."""
+        notes: list[Note] = []
         text = self.column("text")
         assert text is not None  # mapping.propose makes text required
         text = as_text(text)
@@ -129,19 +156,20 @@ class _Builder:
             filled = int(fill.sum())
             if filled:
                 text = pl.select(pl.when(fill).then(extra).otherwise(text)).to_series()
-                self.notes.append((f"load.note_text_from_{helper}", {"n": filled, "column": self.chosen[helper]}))
-        self.out["text"] = text.alias("text")
+                notes.append((f"load.note_text_from_{helper}", {"n": filled, "column": self.chosen[helper]}))
+        return {"text": text.alias("text")}, notes
 
-    def dates(self) -> tuple[pl.Series | None, pl.Series, pl.Series]:
-        """Parse ``created_at`` (joined with a separate time column); returns (raw values, blank mask, unreadable mask)."""
+    def dates(self) -> _Dates:
+        """Parse ``created_at`` (joined with a separate time column)."""
         raw = self.column("created_at")
         nothing = pl.repeat(False, self.frame.height, eager=True)
         if raw is None:
-            return None, nothing, nothing
+            return _Dates(None, None, nothing, nothing, [])
+        notes: list[Note] = []
         time_of_day = self.column("time")
         if time_of_day is not None:
             raw = join_date_time(raw, time_of_day)
-        created = parse_datetimes(raw, self.tz, notes=self.notes)
+        created = parse_datetimes(raw, self.tz, notes=notes)
         # Only rows without a date can be blank or unreadable: look at those alone (usually none).
         unread = created.is_null()
         blank = nothing
@@ -151,51 +179,100 @@ class _Builder:
             blank = blank.scatter(rows, is_blank(empty) if raw.dtype == pl.String else empty.is_null())
         bad = unread & ~blank
         if bad.any():
-            self.notes.append(("load.note_date_examples", {"examples": _examples(raw.filter(bad))}))
-        self.out["created_at"] = created.alias("created_at")
-        return raw, blank, bad
+            notes.append(("load.note_date_examples", {"examples": _examples(raw.filter(bad))}))
+        return _Dates(created.alias("created_at"), raw, blank, bad, notes)
 
-    def values(self) -> None:
-        """Plain text fields, language, engagement counts, rating and reference labels."""
-        for field in PLAIN_TEXT_FIELDS:
-            values = self.column(field)
-            if values is not None:
-                self.out[field] = as_text(values).alias(field)  # as the file wrote it
+    def plain(self) -> Step:
+        """Plain text fields (as the file wrote them) and the language."""
+        out = {field: as_text(values).alias(field) for field in PLAIN_TEXT_FIELDS if (values := self.column(field)) is not None}
         values = self.column("lang")
         if values is not None:
-            self.out["lang"] = parse_lang(values).alias("lang")
-        for field in COUNT_FIELDS:
-            values = self.column(field)
-            if values is not None:
-                counts = parse_counts(values, delimiter=self.delimiter)
-                _note_unreadable(self.notes, values, counts, self.chosen[field])
-                self.out[field] = counts.alias(field)
+            out["lang"] = parse_lang(values).alias("lang")
+        return out, []
+
+    def counts(self, field: str) -> Step:
+        """One engagement count column."""
+        values = self.column(field)
+        if values is None:
+            return {}, []
+        counts = parse_counts(values, delimiter=self.delimiter)
+        notes: list[Note] = []
+        _note_unreadable(notes, values, counts, self.chosen[field])
+        return {field: counts.alias(field)}, notes
+
+    def engagement(self) -> Step:
+        """A total with no split goes into likes, so "amplified" still works; the original column is kept too."""
         engagement = self.column("engagement")
-        if engagement is not None and not any(self.chosen.get(f) for f in ("likes", "shares", "comments")):
-            # A total with no split goes into likes, so "amplified" still works; the original column is kept too.
-            self.out["likes"] = parse_counts(engagement, delimiter=self.delimiter).alias("likes")
-            self.notes.append(("load.note_engagement_as_likes", {"column": self.chosen["engagement"]}))
+        if engagement is None or any(self.chosen.get(f) for f in ("likes", "shares", "comments")):
+            return {}, []
+        likes = parse_counts(engagement, delimiter=self.delimiter).alias("likes")
+        return {"likes": likes}, [("load.note_engagement_as_likes", {"column": self.chosen["engagement"]})]
+
+    def rating(self) -> Step:
+        """Star ratings."""
         values = self.column("rating")
-        if values is not None:
-            rating = parse_rating(values)
-            _note_unreadable(self.notes, values, rating, self.chosen["rating"])
-            self.out["rating"] = rating.alias("rating")
-        for field, parser in (("label", parse_sentiment_labels), ("label_emotion", parse_emotion_labels)):
-            values = self.column(field)
-            if values is not None:
-                labels = parser(values)
-                _note_unreadable(self.notes, values, labels, self.chosen[field], key="load.note_unknown_labels")
-                self.out[field] = labels.alias(field)
-        self.out["touchpoint"] = derive_touchpoints(
+        if values is None:
+            return {}, []
+        rating = parse_rating(values)
+        notes: list[Note] = []
+        _note_unreadable(notes, values, rating, self.chosen["rating"])
+        return {"rating": rating.alias("rating")}, notes
+
+    def labels(self, field: str) -> Step:
+        """Reference sentiment or emotion labels."""
+        values = self.column(field)
+        if values is None:
+            return {}, []
+        labels = (parse_sentiment_labels if field == "label" else parse_emotion_labels)(values)
+        notes: list[Note] = []
+        _note_unreadable(notes, values, labels, self.chosen[field], key="load.note_unknown_labels")
+        return {field: labels.alias(field)}, notes
+
+    def touchpoints(self) -> Step:
+        """The canonical touchpoint of each row."""
+        touchpoint = derive_touchpoints(
             length=self.frame.height,
             touchpoint=self.column("touchpoint"),
             channel=self.column("channel"),
             url=self.column("url"),
             source=self.column("source"),
         )
+        return {"touchpoint": touchpoint}, []
 
-    def ids(self, created_raw: pl.Series | None) -> tuple[pl.Series, int]:
-        """The file's ids where present, else derived from content; returns (dedup key, ids derived)."""
+    def value_steps(self) -> list[Callable[[], Step]]:
+        """The independent steps after text and dates, in the order their notes are reported."""
+        return [
+            self.plain,
+            *(partial(self.counts, field) for field in COUNT_FIELDS),
+            self.engagement,
+            self.rating,
+            partial(self.labels, "label"),
+            partial(self.labels, "label_emotion"),
+            self.touchpoints,
+        ]
+
+    def run(self, pool: ThreadPoolExecutor) -> _Dates:
+        """Text, dates and values in parallel; their columns go to ``out`` and notes to ``notes`` in a fixed order."""
+        dates = pool.submit(self.dates)
+        steps = [pool.submit(step) for step in (self.text, *self.value_steps())]
+        text_out, text_notes = steps[0].result()
+        self.out.update(text_out)
+        self.notes += text_notes
+        done = dates.result()
+        if done.created is not None:
+            self.out["created_at"] = done.created
+        self.notes += done.notes
+        for step in steps[1:]:
+            out, notes = step.result()
+            self.out.update(out)
+            self.notes += notes
+        return done
+
+    def ids(self, created_raw: pl.Series | None, pool: ThreadPoolExecutor) -> tuple[pl.Series, int]:
+        """The file's ids where present, else derived from content; returns (dedup key, ids derived).
+
+        Derived id strings are written in ``pool`` while the caller looks for duplicates.
+        """
         own_column = self.column("id")
         own = as_text(own_column).str.strip_chars() if own_column is not None else None
         # Stripped already: blank is null or empty.
@@ -211,10 +288,10 @@ class _Builder:
             source=self.out.get("source"),
             author=self.out.get("author"),
         )
-        derived = ids_from_hashes(hashes)
         if own is None or blank is None:
-            self.out["id"] = derived.alias("id")
+            self.pending_ids = pool.submit(ids_from_hashes, hashes)
             return hashes, self.frame.height  # UInt64 hashes compare faster than the id strings
+        derived = ids_from_hashes(hashes)
         self.out["id"] = pl.select(pl.when(blank).then(derived).otherwise(own)).to_series().alias("id")
         return self.out["id"], int(blank.sum())
 
@@ -248,21 +325,23 @@ def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: st
         delimiter: the CSV delimiter, a hint for the decimal style of numbers.
     """
     builder = _Builder(frame, chosen, tz, delimiter)
-    builder.text()
-    created_raw, date_blank, date_bad = builder.dates()
-    builder.values()
-    dedup_key, ids_derived = builder.ids(created_raw)
-    mentions = conform(pl.DataFrame({**builder.out, **builder.extras()}))
-    # One filter for both drops; date counts are of the rows that stay (a dropped row is counted once, as dropped).
-    keep = ~is_blank(mentions.get_column("text"))
-    first = first_occurrences(pl.select(pl.when(keep).then(dedup_key)).to_series())
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        dates = builder.run(pool)
+        dedup_key, ids_derived = builder.ids(dates.raw, pool)
+        # One filter for both drops; date counts are of the rows that stay (a dropped row is counted once, as dropped).
+        keep = ~is_blank(builder.out["text"])
+        first = first_occurrences(pl.select(pl.when(keep).then(dedup_key)).to_series())
+        if builder.pending_ids is not None:
+            builder.out["id"] = builder.pending_ids.result().alias("id")
     empty_texts = int((~keep).sum())
     duplicates = int((keep & ~first).sum())
     keep = keep & first
+    # Filtered before conforming: the filter writes each column once, contiguous, so conform only reorders.
+    mentions = conform(pl.DataFrame({**builder.out, **builder.extras()}).filter(keep))
     return Built(
-        mentions=mentions.filter(keep),
-        unparseable_dates=int(date_bad.filter(keep).sum()),
-        missing_dates=int(date_blank.filter(keep).sum()),
+        mentions=mentions,
+        unparseable_dates=int(dates.bad.filter(keep).sum()),
+        missing_dates=int(dates.blank.filter(keep).sum()),
         empty_texts=empty_texts,
         duplicates=duplicates,
         ids_derived=ids_derived,

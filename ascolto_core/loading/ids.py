@@ -49,13 +49,12 @@ def content_hashes(
     when = created_at.dt.epoch("us").reinterpret(signed=False)
     if created_raw is not None and when.null_count():
         when = when.fill_null(_hash(created_raw, length) ^ _RAW_DATE_TAG)
-    parts = pl.DataFrame(
-        {
-            "text": _hash(text, length),
-            "author": _hash(author, length),
-            "source": _hash(source, length),
-            "when": when.fill_null(0),
-        }
+    given = {name: values.cast(pl.String) for name, values in (("text", text), ("author", author), ("source", source)) if values is not None}
+    # One select: Polars hashes the text columns in parallel.
+    parts = pl.DataFrame({**given, "when": when.fill_null(0)}).select(
+        *(plh.col(name).nchash.xxh3_64().fill_null(0).alias(name) for name in given),
+        *(pl.lit(0, dtype=pl.UInt64).alias(name) for name in ("author", "source") if name not in given),
+        "when",
     )
     chained = pl.col("text")
     for name in ("author", "source", "when"):
@@ -65,7 +64,7 @@ def content_hashes(
 
 def ids_from_hashes(hashes: pl.Series) -> pl.Series:
     """Display ids from content hashes: ``"m"`` + the decimal hash (identical across runs and machines)."""
-    return hashes.to_frame("h").select(pl.concat_str(pl.lit(ID_PREFIX), pl.col("h").cast(pl.String)).alias("id")).to_series()
+    return hashes.to_frame("h").select(pl.format(ID_PREFIX + "{}", pl.col("h")).alias("id")).to_series()
 
 
 def content_ids(**parts: pl.Series | None) -> pl.Series:
