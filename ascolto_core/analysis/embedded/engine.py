@@ -54,7 +54,10 @@ EXCLAMATION_BOOST = 0.292
 MAX_EXCLAMATIONS = 4
 QUESTION_DAMPING = 0.5
 EMOTION_FLOOR = 0.75
-EMOTION_FROM_SENTIMENT = 0.3
+# With no emotion word: joy only from a post as positive as the positive threshold, anger
+# already from a mildly negative one (a complaint about a business is mostly annoyance).
+EMOTION_FROM_SENTIMENT = 0.4
+ANGER_FROM_SENTIMENT = 0.2
 MAX_DRIVERS = 5
 CHUNK_ROWS = 50_000
 # An indirect question or request ("vorrei sapere se...", "could you..."): its courtesy
@@ -178,7 +181,8 @@ def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     )
     return keyed.with_columns(
         pl.col("valence").fill_null(pl.col("valence_l")).alias("valence"),
-        pl.col("emotion").fill_null(pl.col("emotion_l")).alias("emotion"),
+        # "none" in an emotion file blocks the lemma's emotion ("rider" is not "ridere").
+        pl.col("emotion").fill_null(pl.col("emotion_l")).replace("none", None).alias("emotion"),
         (pl.col("is_negator").fill_null(False) | pl.col("is_negator_l").fill_null(False)).alias("is_negator"),
         pl.col("booster").fill_null(pl.col("booster_l")).fill_null(0.0).alias("booster"),
         (pl.col("is_contrast").fill_null(False) | pl.col("is_contrast_l").fill_null(False)).alias(
@@ -513,13 +517,15 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     """Per-post scores, labels, emotions and drivers, one row per input row, in order."""
     # A question or request thanks in advance: its courtesy formulas count nothing.
     asking = rows.filter(pl.col("question") | pl.col("request")).select("row", pl.lit(True).alias("_asking"))
+    _courteous = pl.col("_asking").fill_null(False) & pl.col("is_courtesy") & (pl.col("contribution") > 0)
     scored = (
         scored.join(asking, on="row", how="left", maintain_order="left")
         .with_columns(
-            pl.when(pl.col("_asking").fill_null(False) & pl.col("is_courtesy") & (pl.col("contribution") > 0))
+            pl.when(_courteous)
             .then(0.0)
             .otherwise(pl.col("contribution"))
-            .alias("contribution")
+            .alias("contribution"),
+            pl.when(_courteous).then(None).otherwise(pl.col("emotion")).alias("emotion"),
         )
         .drop("_asking")
     )
@@ -551,6 +557,12 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(score.alias("sentiment_score"))
     s = pl.col("sentiment_score")
     top = pl.col("top_weight").fill_null(0.0)
+    # An emotion word that contradicts a clearly polar post ("refund" in "thanks for the quick
+    # refund!", "adoravo" in a complaint) yields to the post's polarity.
+    contradicts = ((pl.col("top_emotion") == "joy") & (s <= NEGATIVE_THRESHOLD)) | (
+        (pl.col("top_emotion") != "joy") & (s >= POSITIVE_THRESHOLD)
+    )
+    consistent = (top >= EMOTION_FLOOR) & ~contradicts.fill_null(False)
     return frame.select(
         pl.when(s >= POSITIVE_THRESHOLD)
         .then(pl.lit("positive"))
@@ -572,17 +584,17 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
         .alias("sentiment_confidence"),
         # No emotion word: a clearly polar post is read as joy (praise) or anger (complaint),
         # with a lower confidence; this is what mentions of a business mostly are.
-        pl.when(top >= EMOTION_FLOOR)
+        pl.when(consistent)
         .then(pl.col("top_emotion"))
         .when(s >= EMOTION_FROM_SENTIMENT)
         .then(pl.lit("joy"))
-        .when(s <= -EMOTION_FROM_SENTIMENT)
+        .when(s <= -ANGER_FROM_SENTIMENT)
         .then(pl.lit("anger"))
         .otherwise(pl.lit("none"))
         .alias("emotion"),
-        pl.when(top >= EMOTION_FLOOR)
+        pl.when(consistent)
         .then(top / (pl.col("all_weight") + 0.5))
-        .when(s.abs() >= EMOTION_FROM_SENTIMENT)
+        .when((s >= EMOTION_FROM_SENTIMENT) | (s <= -ANGER_FROM_SENTIMENT))
         .then(0.3 + 0.3 * s.abs())
         .otherwise(1.0 / (1.0 + top))
         .clip(0.0, 1.0)
