@@ -94,14 +94,21 @@ def parse_rating(values: pl.Series) -> pl.Series:
     """Read star ratings: 4, "4,5", "4/5", "4 stelle", "★★★★" all work."""
     if values.dtype.is_numeric():
         return values.cast(pl.Float64)
+    # Ratings take a few dozen distinct values: read those and look each row up.
+    strings = values.cast(pl.String)
+    distinct = strings.drop_nulls().unique()
+    return map_distinct(strings, distinct, _read_ratings(distinct)).alias(values.name)
+
+
+def _read_ratings(strings: pl.Series) -> pl.Series:
     # Fast path: plain numbers with a decimal point or comma.
-    plain = values.cast(pl.String).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    if plain.null_count() == values.null_count():
-        return plain.alias(values.name)
-    strings = values.cast(pl.String).str.strip_chars()
+    plain = strings.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    if plain.null_count() == strings.null_count():
+        return plain
+    strings = strings.str.strip_chars()
     stars = strings.str.count_matches("★").cast(pl.Float64)
     number = strings.str.extract(r"(\d+(?:[.,]\d+)?)").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    return pl.select(pl.when(stars > 0).then(stars).otherwise(number)).to_series().alias(values.name)
+    return pl.select(pl.when(stars > 0).then(stars).otherwise(number)).to_series()
 
 
 def _fold_expr(expr: pl.Expr) -> pl.Expr:
@@ -118,12 +125,12 @@ def _per_distinct(values: pl.Series, convert: Callable[[pl.Series], pl.Series]) 
 
 
 def map_distinct(values: pl.Series, distinct: pl.Series, converted: pl.Series) -> pl.Series:
-    """Each value's conversion, looked up among the ``distinct`` values (null where absent or null).
+    """Each value's conversion (any dtype), looked up among the ``distinct`` values (null where absent or null).
 
     A left join on the few distinct values: one hash pass, about 3x faster than
     ``replace_strict`` on a million rows.
     """
-    lookup = pl.DataFrame({"v": distinct, "converted": converted.cast(pl.String)})
+    lookup = pl.DataFrame({"v": distinct, "converted": converted})
     joined = values.to_frame("v").join(lookup, on="v", how="left", maintain_order="left")
     return joined.get_column("converted")
 
