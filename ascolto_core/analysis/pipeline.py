@@ -4,12 +4,15 @@ Steps: fill missing languages, collapse identical (text, language) pairs,
 serve what the result cache already knows, run the chosen engine on the rest
 (falling back to the embedded engine when the chosen one cannot run), store
 the new results, and join everything back onto the input rows in order.
+Cache writes run in a background thread while the analysis goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -22,6 +25,7 @@ from ascolto_core.i18n import t
 from ascolto_core.schema import ANALYSIS_SCHEMA
 
 log = logging.getLogger(__name__)
+_CACHE_UNAVAILABLE = "analysis.cache_unavailable"
 
 
 @dataclass(frozen=True)
@@ -93,15 +97,36 @@ def analyze_mentions(
 
     cache = ResultCache(cache_dir) if use_cache else None
     notes: list[str] = []
-    choice = resolve_engine(engine)
-    frame, pending = _with_languages(
-        mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]), cache, notes
-    )
+    writer = _CacheWriter(cache, notes)
+    try:
+        frame, choice, from_cache, analysed, total = _analyse(
+            mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]),
+            resolve_engine(engine),
+            cache,
+            writer,
+            progress,
+            notes,
+        )
+    finally:
+        writer.finish()
+    return _result(frame, choice, from_cache, analysed, total, tuple(notes))
+
+
+def _analyse(
+    frame: pl.DataFrame,
+    choice: EngineChoice,
+    cache: ResultCache | None,
+    writer: _CacheWriter,
+    progress: ProgressCallback | None,
+    notes: list[str],
+) -> tuple[pl.DataFrame, EngineChoice, int, int, int]:
+    """The body of :func:`analyze_mentions`: (mentions, engine choice, from cache, analysed, distinct)."""
+    frame, pending = _with_languages(frame, cache, writer, notes)
     if frame.is_empty():
         empty = frame.with_columns(
             pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items()
         )
-        return _result(empty, choice, 0, 0, 0, tuple(notes))
+        return empty, choice, 0, 0, 0
 
     from ascolto_core.analysis.text import is_question
 
@@ -111,20 +136,20 @@ def analyze_mentions(
     first = _distinct(texts.filter(ready), frame["lang"].filter(ready))
     expected = first.height + (pending.distinct.height if pending is not None else 0)
     results, from_cache, analysed, first_choice = _results_for(
-        first, choice, cache, _shifted(progress, 0, expected), notes
+        first, choice, cache, writer, _shifted(progress, 0, expected), notes
     )
     choice = first_choice
     if pending is not None:
-        frame = _resolve_pending(frame, pending, cache, notes)
+        frame = _resolve_pending(frame, pending, writer)
         rest = _distinct(texts.filter(~ready), frame["lang"].filter(~ready)).join(
             results.select("key"), on="key", how="anti", maintain_order="left"
         )
         more, more_cached, more_analysed, choice = _results_for(
-            rest, choice, cache, _shifted(progress, first.height, expected), notes
+            rest, choice, cache, writer, _shifted(progress, first.height, expected), notes
         )
         if choice is not first_choice:
             # The engine fell back on the second batch: the first one must come from the fallback too.
-            results, from_cache, analysed, choice = _results_for(first, choice, cache, None, notes)
+            results, from_cache, analysed, choice = _results_for(first, choice, cache, writer, None, notes)
         results = pl.concat([results, more], how="vertical")
         from_cache, analysed = from_cache + more_cached, analysed + more_analysed
     total = results.height
@@ -142,7 +167,7 @@ def analyze_mentions(
     )
     if progress is not None:
         progress(total, total)
-    return _result(ordered, choice, from_cache, analysed, total, tuple(notes))
+    return ordered, choice, from_cache, analysed, total
 
 
 def _result(
@@ -182,7 +207,7 @@ class _PendingLanguages:
 
 
 def _with_languages(
-    frame: pl.DataFrame, cache: ResultCache | None, notes: list[str]
+    frame: pl.DataFrame, cache: ResultCache | None, writer: _CacheWriter, notes: list[str]
 ) -> tuple[pl.DataFrame, _PendingLanguages | None]:
     """``lang`` present and filled where null (detected from the text); other values kept.
 
@@ -204,12 +229,12 @@ def _with_languages(
     keys = language_keys(texts)
     distinct = pl.DataFrame({"key": keys, "text": texts}).unique("key", keep="first", maintain_order=True)
     known = pl.DataFrame(schema={"key": pl.String(), "lang": pl.String()})
-    if cache is not None and "analysis.cache_unavailable" not in notes:
+    if cache is not None and _CACHE_UNAVAILABLE not in notes:
         try:
             known = cache.lookup_languages(distinct["key"])
         except CacheUnavailable as error:
             log.warning("result cache not readable: %s", error)
-            notes.append("analysis.cache_unavailable")
+            _note(notes, _CACHE_UNAVAILABLE)
     unknown = distinct.join(known, on="key", how="anti", maintain_order="left")
     voted = (
         unknown.with_columns(vote_languages(unknown["text"]).alias("lang"))
@@ -217,7 +242,7 @@ def _with_languages(
         else unknown.with_columns(pl.lit(None, dtype=pl.String).alias("lang"))
     )
     decided = voted.filter(pl.col("lang").is_not_null()).select("key", "lang")
-    _remember_languages(cache, decided, notes)
+    writer.store_languages(decided)
     by_key = pl.concat([known, decided])
     filled = pl.DataFrame({"key": keys}).join(by_key, on="key", how="left", maintain_order="left")["lang"]
     frame = frame.with_columns(langs.scatter(missing.arg_true(), filled).alias("lang"))
@@ -229,27 +254,64 @@ def _with_languages(
     return frame, _PendingLanguages(missing.arg_true().filter(is_pending), keys.filter(is_pending), undecided)
 
 
-def _resolve_pending(
-    frame: pl.DataFrame, pending: _PendingLanguages, cache: ResultCache | None, notes: list[str]
-) -> pl.DataFrame:
+def _resolve_pending(frame: pl.DataFrame, pending: _PendingLanguages, writer: _CacheWriter) -> pl.DataFrame:
     """``frame`` with py3langid's languages on the pending rows (also remembered in the cache)."""
     from ascolto_core.analysis.language import identify_languages
 
     found = pending.distinct.select("key", identify_languages(pending.distinct["text"]).alias("lang"))
-    _remember_languages(cache, found, notes)
+    writer.store_languages(found)
     langs = pl.DataFrame({"key": pending.keys}).join(found, on="key", how="left", maintain_order="left")["lang"]
     return frame.with_columns(frame["lang"].scatter(pending.rows, langs).alias("lang"))
 
 
-def _remember_languages(cache: ResultCache | None, detected: pl.DataFrame, notes: list[str]) -> None:
-    """Store detected languages (``key``, ``lang``); a cache that cannot be written becomes a note."""
-    if cache is None or detected.is_empty() or "analysis.cache_unavailable" in notes:
-        return
-    try:
-        cache.store_languages(detected["key"], detected["lang"])
-    except CacheUnavailable as error:
-        log.warning("result cache not writable: %s", error)
-        notes.append("analysis.cache_unavailable")
+class _CacheWriter:
+    """Cache writes, one after another in a background thread: the analysis does not wait for the disk.
+
+    :meth:`finish` waits for them all; a cache that cannot be written becomes the
+    ``analysis.cache_unavailable`` note, as a cache that cannot be read does.
+    """
+
+    def __init__(self, cache: ResultCache | None, notes: list[str]) -> None:
+        self._cache = cache
+        self._notes = notes
+        self._pool: ThreadPoolExecutor | None = None
+        self._writes: list[Future[int]] = []
+
+    def store(self, info: EngineInfo, results: pl.DataFrame) -> None:
+        """Save engine results (``key`` + ``ENGINE_OUTPUT_SCHEMA``)."""
+        self._submit(lambda cache: cache.store(info, results["key"], results.drop("key")), results.height)
+
+    def store_languages(self, detected: pl.DataFrame) -> None:
+        """Save detected languages (``key``, ``lang``)."""
+        self._submit(lambda cache: cache.store_languages(detected["key"], detected["lang"]), detected.height)
+
+    def _submit(self, write: Callable[[ResultCache], int], rows: int) -> None:
+        if self._cache is None or rows == 0 or _CACHE_UNAVAILABLE in self._notes:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-cache")
+        self._writes.append(self._pool.submit(write, self._cache))
+
+    def finish(self) -> None:
+        """Wait for every write (errors other than an unusable cache are raised here)."""
+        if self._pool is None:
+            return
+        try:
+            for write in self._writes:
+                try:
+                    write.result()
+                except CacheUnavailable as error:
+                    log.warning("result cache not writable: %s", error)
+                    _note(self._notes, _CACHE_UNAVAILABLE)
+        finally:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            self._writes.clear()
+
+
+def _note(notes: list[str], key: str) -> None:
+    if key not in notes:
+        notes.append(key)
 
 
 def _engine_langs(langs: pl.Series) -> pl.Series:
@@ -282,6 +344,7 @@ def _results_for(
     distinct: pl.DataFrame,
     choice: EngineChoice,
     cache: ResultCache | None,
+    writer: _CacheWriter,
     progress: ProgressCallback | None,
     notes: list[str],
 ) -> tuple[pl.DataFrame, int, int, EngineChoice]:
@@ -306,23 +369,18 @@ def _results_for(
             choice = fallback_choice(choice.requested, reason, info.model_id)
             continue
         fresh = fresh.with_columns(missing["key"].alias("key")).select("key", *ENGINE_OUTPUT_SCHEMA)
-        if cache is not None and fresh.height and "analysis.cache_unavailable" not in notes:
-            try:
-                cache.store(info, fresh["key"], fresh.drop("key"))
-            except CacheUnavailable as error:
-                log.warning("result cache not writable: %s", error)
-                notes.append("analysis.cache_unavailable")
+        writer.store(info, fresh)
         return pl.concat([cached, fresh], how="vertical"), cached.height, fresh.height, choice
 
 
 def _lookup(cache: ResultCache | None, info: EngineInfo, keys: pl.Series, notes: list[str]) -> pl.DataFrame:
-    if cache is None or "analysis.cache_unavailable" in notes:
+    if cache is None or _CACHE_UNAVAILABLE in notes:
         return _empty_results()
     try:
         return cache.lookup(info, keys)
     except CacheUnavailable as error:
         log.warning("result cache not readable: %s", error)
-        notes.append("analysis.cache_unavailable")
+        _note(notes, _CACHE_UNAVAILABLE)
         return _empty_results()
 
 
