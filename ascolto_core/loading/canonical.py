@@ -337,7 +337,9 @@ def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: st
     duplicates = int((keep & ~first).sum())
     keep = keep & first
     # Filtered before conforming: the filter writes each column once, contiguous, so conform only reorders.
-    mentions = conform(pl.DataFrame({**builder.out, **builder.extras()}).filter(keep))
+    # A file with nothing to drop is not copied at all.
+    table = pl.DataFrame({**builder.out, **builder.extras()})
+    mentions = conform(table if keep.all() else table.filter(keep))
     return Built(
         mentions=mentions,
         unparseable_dates=int(dates.bad.filter(keep).sum()),
