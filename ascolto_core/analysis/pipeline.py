@@ -133,7 +133,7 @@ def _analyse(
     texts = frame["text"].cast(pl.String).fill_null("")
     # First the rows whose language is known; py3langid's model loads meanwhile for the rest.
     ready = frame["lang"].is_not_null()
-    first = _distinct(texts.filter(ready), frame["lang"].filter(ready))
+    keys, first = _keyed(texts.filter(ready), frame["lang"].filter(ready))
     expected = first.height + (pending.distinct.height if pending is not None else 0)
     results, from_cache, analysed, first_choice = _results_for(
         first, choice, cache, writer, _shifted(progress, 0, expected), notes
@@ -141,8 +141,12 @@ def _analyse(
     choice = first_choice
     if pending is not None:
         frame = _resolve_pending(frame, pending, writer)
-        rest = _distinct(texts.filter(~ready), frame["lang"].filter(~ready)).join(
-            results.select("key"), on="key", how="anti", maintain_order="left"
+        rest_keys, rest = _keyed(texts.filter(~ready), frame["lang"].filter(~ready))
+        rest = rest.join(results.select("key"), on="key", how="anti", maintain_order="left")
+        keys = (
+            pl.Series("key", [None] * frame.height, dtype=pl.String)
+            .scatter(ready.arg_true(), keys)
+            .scatter((~ready).arg_true(), rest_keys)
         )
         more, more_cached, more_analysed, choice = _results_for(
             rest, choice, cache, writer, _shifted(progress, first.height, expected), notes
@@ -154,7 +158,6 @@ def _analyse(
         from_cache, analysed = from_cache + more_cached, analysed + more_analysed
     total = results.height
 
-    keys = text_keys(texts, _engine_langs(frame["lang"]))
     analysed_frame = frame.with_columns(keys.alias("__key")).join(
         results, left_on="__key", right_on="key", how="left", maintain_order="left"
     )
@@ -314,19 +317,16 @@ def _note(notes: list[str], key: str) -> None:
         notes.append(key)
 
 
-def _engine_langs(langs: pl.Series) -> pl.Series:
+def _keyed(texts: pl.Series, langs: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
+    """Each row's result key, and one row per distinct key: ``key``, ``text``, ``lang`` (as engines see it)."""
     from ascolto_core.analysis.text import normalise_lang
 
-    return normalise_lang(langs)
-
-
-def _distinct(texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
-    """One row per distinct (text, language): ``key``, ``text``, ``lang`` (as the engine sees it)."""
-    engine_langs = _engine_langs(langs)
+    engine_langs = normalise_lang(langs)
     keys = text_keys(texts, engine_langs)
-    return pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique(
+    distinct = pl.DataFrame({"key": keys, "text": texts, "lang": engine_langs}).unique(
         "key", keep="first", maintain_order=True
     )
+    return keys, distinct
 
 
 def _shifted(progress: ProgressCallback | None, offset: int, total: int) -> ProgressCallback | None:
