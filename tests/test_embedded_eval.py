@@ -30,16 +30,18 @@ def _macro_f1(gold: pl.Series, pred: pl.Series) -> float:
 
 
 @pytest.mark.parametrize(
-    ("filename", "lang"),
+    ("filename", "lang", "floor"),
     [
-        ("sentipolc16_it_val.csv", "it"),  # Italian tweets (SENTIPOLC 2016)
-        ("semeval17_en_val.csv", "en"),  # English tweets (SemEval-2017 task 4)
+        # Italian tweets (SENTIPOLC 2016): floor = the score before the sarcasm/complaint revision.
+        ("sentipolc16_it_val.csv", "it", 0.564),
+        # English tweets (SemEval-2017 task 4): same, no regression below the earlier level.
+        ("semeval17_en_val.csv", "en", 0.622),
     ],
 )
-def test_macro_f1_at_least_target(filename: str, lang: str) -> None:
+def test_macro_f1_at_least_target(filename: str, lang: str, floor: float) -> None:
     path = EVAL_DIR / filename
     if not path.exists():
         pytest.skip(f"{path} not present (evaluation data is not part of the project)")
     data = pl.read_csv(path)
     out = EmbeddedEngine().analyze(data["text"], pl.Series([lang] * data.height))
-    assert _macro_f1(data["label"], out["sentiment"]) >= TARGET_MACRO_F1
+    assert _macro_f1(data["label"], out["sentiment"]) >= max(TARGET_MACRO_F1, floor)

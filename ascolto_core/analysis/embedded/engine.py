@@ -17,21 +17,33 @@ expression over that frame, never a Python loop over posts:
 5. boosters/downtoners on the one or two previous tokens of the clause ("poco" flips);
 6. capitals and elongation push a term further from zero;
 7. contrast ("ma", "però", "but"...): the part after weighs 1.5, before 0.5;
-8. per post: sum of contributions + exclamation emphasis, damped for questions
+8. sarcasm and manners (:func:`read_irony`, window expressions per post): in a post
+   whose other terms complain, an ironic-praise marker ("complimenti", "grazie eh",
+   "👏", "record") turns negative and angry, and a courtesy formula ("grazie",
+   "cordiali saluti") counts nothing; courtesy also counts nothing in a question or an
+   indirect request ("vorrei sapere se...", "could you...");
+9. per post: sum of contributions + exclamation emphasis, damped for questions
    (they ask more than they judge), normalised with ``x / sqrt(x^2 + 15)`` into
-   [-1, 1]; labels by threshold; confidence from the distance to the threshold;
-9. emotions: the same negation (negated joy counts as sadness, other negated
-   emotions are dropped), the strongest emotion above a floor wins; with no emotion
-   word a clearly polar post reads as joy (praise) or anger (complaint), with a
-   lower confidence; else "none";
-10. drivers: the surface terms (with their negator/downtoner, "non male",
+   [-1, 1]; labels by asymmetric thresholds (+0.4 / -0.15: praise words are used
+   loosely, complaints are often mild in words); confidence from the distance to the
+   threshold;
+10. emotions: the same negation (negated joy counts as sadness, other negated
+    emotions are dropped), the strongest emotion above a floor wins unless it
+    contradicts a clearly polar post (joy in a complaint, anger in praise); with no
+    (consistent) emotion word a positive post reads as joy, a negative one as anger,
+    with a lower confidence; else "none";
+11. drivers: the surface terms (with their negator/downtoner, "non male",
     "poco gentile") with the largest positive / negative contributions, max 5.
 
-Known limitations (documented in tests): sarcasm and irony, domain words whose
-polarity depends on the object ("caldo"), and negation beyond a clause.
+Known limitations (documented in tests): irony with no complaint word in the post
+("complimenti davvero, bravissimi", "adoro quando il caffè arriva tiepido"), domain
+words whose polarity depends on the object ("caldo", "in 10 minuti"), and negation
+beyond a clause.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 
@@ -138,9 +150,12 @@ class EmbeddedEngine:
                 "row": pl.Series(range(n), dtype=pl.UInt32),
                 "exclamations": texts.str.count_matches("!").clip(0, MAX_EXCLAMATIONS).cast(pl.Float64),
                 "question": texts.str.contains(r"\?"),
-                "request": texts.str.contains(REQUEST_PATTERN),
             }
         )
+        # The request pattern only matters where a courtesy formula occurs: test those rows alone.
+        polite_rows = scored.filter(pl.col("is_courtesy"))["row"].unique()
+        requests = polite_rows.filter(texts.gather(polite_rows).str.contains(REQUEST_PATTERN))
+        rows = rows.with_columns(pl.col("row").is_in(requests.implode()).alias("request"))
         return _aggregate(rows, scored)
 
 
@@ -193,7 +208,9 @@ def annotate_vocabulary(vocab: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         ),
         (pl.col("is_breaker").fill_null(False) | pl.col("is_breaker_l").fill_null(False)).alias("is_breaker"),
         (pl.col("is_irony").fill_null(False) | pl.col("is_irony_l").fill_null(False)).alias("is_irony"),
-        (pl.col("is_courtesy").fill_null(False) | pl.col("is_courtesy_l").fill_null(False)).alias("is_courtesy"),
+        (pl.col("is_courtesy").fill_null(False) | pl.col("is_courtesy_l").fill_null(False)).alias(
+            "is_courtesy"
+        ),
     ).select(*vocab.columns, *LEXICON_COLUMNS)
 
 
@@ -259,18 +276,6 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         ).alias("is_negator"),
         pl.when(pl.col("covered") | is_mwe).then(0.0).otherwise(pl.col("booster")).alias("booster"),
         (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
-        pl.when(pl.col("covered"))
-        .then(False)
-        .when(is_mwe)
-        .then(pl.col("mwe_irony"))
-        .otherwise(pl.col("is_irony"))
-        .alias("is_irony"),
-        pl.when(pl.col("covered"))
-        .then(False)
-        .when(is_mwe)
-        .then(pl.col("mwe_courtesy"))
-        .otherwise(pl.col("is_courtesy"))
-        .alias("is_courtesy"),
     )
 
     # --- clauses: punctuation, contrast words, subordinators ("se", "because") and post boundaries
@@ -341,6 +346,9 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     negator_surface = surfaces.gather(frame["neg_i"].fill_null(0))
     previous_surface = surfaces.gather((frame["i"].cast(pl.Int64) - 1).clip(0, None))
     frame = frame.with_columns(
+        # Covered tokens were filtered out above; an expression brings its own roles.
+        pl.when(is_mwe).then(pl.col("mwe_irony")).otherwise(pl.col("is_irony")).alias("is_irony"),
+        pl.when(is_mwe).then(pl.col("mwe_courtesy")).otherwise(pl.col("is_courtesy")).alias("is_courtesy"),
         (
             emphasised
             * pl.col("boost")
@@ -373,7 +381,7 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     )
 
 
-def read_irony(scored: pl.DataFrame, rules: dict) -> pl.DataFrame:
+def read_irony(scored: pl.DataFrame, rules: dict[str, Any]) -> pl.DataFrame:
     """Sarcasm and manners in complaints, per post, as window expressions (no loop over posts).
 
     A post "complains" when its negative contributions other than the irony markers sum to
@@ -516,18 +524,11 @@ def _drivers(scored: pl.DataFrame, positive: bool) -> pl.DataFrame:
 def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     """Per-post scores, labels, emotions and drivers, one row per input row, in order."""
     # A question or request thanks in advance: its courtesy formulas count nothing.
-    asking = rows.filter(pl.col("question") | pl.col("request")).select("row", pl.lit(True).alias("_asking"))
-    _courteous = pl.col("_asking").fill_null(False) & pl.col("is_courtesy") & (pl.col("contribution") > 0)
-    scored = (
-        scored.join(asking, on="row", how="left", maintain_order="left")
-        .with_columns(
-            pl.when(_courteous)
-            .then(0.0)
-            .otherwise(pl.col("contribution"))
-            .alias("contribution"),
-            pl.when(_courteous).then(None).otherwise(pl.col("emotion")).alias("emotion"),
-        )
-        .drop("_asking")
+    asking = rows.filter(pl.col("question") | pl.col("request"))["row"]
+    courteous = pl.col("is_courtesy") & (pl.col("contribution") > 0) & pl.col("row").is_in(asking.implode())
+    scored = scored.with_columns(
+        pl.when(courteous).then(0.0).otherwise(pl.col("contribution")).alias("contribution"),
+        pl.when(courteous).then(None).otherwise(pl.col("emotion")).alias("emotion"),
     )
     totals = scored.group_by("row").agg(pl.col("contribution").sum().alias("raw"))
     emotions = (

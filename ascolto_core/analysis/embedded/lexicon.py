@@ -172,7 +172,8 @@ def load_lexicon() -> Lexicon:
     """
     rules = yaml.safe_load((DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
     emoji_valence, emoji_emotion = _emoji_entries()
-    word_rows: list[tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool, bool, bool]] = []
+    WordRow = tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool, bool, bool]
+    word_rows: list[WordRow] = []
     expr_rows: list[tuple[str, int, str, float | None, str | None, bool, bool]] = []
     brands = _brand_names()
     for lang in LANGS:
@@ -247,7 +248,15 @@ def load_lexicon() -> Lexicon:
         for phrase, (n, key) in zip(phrases, _expression_keys(phrases, lang), strict=True):
             if 2 <= n <= MAX_EXPRESSION_TOKENS:
                 expr_rows.append(
-                    (lang, n, key, valences.get(phrase), emotions.get(phrase), phrase in irony, phrase in courtesy)
+                    (
+                        lang,
+                        n,
+                        key,
+                        valences.get(phrase),
+                        emotions.get(phrase),
+                        phrase in irony,
+                        phrase in courtesy,
+                    )
                 )
     words = pl.DataFrame(
         word_rows,
