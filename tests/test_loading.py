@@ -340,6 +340,25 @@ def test_iso_fast_path_agrees_with_the_general_parser(values: list[str]) -> None
     assert fast[-3] == datetime(2026, 11, 24, 17, 5, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2023-05-03T08:05:10.000000+0000", "2023-11-03T23:59:59.000000+0000"],  # synthetic exports: the same fraction and offset everywhere
+        ["2026-11-24T18:05:00.250-02:30", "2026-03-29T01:30:00.250-02:30"],  # one negative half-hour offset, one fraction
+        ["2026-11-24T18:05:00+01:00", "2026-07-01T00:00:00+01:00"],  # one offset with colon, no fraction
+        ["2026-11-24 18:05:00.7Z", "2026-03-29 01:30:00.7Z"],  # one fraction, UTC
+    ],
+)
+def test_one_fraction_and_offset_for_every_row_read_like_the_general_parser(values: list[str]) -> None:
+    from ascolto_core.loading import dates
+
+    # Only one layout and one written fraction/offset (plus empty cells): the constant-tail path.
+    column = pl.Series("v", values * 20 + [None])
+    general = dates._parse_column(column, dates._string_formats_in(column.drop_nulls(), "Europe/Rome"), "Europe/Rome")
+    assert dates.parse_datetimes(column, "Europe/Rome").to_list() == general.to_list()
+    assert general.null_count() == 1
+
+
 def test_excel_numeric_ids_stay_whole_numbers(tmp_path: Path) -> None:
     # Excel stores every number as a float: id 12345 must not become "12345.0".
     path = tmp_path / "ids.xlsx"

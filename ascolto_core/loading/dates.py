@@ -224,10 +224,14 @@ def _iso_fast(strings: pl.Series, sample: pl.Series, tz: str) -> pl.Series | Non
     value = pl.col("v")
     micros = value.str.head(19).str.to_datetime(_ISO_BASE[separator], time_unit="us", strict=False, cache=False).dt.epoch("us")
     valid = value.str.len_bytes() == length
-    if fraction:
+    tail = _constant_tail(strings, sample, shape) if fraction or (zone and zone != "Z") else None
+    if tail is not None:
+        # Every row writes the same fraction and offset (".000000+0000"): one constant, no per-row slicing.
+        micros = micros + _tail_micros(tail, fraction, zone)
+    if fraction and tail is None:
         digits = min(len(fraction), 6)
         micros = micros + value.str.slice(20, digits).cast(pl.Int64, strict=False) * 10 ** (6 - digits)
-    if zone and zone != "Z":
+    if zone and zone != "Z" and tail is None:
         sign_at = length - len(zone)
         sign = value.str.slice(sign_at, 1)
         minutes = value.str.slice(sign_at + 1, 2).cast(pl.Int64, strict=False) * 60 + value.str.slice(length - 2, 2).cast(pl.Int64, strict=False)
@@ -238,6 +242,30 @@ def _iso_fast(strings: pl.Series, sample: pl.Series, tz: str) -> pl.Series | Non
     if zone:
         return stamps.dt.replace_time_zone("UTC")
     return localise(stamps, tz)
+
+
+def _constant_tail(strings: pl.Series, sample: pl.Series, shape: str) -> str | None:
+    """The text after the seconds when every non-null row of ``strings`` has ``shape``'s length and ends with it, else None."""
+    shapes = sample.str.replace_all(r"\d", "d")
+    first = sample.filter(shapes == shape).head(1).to_list()
+    if not first:
+        return None
+    tail = first[0][19:]
+    same = strings.to_frame("v").select(((pl.col("v").str.len_bytes() == len(shape)) & pl.col("v").str.ends_with(tail)).all()).item()
+    return tail if same else None
+
+
+def _tail_micros(tail: str, fraction: str | None, zone: str | None) -> int:
+    """Microseconds the fraction and the offset written in ``tail`` add to the local seconds (as :func:`_iso_fast` reads them)."""
+    micros = 0
+    if fraction:
+        digits = min(len(fraction), 6)
+        micros += int(tail[1 : 1 + digits]) * 10 ** (6 - digits)
+    if zone and zone != "Z":
+        written = tail[-len(zone) :]
+        minutes = int(written[1:3]) * 60 + int(written[-2:])
+        micros -= (-minutes if written[0] == "-" else minutes) * 60_000_000
+    return micros
 
 
 def parse_datetimes(values: pl.Series, tz: str, *, notes: list[tuple[str, dict[str, Any]]] | None = None) -> pl.Series:
