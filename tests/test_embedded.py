@@ -129,6 +129,9 @@ def test_delivery_words_are_neutral_unless_negated(
         ("il servizio a domicilio non esiste più", "it", "negative"),  # "non esiste più"
         ("ordine sbagliato di nuovo", "it", "negative"),  # "di nuovo" is "again", not "new"
         ("I was charged twice, please refund me. Thanks", "en", "negative"),  # thanks in a complaint
+        ("terzo giorno senza app e senza risposte", "it", "negative"),  # "senza risposte" not re-negated
+        ("l'ordine non è mai arrivato", "it", "negative"),  # Italian double negation stays negative
+        ("ho chiesto per l'ennesima volta il rimborso", "it", "negative"),  # repeated request
     ],
 )
 def test_complaint_vocabulary(engine: EmbeddedEngine, text: str, lang: str, expected: str) -> None:

@@ -274,6 +274,9 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         (
             (pl.col("is_negator") | pl.col("surface").str.ends_with("n't")) & ~pl.col("covered") & ~is_mwe
         ).alias("is_negator"),
+        # An expression that opens with its own negator ("senza risposta", "mai arrivato") is
+        # already a negation: an earlier negator ("senza app e senza risposte") must not flip it.
+        (is_mwe & (pl.col("is_negator") | pl.col("surface").str.ends_with("n't"))).alias("self_negated"),
         pl.when(pl.col("covered") | is_mwe).then(0.0).otherwise(pl.col("booster")).alias("booster"),
         (pl.col("is_contrast") & ~pl.col("covered") & ~is_mwe).alias("is_contrast"),
     )
@@ -300,6 +303,7 @@ def score_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     negated = (
         (pl.col("neg_clause") == pl.col("clause"))
         & ~pl.col("is_negator")
+        & ~pl.col("self_negated")
         & (distance >= 0)
         & (distance <= scope)
         & pl.col("kind").is_in(["word", "hashtag"])
