@@ -128,6 +128,28 @@ def test_unusable_cache_still_analyses_and_says_so(counting: CountingEngine, tmp
     assert result.notes == ("analysis.cache_unavailable",)
 
 
+@pytest.mark.parametrize(
+    "failing",
+    [
+        "store",  # results cannot be saved (disk full): the analysis still completes
+        "store_languages",  # detected languages cannot be saved
+    ],
+)
+def test_a_cache_that_cannot_be_written_is_a_note(
+    counting: CountingEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, failing: str
+) -> None:
+    from ascolto_core.analysis.cache import CacheUnavailable, ResultCache
+
+    def refuse(*args: Any, **kwargs: Any) -> int:
+        raise CacheUnavailable("database or disk is full")
+
+    monkeypatch.setattr(ResultCache, failing, refuse)
+    result = analyze_mentions(mentions(["Il pane di oggi era davvero buono", "Brave!"]), cache_dir=tmp_path)
+    assert result.analysed == 2
+    assert result.mentions["sentiment"].null_count() == 0
+    assert result.notes == ("analysis.cache_unavailable",)
+
+
 def test_progress_reaches_the_total(counting: CountingEngine) -> None:
     seen: list[tuple[int, int]] = []
     analyze_mentions(

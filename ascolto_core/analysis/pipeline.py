@@ -263,7 +263,8 @@ def _resolve_pending(frame: pl.DataFrame, pending: _PendingLanguages, writer: _C
 
     found = pending.distinct.select("key", identify_languages(pending.distinct["text"]).alias("lang"))
     writer.store_languages(found)
-    langs = pl.DataFrame({"key": pending.keys}).join(found, on="key", how="left", maintain_order="left")["lang"]
+    by_row = pl.DataFrame({"key": pending.keys}).join(found, on="key", how="left", maintain_order="left")
+    langs = by_row["lang"]
     return frame.with_columns(frame["lang"].scatter(pending.rows, langs).alias("lang"))
 
 
@@ -318,7 +319,7 @@ def _note(notes: list[str], key: str) -> None:
 
 
 def _keyed(texts: pl.Series, langs: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
-    """Each row's result key, and one row per distinct key: ``key``, ``text``, ``lang`` (as engines see it)."""
+    """Each row's result key, and one row per distinct key: ``key``, ``text``, ``lang`` (engine view)."""
     from ascolto_core.analysis.text import normalise_lang
 
     engine_langs = normalise_lang(langs)
