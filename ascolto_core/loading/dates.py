@@ -251,7 +251,8 @@ def _constant_tail(strings: pl.Series, sample: pl.Series, shape: str) -> str | N
     if not first:
         return None
     tail = first[0][19:]
-    same = strings.to_frame("v").select(((pl.col("v").str.len_bytes() == len(shape)) & pl.col("v").str.ends_with(tail)).all()).item()
+    value = pl.col("v")
+    same = strings.to_frame("v").select(((value.str.len_bytes() == len(shape)) & value.str.ends_with(tail)).all()).item()
     return tail if same else None
 
 

@@ -49,7 +49,8 @@ def content_hashes(
     when = created_at.dt.epoch("us").reinterpret(signed=False)
     if created_raw is not None and when.null_count():
         when = when.fill_null(_hash(created_raw, length) ^ _RAW_DATE_TAG)
-    given = {name: values.cast(pl.String) for name, values in (("text", text), ("author", author), ("source", source)) if values is not None}
+    named = (("text", text), ("author", author), ("source", source))
+    given = {name: values.cast(pl.String) for name, values in named if values is not None}
     # One select: Polars hashes the text columns in parallel.
     parts = pl.DataFrame({**given, "when": when.fill_null(0)}).select(
         *(plh.col(name).nchash.xxh3_64().fill_null(0).alias(name) for name in given),
