@@ -327,9 +327,10 @@ def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: st
     builder = _Builder(frame, chosen, tz, delimiter)
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         dates = builder.run(pool)
+        blank_texts = pool.submit(is_blank, builder.out["text"])  # while the ids are derived
         dedup_key, ids_derived = builder.ids(dates.raw, pool)
         # One filter for both drops; date counts are of the rows that stay (a dropped row is counted once, as dropped).
-        keep = ~is_blank(builder.out["text"])
+        keep = ~blank_texts.result()
         first = first_occurrences(pl.select(pl.when(keep).then(dedup_key)).to_series())
         if builder.pending_ids is not None:
             builder.out["id"] = builder.pending_ids.result().alias("id")
