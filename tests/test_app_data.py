@@ -130,3 +130,24 @@ def test_a_second_session_reuses_the_analysis_without_error() -> None:
     second.run()
     assert not first.exception and not second.exception, [e.value for e in second.exception]
     assert [c.value for c in second.sidebar.caption] == [c.value for c in first.sidebar.caption]
+
+
+def test_engine_fallback_is_explained_with_the_missing_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Transformers asked for, model not on this machine: the sidebar says which model and why, in words.
+    import streamlit as st
+
+    monkeypatch.setenv("ASCOLTO_ENGINE", "transformers")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=300)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        captions = [c.value for c in at.sidebar.caption]
+        notes = [c for c in captions if c.startswith(":material/info:")]
+        assert len(notes) == 1, captions
+        assert escape_markdown("cardiffnlp/twitter-xlm-roberta-base-sentiment-multilingual") in notes[0]
+        assert "{" not in notes[0], "placeholders are filled"
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -53,7 +53,7 @@ def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: 
         key=f"{key}|{result.engine.label}",
         label=label,
         engine_info=result.engine,
-        fallback=result.fallback,
+        fallback=(result.fallback, dict(result.fallback_params)) if result.fallback else None,
         report=report,
     )
     return True
@@ -89,7 +89,8 @@ def engine_caption(lang: str) -> None:
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
-        st.sidebar.caption(":material/info: " + t(fallback, lang))
+        key, params = fallback
+        st.sidebar.caption(":material/info: " + escape_markdown(t(key, lang, **params)))
 
 
 def build_context(lang: str) -> PageContext | None:

@@ -22,7 +22,7 @@ class StateKeys:
     DATASET_LABEL = "dataset_label"
     LOAD_REPORT = "load_report"
     ENGINE_INFO = "engine_info"
-    ENGINE_FALLBACK = "engine_fallback"  # i18n key when the requested engine was not available
+    ENGINE_FALLBACK = "engine_fallback"  # (i18n key, params) when the requested engine was not available
     ENGINE_CHOICE = "engine_choice"
     LOAD_ERROR = "load_error"  # message shown on the data page after a failed load
     # Shared sidebar filters (widget keys).
@@ -91,7 +91,7 @@ def set_dataset(
     key: str,
     label: str,
     engine_info: Any,
-    fallback: str | None,
+    fallback: tuple[str, dict[str, Any]] | None,
     report: Any = None,
 ) -> None:
     """Make ``mentions`` the data every page shows, and reset the filters."""
