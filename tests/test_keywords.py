@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ascolto_core.analysis.keywords import (
+    TermIndex,
     brand_terms,
     distinctive_terms,
     mentions_with_term,
+    term_index,
     term_table,
     top_terms,
 )
+from ascolto_core.datasets import load_demo
 
 
 def _frame(texts: list[str | None], lang: str = "it", **extra: list) -> pl.DataFrame:
@@ -150,3 +154,78 @@ def test_mentions_with_term_is_lemma_aware_and_keeps_order() -> None:
     # Brand names are not terms; unknown or empty terms find nothing.
     assert mentions_with_term(_frame(["Forno Brio top"]), "forno brio").height == 0
     assert mentions_with_term(frame, "").height == 0
+
+
+@pytest.fixture(scope="module")
+def demo() -> pl.DataFrame:
+    # The demo dataset with a made-up mood per mention (analysis is not under test here).
+    demo = load_demo()
+    moods = pl.Series(["negative", "neutral", "positive"]).gather(pl.int_range(0, demo.height, eager=True) % 3)
+    return demo.with_columns(moods.alias("sentiment"))
+
+
+@pytest.fixture(scope="module")
+def demo_index(demo: pl.DataFrame) -> TermIndex:
+    return term_index(demo)
+
+
+# Filters on the demo; the index of the FULL demo must give what tokenising the view gives.
+VIEWS = [
+    # Everything (the near-full case the index is for).
+    pl.lit(True),
+    # Almost everything: one touchpoint left out.
+    pl.col("touchpoint") != "news",
+    # One touchpoint.
+    pl.col("touchpoint") == "instagram",
+    # Every third mention, so rows are renumbered.
+    pl.int_range(0, pl.len()) % 3 == 1,
+    # A handful.
+    pl.int_range(0, pl.len()) < 5,
+    # Nothing at all.
+    pl.lit(False),
+]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_index_gives_the_same_results_as_tokenising(
+    demo: pl.DataFrame, demo_index: TermIndex, view: pl.Expr
+) -> None:
+    scope = demo.filter(view)
+    assert_frame_equal(top_terms(scope, n=400, index=demo_index), top_terms(scope, n=400), check_exact=True)
+    assert_frame_equal(term_table(scope, index=demo_index), term_table(scope), check_exact=True)
+    negative = pl.col("sentiment") == "negative"
+    assert_frame_equal(distinctive_terms(scope, negative, n=25, index=demo_index), distinctive_terms(scope, negative, n=25), check_exact=True)
+    for term in ("attesa", "tempi di attesa", "cornetti", "#colazione", "brio"):
+        assert_frame_equal(mentions_with_term(scope, term, index=demo_index), mentions_with_term(scope, term), check_exact=True)
+
+
+def test_index_gives_the_same_results_in_another_order(demo: pl.DataFrame, demo_index: TermIndex) -> None:
+    # A sorted view (the Post page sorts) renumbers every row.
+    scope = demo.sort("text", nulls_last=True).head(800)
+    assert_frame_equal(top_terms(scope, n=100, index=demo_index), top_terms(scope, n=100), check_exact=True)
+    touch = pl.col("touchpoint") == "x"
+    assert_frame_equal(distinctive_terms(scope, touch, index=demo_index), distinctive_terms(scope, touch), check_exact=True)
+
+
+def test_index_is_not_used_for_mentions_it_does_not_know(demo_index: TermIndex) -> None:
+    # A frame that is not a view of the indexed dataset is tokenised (same ids, other texts).
+    stranger = _frame(["cornetto freddo", "cornetto caldo"], id=demo_index.ids["id"].head(2).to_list())
+    assert top_terms(stranger, index=demo_index)["term"].to_list()[:1] == ["cornetto"]
+    # Unknown ids, or no id column at all: also tokenised.
+    assert mentions_with_term(_frame(["pane caldo"], id=["new"]), "pane", index=demo_index).height == 1
+    assert mentions_with_term(_frame(["pane caldo"]), "pane", index=demo_index).height == 1
+    # Other brand exclusions than the index's: tokenised with the right ones.
+    assert "cornetto" not in term_table(_frame(["cornetto buono"], id=["x"]), exclude=["cornetto"], index=demo_index)[
+        "term"
+    ].to_list()
+
+
+def test_index_leaves_out_repeated_and_missing_ids() -> None:
+    # Two texts under one id (and a null id) cannot be told apart by id: never taken from the index.
+    frame = _frame(["pane caldo", "torta secca", "caffè amaro"], id=["a", "a", None])
+    index = term_index(frame)
+    assert index.ids.height == 0
+    assert index.terms.height == 0
+    assert top_terms(frame.head(1), index=index)["term"].to_list() == ["caldo", "pane", "pane caldo"]
+    with pytest.raises(ValueError, match="id"):
+        term_index(_frame(["pane"]))

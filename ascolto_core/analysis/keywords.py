@@ -17,12 +17,18 @@ Terms are built from the tidy token frame of :mod:`ascolto_core.analysis.text`:
 ``top_terms`` counts MENTIONS containing a term (a post repeating a word ten
 times counts once, so one spammy post cannot dominate a word cloud);
 ``distinctive_terms`` counts occurrences, as Monroe et al. do.
+
+Tokenising is the costly part. A :class:`TermIndex` built once per dataset by
+:func:`term_index` lets every filtered view of that dataset select its rows by
+mention ``id`` instead of tokenising again (``index=`` on the functions below);
+the results are the same as computing from scratch.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -33,6 +39,32 @@ MIN_WORD_CHARS = 3
 DEFAULT_PRIOR_STRENGTH = 1000.0
 _TERM_TABLE_SCHEMA = {"row": pl.UInt32, "term": pl.String}
 _TERMS_SCHEMA = {"row": pl.UInt32, "form": pl.String, "key": pl.String}
+
+
+@dataclass(frozen=True)
+class TermIndex:
+    """Term occurrences of a whole dataset, by mention id (see :func:`term_index`).
+
+    Attributes:
+        terms: ``id, form, key, is_bigram``, one row per occurrence (as ``_terms``).
+        ids: ``id, fingerprint`` of the mentions it covers (unique, non-null ids);
+            the fingerprint hashes text and language, so an id with another text
+            is not taken for the indexed one.
+        brands: the brand names that were left out (``brand_terms(exclude)``).
+    """
+
+    terms: pl.DataFrame
+    ids: pl.DataFrame
+    brands: tuple[str, ...]
+
+
+def _fingerprints(mentions: pl.DataFrame) -> pl.DataFrame:
+    """``id, fingerprint``: what a mention's terms depend on (text and language), hashed."""
+    lang = pl.col("lang").cast(pl.String) if "lang" in mentions.columns else pl.lit(None, dtype=pl.String)
+    return mentions.select(
+        pl.col("id").cast(pl.String),
+        pl.struct(pl.col("text").cast(pl.String), lang).hash(seed=0).alias("fingerprint"),
+    )
 
 
 def brand_terms(exclude: Iterable[str] = ()) -> tuple[str, ...]:
@@ -127,11 +159,60 @@ def _brand_mask(frame: pl.DataFrame, brands: tuple[str, ...]) -> pl.Series:
     return mask
 
 
+def term_index(mentions: pl.DataFrame, *, exclude: Iterable[str] = ()) -> TermIndex:
+    """Tokenise a whole dataset once, so filtered views of it reuse the work.
+
+    Mentions whose ``id`` is null or repeated are left out of the index (two texts
+    could share it); a view containing one of them is computed from scratch.
+
+    Args:
+        mentions: the full dataset: ``text`` and ``id`` columns (``lang`` used when present).
+        exclude: extra names to leave out, merged with ``brand_terms`` from the config.
+
+    Raises:
+        TypeError: if ``mentions`` is not a Polars DataFrame.
+        ValueError: if it has no ``text`` or no ``id`` column.
+    """
+    _texts_of(mentions)
+    if "id" not in mentions.columns:
+        raise ValueError("mentions have no 'id' column")
+    known = _fingerprints(mentions)
+    ids = known["id"]
+    unique_ok = ids.is_not_null() & ~ids.is_duplicated()
+    terms = _terms(mentions, exclude=exclude)
+    terms = terms.select(
+        ids.gather(terms["row"]).alias("id"),
+        "form",
+        "key",
+        # A token never holds a space (see text._TOKEN_PATTERN); a bigram always does.
+        pl.col("form").str.contains(" ", literal=True).alias("is_bigram"),
+    ).filter(unique_ok.gather(terms["row"]))
+    return TermIndex(terms=terms, ids=known.filter(unique_ok), brands=brand_terms(exclude))
+
+
+def _terms_via_index(
+    mentions: pl.DataFrame, index: TermIndex | None, *, exclude: Iterable[str], bigrams: bool
+) -> pl.DataFrame:
+    """``_terms(mentions)``, selected from ``index`` when it covers every mention (same rows)."""
+    if index is None or "id" not in mentions.columns or index.brands != brand_terms(exclude):
+        return _terms(mentions, exclude=exclude, bigrams=bigrams)
+    _texts_of(mentions)
+    seen = _fingerprints(mentions)
+    if seen.join(index.ids, on=["id", "fingerprint"], how="semi").height != seen.height:
+        return _terms(mentions, exclude=exclude, bigrams=bigrams)
+    terms = index.terms if bigrams else index.terms.filter(~pl.col("is_bigram"))
+    rows = seen.select("id").with_row_index("row")
+    return rows.join(terms, on="id", how="inner", maintain_order="left").select("row", "form", "key").cast(
+        _TERMS_SCHEMA
+    )
+
+
 def term_table(
     mentions: pl.DataFrame,
     *,
     exclude: Iterable[str] = (),
     bigrams: bool = True,
+    index: TermIndex | None = None,
 ) -> pl.DataFrame:
     """One row per term occurrence per mention: ``row`` (UInt32 position in ``mentions``), ``term``.
 
@@ -143,12 +224,14 @@ def term_table(
             languages are detected).
         exclude: extra names to leave out, merged with ``brand_terms`` from the config.
         bigrams: also emit two-word terms.
+        index: :func:`term_index` of the dataset ``mentions`` was filtered from
+            (same ``exclude``); used when it covers every ``id``, else ignored.
 
     Raises:
         TypeError: if ``mentions`` is not a Polars DataFrame.
         ValueError: if it has no ``text`` column.
     """
-    terms = _terms(mentions, exclude=exclude, bigrams=bigrams)
+    terms = _terms_via_index(mentions, index, exclude=exclude, bigrams=bigrams)
     labelled = terms.join(_labels(terms), on="key", how="left", maintain_order="left")
     return labelled.sort("row", maintain_order=True).select("row", "term")
 
@@ -242,8 +325,12 @@ def _labels(terms: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def top_terms(mentions: pl.DataFrame, *, n: int = 50, exclude: Iterable[str] = ()) -> pl.DataFrame:
+def top_terms(
+    mentions: pl.DataFrame, *, n: int = 50, exclude: Iterable[str] = (), index: TermIndex | None = None
+) -> pl.DataFrame:
     """The ``n`` terms in most mentions, with the mood of those mentions (for word clouds).
+
+    ``index``: :func:`term_index` of the full dataset, to skip tokenising (same result).
 
     Returns:
         ``term, mentions, share_negative, share_positive, net_sentiment`` sorted by
@@ -257,7 +344,7 @@ def top_terms(mentions: pl.DataFrame, *, n: int = 50, exclude: Iterable[str] = (
         "share_positive": pl.Float64,
         "net_sentiment": pl.Float64,
     }
-    terms = term_table(mentions, exclude=exclude).unique(maintain_order=True)
+    terms = term_table(mentions, exclude=exclude, index=index).unique(maintain_order=True)
     if terms.height == 0 or n <= 0:
         return pl.DataFrame(schema=schema)
     if "sentiment" in mentions.columns:
@@ -300,6 +387,7 @@ def distinctive_terms(
     min_count: int = 3,
     exclude: Iterable[str] = (),
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+    index: TermIndex | None = None,
 ) -> pl.DataFrame:
     """Terms that set the in-group apart: weighted log-odds with an informative Dirichlet prior.
 
@@ -322,6 +410,7 @@ def distinctive_terms(
         min_count: minimum number of in-group occurrences of the term.
         exclude: extra names to leave out (merged with the configured brand terms).
         prior_strength: ``alpha_0``, how strongly rare terms are pulled to the corpus rate.
+        index: :func:`term_index` of the full dataset, to skip tokenising (same result).
 
     Returns:
         ``term, count_in, count_out, z`` sorted by ``z`` desc (empty when a group is empty).
@@ -331,7 +420,7 @@ def distinctive_terms(
     """
     schema = {"term": pl.String, "count_in": pl.UInt32, "count_out": pl.UInt32, "z": pl.Float64}
     mask = _in_group_mask(mentions, in_group)
-    terms = _terms(mentions, exclude=exclude)
+    terms = _terms_via_index(mentions, index, exclude=exclude, bigrams=True)
     if terms.height == 0:
         return pl.DataFrame(schema=schema)
     counts = (
@@ -366,11 +455,12 @@ def distinctive_terms(
     return best.join(labels, on="key", how="left", maintain_order="left").select(list(schema))
 
 
-def mentions_with_term(mentions: pl.DataFrame, term: str) -> pl.DataFrame:
+def mentions_with_term(mentions: pl.DataFrame, term: str, *, index: TermIndex | None = None) -> pl.DataFrame:
     """The mentions that contain ``term`` (a top/distinctive term, a word in any form, a hashtag).
 
     Lemma-aware: "tempi" finds mentions with "tempo" and "tempi". Order is kept.
     Brand names are not terms (they are excluded everywhere), so they find nothing.
+    ``index``: :func:`term_index` of the full dataset, to skip tokenising (same result).
     """
     if not isinstance(term, str):
         raise TypeError(f"term: expected str, got {type(term).__name__}")
@@ -380,7 +470,7 @@ def mentions_with_term(mentions: pl.DataFrame, term: str) -> pl.DataFrame:
     candidates = {wanted}
     if " " not in wanted and not wanted.startswith("#"):
         candidates |= {lemma_of(wanted, "it"), lemma_of(wanted, "en")}
-    terms = _terms(mentions, bigrams=" " in wanted)
+    terms = _terms_via_index(mentions, index, exclude=(), bigrams=" " in wanted)
     wanted_series = pl.Series(sorted(candidates), dtype=pl.String).implode()
     rows = terms.filter(pl.col("form").is_in(wanted_series) | pl.col("key").is_in(wanted_series))[
         "row"
