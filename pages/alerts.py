@@ -28,6 +28,7 @@ if alerts.is_empty():
     st.success(t("app.overview.no_alerts", lang))
 # Newest first; the day with the most negative mentions opens by itself.
 biggest = alerts.sort("negative", descending=True).get_column("day").head(1).to_list()
+index = data.term_index(ctx.mentions, ctx.dataset_key) if alerts.height else None  # tokenised once per dataset
 for alert in alerts.iter_rows(named=True):
     title = t(
         "app.alerts.day_title",
@@ -39,7 +40,9 @@ for alert in alerts.iter_rows(named=True):
     with st.expander(title, expanded=alert["day"] in biggest, icon=":material/warning:"):
         on_day = apply_filter(ctx.filtered, ctx.flt.replace(date_from=alert["day"], date_to=alert["day"]), ctx.tz)
         ids = set(on_day.get_column("id").to_list())
-        terms = data.distinctive_terms(ctx.filtered, pl.col("id").is_in(ids), f"{ctx.cache_key}|day={alert['day']}", n=10)
+        terms = data.distinctive_terms(
+            ctx.filtered, pl.col("id").is_in(ids), f"{ctx.cache_key}|day={alert['day']}", n=10, _index=index
+        )
         if terms.height:
             st.markdown(t("app.alerts.keywords", lang) + " " + ", ".join(f"`{term}`" for term in terms.get_column("term").head(8).to_list() if "`" not in term))
             terms_table(terms, lang, key=f"alert_terms_{alert['day']}")

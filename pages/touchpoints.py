@@ -46,7 +46,8 @@ picked = st.selectbox(
     t("app.touchpoints.pick", lang), choices, key=StateKeys.TOUCHPOINT_PICK, format_func=lambda k: category_name("touchpoint", k, lang)
 )
 in_group = pl.col("touchpoint").fill_null("other") == picked
-terms = data.distinctive_terms(ctx.filtered, in_group, f"{ctx.cache_key}|tp={picked}", n=15)
+index = data.term_index(ctx.mentions, ctx.dataset_key)  # tokenised once per dataset, reused by every filter
+terms = data.distinctive_terms(ctx.filtered, in_group, f"{ctx.cache_key}|tp={picked}", n=15, _index=index)
 if terms.is_empty():
     st.info(t("app.touchpoints.no_keywords", lang))
 else:

@@ -26,10 +26,11 @@ scope_tp = st.selectbox(
 )
 scope = ctx.filtered.filter(pl.col("touchpoint") == scope_tp) if scope_tp else ctx.filtered
 key = f"{ctx.cache_key}|tp={scope_tp}"
+index = data.term_index(ctx.mentions, ctx.dataset_key)  # tokenised once per dataset, reused by every filter
 
 # One pass over the texts: a term's size in each cloud is its count in that mood's mentions,
 # its colour the net sentiment over all mentions (a word often in complaints but mostly praised shows green).
-overall = data.top_terms(scope, f"{key}|all", n=400)
+overall = data.top_terms(scope, f"{key}|all", n=400, _index=index)
 columns = st.columns(2)
 for column, mood in zip(columns, ("negative", "positive"), strict=True):
     with column:
@@ -52,7 +53,7 @@ if group_size in (0, scope.height):
     # Nothing to compare with (e.g. the sidebar keeps only one sentiment).
     st.info(t("app.words.no_compare", lang))
     st.stop()
-terms = data.distinctive_terms(scope, in_group, f"{key}|d={mood}", n=25)
+terms = data.distinctive_terms(scope, in_group, f"{key}|d={mood}", n=25, _index=index)
 if terms.is_empty():
     st.info(t("app.words.no_terms", lang))
     st.stop()
@@ -67,6 +68,6 @@ if picked_row is not None and st.session_state.get("words_last_row") != picked_r
 if st.session_state.get(StateKeys.WORDS_TERM) not in term_list:
     st.session_state[StateKeys.WORDS_TERM] = term_list[0]
 term = st.selectbox(t("app.words.pick_term", lang), term_list, key=StateKeys.WORDS_TERM)
-posts = sort_posts(data.posts_with_term(scope, key, term), "amplified")
+posts = sort_posts(data.posts_with_term(scope, key, term, _index=index), "amplified")
 st.caption(t("app.words.posts_with", lang, term=term, n=posts.height))
 post_cards(posts.head(10).iter_rows(named=True), lang, ctx.tz)

@@ -164,3 +164,27 @@ def test_quick_period_button_sets_the_shared_dates_and_compares() -> None:
     assert at.session_state[StateKeys.F_DATES] == (last - timedelta(days=29), last)
     assert at.metric[0].value == str(30 * 3 + INCIDENT_POSTS)
     assert at.metric[0].delta == f"+{INCIDENT_POSTS}"
+
+
+def test_keyword_pages_tokenise_the_dataset_once_for_every_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 4: Parole and Touchpoint reuse the dataset's term index; a filter change never tokenises again.
+    from ascolto_core.analysis import keywords
+    from ui import data
+
+    calls: list[int] = []
+    tokenise = keywords._terms
+
+    def counting(mentions, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(mentions.height)
+        return tokenise(mentions, **kwargs)
+
+    monkeypatch.setattr(keywords, "_terms", counting)
+    data.term_index.clear()
+    at = app_with_data("pages/words.py")
+    for choice in (["instagram", "email"], ["email"], []):
+        at.multiselect(key=StateKeys.F_TOUCHPOINTS).set_value(choice).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.get("image"), "a word cloud is still drawn"
+    at.switch_page("pages/touchpoints.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert calls == [total_mentions()], "one pass over the whole dataset, none per filter"

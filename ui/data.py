@@ -143,28 +143,53 @@ def options(_mentions: pl.DataFrame, dataset_key: str, tz: str) -> Any:
     return filter_options(_mentions, tz)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def term_index(_mentions: pl.DataFrame, dataset_key: str) -> Any:
+    """``keywords.term_index`` of the whole dataset named ``dataset_key``: tokenised once.
+
+    Every filter of the dataset then selects its terms by id instead of tokenising
+    again (issue 4). ``cache_resource``, not ``cache_data``: the index is large
+    (~70 MB pickled for 100,000 mentions) and read-only (a frozen dataclass of
+    frames nobody mutates), so each rerun shares it instead of unpickling a copy.
+    """
+    from ascolto_core.analysis.keywords import term_index as compute
+
+    return compute(_mentions)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def top_terms(_mentions: pl.DataFrame, cache_key: str, n: int = 60) -> pl.DataFrame:
-    """``keywords.top_terms`` of a filtered frame named by ``cache_key`` (data + filter + subset)."""
+def top_terms(_mentions: pl.DataFrame, cache_key: str, n: int = 60, _index: Any = None) -> pl.DataFrame:
+    """``keywords.top_terms`` of a filtered frame named by ``cache_key`` (data + filter + subset).
+
+    ``_index``: the dataset's ``term_index`` (same dataset as in ``cache_key``).
+    """
     from ascolto_core.analysis.keywords import top_terms as compute
 
-    return compute(_mentions, n=n)
+    return compute(_mentions, n=n, index=_index)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def distinctive_terms(_mentions: pl.DataFrame, _in_group: pl.Expr, cache_key: str, n: int = 20) -> pl.DataFrame:
-    """``keywords.distinctive_terms`` (group vs the rest) named by ``cache_key`` (data + filter + group)."""
+def distinctive_terms(
+    _mentions: pl.DataFrame, _in_group: pl.Expr, cache_key: str, n: int = 20, _index: Any = None
+) -> pl.DataFrame:
+    """``keywords.distinctive_terms`` (group vs the rest) named by ``cache_key`` (data + filter + group).
+
+    ``_index``: the dataset's ``term_index`` (same dataset as in ``cache_key``).
+    """
     from ascolto_core.analysis.keywords import distinctive_terms as compute
 
-    return compute(_mentions, _in_group, n=n)
+    return compute(_mentions, _in_group, n=n, index=_index)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def posts_with_term(_mentions: pl.DataFrame, cache_key: str, term: str) -> pl.DataFrame:
-    """``keywords.mentions_with_term`` (lemma-aware) of a filtered frame named by ``cache_key``."""
+def posts_with_term(_mentions: pl.DataFrame, cache_key: str, term: str, _index: Any = None) -> pl.DataFrame:
+    """``keywords.mentions_with_term`` (lemma-aware) of a filtered frame named by ``cache_key``.
+
+    ``_index``: the dataset's ``term_index`` (same dataset as in ``cache_key``).
+    """
     from ascolto_core.analysis.keywords import mentions_with_term
 
-    return mentions_with_term(_mentions, term)
+    return mentions_with_term(_mentions, term, index=_index)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
