@@ -468,3 +468,39 @@ def test_first_occurrences_match_exact_comparison(keys: list[str | None], expect
 
     series = pl.Series(keys, dtype=pl.String)
     assert first_occurrences(series).to_list() == expected == series.is_first_distinct().to_list()
+
+
+@pytest.mark.parametrize(
+    "chunk_rows",
+    [
+        1,  # every row its own chunk: drops and duplicates cross chunk borders
+        3,  # chunks of uneven length (7 rows)
+        7,  # one chunk, as Excel and JSON readers give
+    ],
+)
+def test_chunked_tables_build_the_same_mentions(chunk_rows: int) -> None:
+    from ascolto_core.loading.canonical import build_mentions
+
+    whole = pl.DataFrame(
+        {
+            "Testo": ["Buono", " ", "Buono", "Caro", "Ok", "Buono", None],
+            "Data": ["24/11/2026 18:05", "24/11/2026 18:06", "24/11/2026 18:05", "ieri", "", "25/11/2026 09:00", "x"],
+            "Canale": ["Facebook", "Facebook", "Facebook", "tripadvisor.it", "Email", "Instagram", "X"],
+            "Voto": ["4,5", "1", "4,5", "cinque", "2", "3", "1"],
+            "Extra": ["a", "b", "c", "d", "e", "f", "g"],
+        }
+    )
+    chunked = pl.concat([whole.slice(start, chunk_rows) for start in range(0, whole.height, chunk_rows)], rechunk=False)
+    chosen = {"text": "Testo", "created_at": "Data", "source": "Canale", "rating": "Voto"}
+    built = build_mentions(chunked, chosen, tz="Europe/Rome", delimiter=";")
+    expected = build_mentions(whole.rechunk(), chosen, tz="Europe/Rome", delimiter=";")
+    assert chunked.n_chunks() == -(-whole.height // chunk_rows)
+    assert built.mentions.equals(expected.mentions)
+    assert built.mentions["Extra"].to_list() == ["a", "d", "e", "f"]  # blank, duplicate and null texts dropped
+    assert (built.duplicates, built.empty_texts, built.unparseable_dates, built.missing_dates, built.notes) == (
+        expected.duplicates,
+        expected.empty_texts,
+        expected.unparseable_dates,
+        expected.missing_dates,
+        expected.notes,
+    )
