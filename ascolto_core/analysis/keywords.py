@@ -344,20 +344,38 @@ def top_terms(
         "share_positive": pl.Float64,
         "net_sentiment": pl.Float64,
     }
-    terms = term_table(mentions, exclude=exclude, index=index).unique(maintain_order=True)
+    terms = _terms_via_index(mentions, index, exclude=exclude, bigrams=True)
     if terms.height == 0 or n <= 0:
         return pl.DataFrame(schema=schema)
+    labels = _labels(terms)
+    # A number per shown term (two keys may share one): "once per mention" is then a unique
+    # over integers, not over a million (row, string) pairs.
+    names = labels.select("term").unique().sort("term").with_row_index("tid")
+    tids = labels.join(names, on="term").select("key", "tid")
+    width = names.height
+    pairs = (
+        terms.select("row", "key")
+        .join(tids, on="key", how="left")
+        .select((pl.col("row").cast(pl.UInt64) * width + pl.col("tid").cast(pl.UInt64)).unique().alias("pair"))
+    )
+    terms = pairs.select(
+        (pl.col("pair") // width).cast(pl.UInt32).alias("row"), (pl.col("pair") % width).cast(pl.UInt32).alias("tid")
+    )
     if "sentiment" in mentions.columns:
-        mood = mentions.select(pl.col("sentiment").cast(pl.String)).with_row_index("row")
-        terms = terms.join(mood, on="row", how="left")
+        mood = mentions["sentiment"].cast(pl.String)
+        terms = terms.with_columns(mood.gather(terms["row"]).alias("sentiment"))
         neg = (pl.col("sentiment") == "negative").sum() / pl.len()
         pos = (pl.col("sentiment") == "positive").sum() / pl.len()
     else:
         neg = pos = pl.lit(None, dtype=pl.Float64)
-    out = terms.group_by("term").agg(
-        pl.len().cast(pl.UInt32).alias("mentions"),
-        neg.cast(pl.Float64).alias("share_negative"),
-        pos.cast(pl.Float64).alias("share_positive"),
+    out = (
+        terms.group_by("tid")
+        .agg(
+            pl.len().cast(pl.UInt32).alias("mentions"),
+            neg.cast(pl.Float64).alias("share_negative"),
+            pos.cast(pl.Float64).alias("share_positive"),
+        )
+        .join(names, on="tid")
     )
     return (
         out.with_columns((pl.col("share_positive") - pl.col("share_negative")).alias("net_sentiment"))
