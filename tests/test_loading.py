@@ -504,3 +504,29 @@ def test_chunked_tables_build_the_same_mentions(chunk_rows: int) -> None:
         expected.missing_dates,
         expected.notes,
     )
+
+
+@pytest.mark.parametrize(
+    ("parse", "values", "expected"),
+    [
+        ("sentiment", ["positive", None, "negative", "positive"], ["positive", None, "negative", "positive"]),  # canonical: kept
+        ("sentiment", ["positive", "Negativo", None], ["positive", "negative", None]),  # one value converted: all looked up
+        ("sentiment", ["positive", "boh"], ["positive", None]),  # an unknown label becomes null, not kept
+        ("lang", ["it", "en", "it"], ["it", "en", "it"]),  # canonical codes: kept
+        ("lang", ["it", "it-IT", "English"], ["it", "it", "en"]),  # regional and named languages converted
+        ("touchpoint", ["instagram", "x", None], ["instagram", "x", "other"]),  # canonical keys kept, null is other
+        ("touchpoint", ["instagram", "Instagram"], ["instagram", "instagram"]),  # case folded
+        ("sentiment", [None, None], [None, None]),  # nothing to convert
+    ],
+)
+def test_canonical_values_pass_and_others_convert(parse: str, values: list[str | None], expected: list[str | None]) -> None:
+    from ascolto_core.loading.touchpoints import derive_touchpoints
+    from ascolto_core.loading.values import parse_lang, parse_sentiment_labels
+
+    series = pl.Series("v", values, dtype=pl.String)
+    if parse == "touchpoint":
+        parsed = derive_touchpoints(length=len(series), touchpoint=series)
+    else:
+        parsed = (parse_sentiment_labels if parse == "sentiment" else parse_lang)(series)
+    assert parsed.dtype == pl.String
+    assert parsed.to_list() == expected

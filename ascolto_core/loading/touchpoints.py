@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ascolto_core.config import load_config
-from ascolto_core.loading.values import map_distinct
+from ascolto_core.loading.values import map_distinct, unchanged
 from ascolto_core.schema import TOUCHPOINTS
 
 # Host plus first path segment: "https://www.google.com/maps/..." -> "google.com/maps".
@@ -85,6 +85,8 @@ def _per_value(column: pl.Series, rules: TouchpointRules, *, url: bool = False, 
     found = _classify(folded, rules, own_site=url)
     if keys_pass:
         found = pl.select(pl.when(folded.is_in(TOUCHPOINTS)).then(folded).otherwise(found)).to_series()
+    if unchanged(distinct, found):
+        return values.alias(column.name)
     return map_distinct(values, distinct, found).alias(column.name)
 
 

@@ -121,7 +121,19 @@ def _per_distinct(values: pl.Series, convert: Callable[[pl.Series], pl.Series]) 
     distinct = strings.drop_nulls().unique()
     if distinct.is_empty():
         return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias(values.name)
-    return map_distinct(strings, distinct, convert(distinct)).alias(values.name)
+    converted = convert(distinct)
+    if unchanged(distinct, converted):
+        return strings.alias(values.name)
+    return map_distinct(strings, distinct, converted).alias(values.name)
+
+
+def unchanged(distinct: pl.Series, converted: pl.Series) -> bool:
+    """True when a conversion of distinct values changed none of them (same dtype, no null, same values).
+
+    Then every row converts to itself: a file already in canonical form ("positive",
+    "it", "instagram") keeps its column as it is, without a lookup pass over every row.
+    """
+    return converted.dtype == distinct.dtype and converted.null_count() == 0 and bool((converted == distinct).all())
 
 
 def map_distinct(values: pl.Series, distinct: pl.Series, converted: pl.Series) -> pl.Series:
