@@ -47,7 +47,9 @@ picked = st.selectbox(
 )
 in_group = pl.col("touchpoint").fill_null("other") == picked
 index = data.term_index(ctx.mentions, ctx.dataset_key)  # tokenised once per dataset, reused by every filter
-terms = data.distinctive_terms(ctx.filtered, in_group, f"{ctx.cache_key}|tp={picked}", n=15, _index=index)
+terms = data.distinctive_terms(
+    ctx.filtered, in_group, f"{ctx.cache_key}|tp={picked}", n=15, _index=index
+)
 if terms.is_empty():
     st.info(t("app.touchpoints.no_keywords", lang))
 else:

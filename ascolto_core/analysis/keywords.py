@@ -356,10 +356,11 @@ def top_terms(
     pairs = (
         terms.select("row", "key")
         .join(tids, on="key", how="left")
-        .select((pl.col("row").cast(pl.UInt64) * width + pl.col("tid").cast(pl.UInt64)).unique().alias("pair"))
+        .select((pl.col("row").cast(pl.UInt64) * width + pl.col("tid")).unique().alias("pair"))
     )
     terms = pairs.select(
-        (pl.col("pair") // width).cast(pl.UInt32).alias("row"), (pl.col("pair") % width).cast(pl.UInt32).alias("tid")
+        (pl.col("pair") // width).cast(pl.UInt32).alias("row"),
+        (pl.col("pair") % width).cast(pl.UInt32).alias("tid"),
     )
     if "sentiment" in mentions.columns:
         mood = mentions["sentiment"].cast(pl.String)
