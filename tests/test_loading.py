@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from ascolto_core.loading import LoadReport, load_mentions
 from ascolto_core.schema import MENTION_SCHEMA, conform
@@ -530,3 +531,51 @@ def test_canonical_values_pass_and_others_convert(parse: str, values: list[str |
         parsed = (parse_sentiment_labels if parse == "sentiment" else parse_lang)(series)
     assert parsed.dtype == pl.String
     assert parsed.to_list() == expected
+
+
+def _load_as_text(path: Path) -> tuple[pl.DataFrame, tuple[object, ...]]:
+    """The canonical table and the notes from every column read as text (the reference for typed reads)."""
+    from ascolto_core.loading.canonical import build_mentions
+    from ascolto_core.loading.mapping import propose
+    from ascolto_core.loading.readers import open_source, read_table
+
+    raw = read_table(open_source(path, None))
+    proposal = propose(raw.frame.columns)
+    built = build_mentions(raw.frame, proposal.chosen, tz="Europe/Rome", delimiter=raw.delimiter)
+    problems = tuple((p.key, {"field": p.field}) for p in proposal.problems if not p.blocking)
+    return built.mentions, raw.notes + problems + built.notes
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "likes", "rating"),
+    [
+        (";", "12", "4,5"),  # plain values throughout: read typed
+        (";", "1.234", "4,5"),  # Italian thousands after the sample: counts read again as text
+        (";", " 7", " 4"),  # spaces around numbers
+        (";", "+5", "4,"),  # a sign; a comma with no decimals
+        (";", "-3", "nan"),  # a negative count; "nan" as a rating
+        (";", "", ""),  # empty cells
+        (";", "x", "4/5"),  # unreadable count; a rating out of five
+        (";", "5.0", "★★★★"),  # a count with a decimal point; stars
+        (";", "99999999999999999999", "1.234,5"),  # a count too large for 64 bits; a grouped decimal
+        (",", "12", "4.5"),  # comma-separated file with point decimals
+        (",", "1,234", "3"),  # English thousands (quoted cell)
+    ],
+)
+def test_typed_read_gives_the_table_read_as_text(tmp_path: Path, delimiter: str, likes: str, rating: str) -> None:
+    from ascolto_core.loading.readers import open_source, read_table
+
+    plain_rating = "4,5" if delimiter == ";" else "4.5"
+    rows = [delimiter.join([f"testo numero {i}", str(i % 50), plain_rating]) for i in range(5000)]
+    odd = ["testo strano", f'"{likes}"' if delimiter in likes else likes, f'"{rating}"' if delimiter in rating else rating]
+    path = tmp_path / "numbers.csv"
+    path.write_text("\n".join([delimiter.join(["Testo", "Mi piace", "Voto"]), *rows, delimiter.join(odd)]) + "\n", encoding="utf-8")
+    # The file's start holds plain numbers only: the reader is asked to parse them.
+    start = tmp_path / "start.csv"
+    start.write_text("\n".join([delimiter.join(["Testo", "Mi piace", "Voto"]), *rows[:10]]) + "\n", encoding="utf-8")
+    assert read_table(open_source(start, None), typed=True).frame.dtypes[1:] == [pl.Int64, pl.Float64]
+    loaded = load_mentions(path)
+    as_text, notes = _load_as_text(path)
+    assert_frame_equal(loaded.mentions, as_text)
+    assert loaded.report.notes == notes
+    assert loaded.mentions.height == 5001

@@ -55,7 +55,15 @@ def _display_tz() -> str:
     return str(load_config("app").get("display_timezone", "Europe/Rome"))
 
 
-def _read(source: str | os.PathLike[str] | bytes, filename: str | None, sheet: str | int | None, max_bytes: int | None) -> tuple[RawTable, str]:
+def _read(
+    source: str | os.PathLike[str] | bytes,
+    filename: str | None,
+    sheet: str | int | None,
+    max_bytes: int | None,
+    *,
+    typed: bool = False,
+    mapping: ColumnMapping | dict[str, str | None] | None = None,
+) -> tuple[RawTable, str]:
     opened = open_source(source, filename)
     limit = _limit_bytes(max_bytes)
     if opened.size > limit:
@@ -65,7 +73,7 @@ def _read(source: str | os.PathLike[str] | bytes, filename: str | None, sheet: s
             size_mb=f"{opened.size / 1024 / 1024:.3g}",
             limit_mb=f"{limit / 1024 / 1024:.3g}",
         )
-    return read_table(opened, sheet=sheet), opened.name
+    return read_table(opened, sheet=sheet, typed=typed, mapping=mapping), opened.name
 
 
 def propose_mapping(
@@ -111,7 +119,8 @@ def load_mentions(
         AscoltoError: empty, binary, corrupt or too large files, JSON that is not a
             list of records, unknown sheets, mappings naming absent columns.
     """
-    raw, name = _read(source, filename, sheet, max_bytes)
+    # Counts and ratings may be parsed by the CSV reader: the table built below is the same.
+    raw, name = _read(source, filename, sheet, max_bytes, typed=True, mapping=mapping)
     if mapping is not None and not isinstance(mapping, ColumnMapping):
         mapping = ColumnMapping(mapping)
     proposal = propose(raw.frame.columns, mapping)

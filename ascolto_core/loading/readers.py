@@ -13,7 +13,10 @@ import csv
 import io
 import json
 import os
+import re
 import zipfile
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ import charset_normalizer
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.loading.mapping import known_headers
+from ascolto_core.loading.mapping import known_headers, propose
 from ascolto_core.loading.values import fold
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet")
@@ -44,6 +47,8 @@ _EXTENSIONS: dict[str, str] = {
 DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 20
 _HEAD_BYTES = 64 * 1024
+Choice = Mapping[str, str | None]
+"""A person's choice of columns (field -> column), as ``mapping.ColumnMapping`` holds it."""
 
 
 @dataclass(frozen=True)
@@ -313,8 +318,108 @@ def _find_header(rows: list[list[str]], width: int) -> int:
     return fallback or 0
 
 
-def read_delimited(source: Source, kind: str) -> RawTable:
+# Canonical fields the CSV reader may parse itself (their raw column is never kept as text in the result).
+_TYPED_FIELDS: dict[str, pl.DataType] = {
+    "likes": pl.Int64(),
+    "shares": pl.Int64(),
+    "comments": pl.Int64(),
+    "reach": pl.Int64(),
+    "rating": pl.Float64(),
+}
+_PLAIN_INTEGER = re.compile(r"\d{1,18}")
+_PLAIN_DECIMAL = {".": re.compile(r"\d{1,15}(?:\.\d{1,15})?"), ",": re.compile(r"\d{1,15}(?:,\d{1,15})?")}
+
+
+@dataclass(frozen=True)
+class ReadTypes:
+    """Dtypes the CSV reader gives some columns itself, decided on the file's first rows."""
+
+    dtypes: dict[str, pl.DataType] = field(default_factory=dict)
+    decimal_comma: bool = False
+
+
+def read_types(
+    names: list[str], sample: list[list[str]], delimiter: str, mapping: Choice | None = None
+) -> ReadTypes:
+    """Counts and ratings whose sampled values are all plain numbers: the reader parses them.
+
+    A whole number read by the reader is the number ``values.parse_counts``
+    finds in its text, and a plain decimal the rating ``values.parse_rating``
+    finds; a value further down that the reader cannot parse makes the caller
+    read every column as text again (same table, one more read).
+
+    Args:
+        names: the column names as Polars reads them.
+        sample: the first data rows, cells in the same order.
+        delimiter: the file's delimiter (a decimal comma needs another one).
+        mapping: the person's choice of columns, if any.
+    """
+    try:
+        chosen = propose(names, mapping).chosen
+    except (AscoltoError, TypeError):
+        return ReadTypes()  # the mapping's problem is reported after the full read, as without types
+    uses = Counter(column for column in chosen.values() if column is not None)
+    counts = Counter(names)
+    dtypes: dict[str, pl.DataType] = {}
+    decimal_comma = False
+    for field_name, dtype in _TYPED_FIELDS.items():
+        column = chosen.get(field_name)
+        # A column read for one field only, under a name Polars gives once.
+        if column is None or uses[column] != 1 or counts[column] != 1:
+            continue
+        index = names.index(column)
+        values = [row[index] for row in sample if index < len(row) and row[index] != ""]
+        if not values:
+            continue
+        if dtype == pl.Int64 and all(_PLAIN_INTEGER.fullmatch(v) for v in values):
+            dtypes[column] = dtype
+        elif dtype == pl.Float64:
+            mark = "," if any("," in v for v in values) else "."
+            if mark == "," and delimiter == ",":
+                continue
+            if all(_PLAIN_DECIMAL[mark].fullmatch(v) for v in values):
+                dtypes[column] = dtype
+                decimal_comma = mark == ","
+    return ReadTypes(dtypes, decimal_comma)
+
+
+def _sample_rows(text: str, delimiter: str, header_row: int) -> list[list[str]]:
+    """The data rows in the first part of the file (the last one may be cut, so it goes)."""
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return rows[header_row + 1 : -1]
+
+
+def _typed_read(
+    source: Path | bytes,
+    delimiter: str,
+    skip_lines: int,
+    head_text: str,
+    header_row: int,
+    mapping: Choice | None,
+) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]] | None:
+    """The table with counts and ratings parsed by the reader, or None when the sample's guess fails."""
+    try:
+        header = pl.read_csv(source, separator=delimiter, skip_lines=skip_lines, infer_schema=False, n_rows=0)
+        names = header.columns
+        types = read_types(names, _sample_rows(head_text, delimiter, header_row), delimiter, mapping)
+    except (pl.exceptions.PolarsError, csv.Error):
+        return None
+    if not types.dtypes:
+        return None
+    try:
+        return _read_csv(source, delimiter, skip_lines, types)
+    except (pl.exceptions.PolarsError, _NotUtf8):
+        return None  # a value the sample did not show: every column is read as text
+
+
+def read_delimited(
+    source: Source, kind: str, *, typed: bool = False, mapping: Choice | None = None
+) -> RawTable:
     """CSV/TSV with sniffed encoding, delimiter and header row; every column read as text.
+
+    With ``typed``, counts and ratings (as ``mapping`` and the rules map them)
+    whose first rows hold plain numbers are parsed by the reader (see
+    :func:`read_types`); the result after ``canonical.build_mentions`` is the same.
 
     Raises:
         AscoltoError: ``load.empty_file`` when there is no row, ``load.unreadable`` when
@@ -322,15 +427,18 @@ def read_delimited(source: Source, kind: str) -> RawTable:
     """
     encoding = detect_encoding(source)
     notes: tuple[tuple[str, dict[str, Any]], ...] = ()
-    head_text = _decode_head(source.head(), encoding) or ""
-    delimiter, header_row, skip_lines = _sniff_dialect(head_text.lstrip("\ufeff"), "\t" if kind == "tsv" else None)
+    head_text = (_decode_head(source.head(), encoding) or "").lstrip("\ufeff")
+    delimiter, header_row, skip_lines = _sniff_dialect(head_text, "\t" if kind == "tsv" else None)
     polars_source: Path | bytes
     if encoding in ("utf-8", "utf-8-sig"):
         polars_source = source.polars_source()
     else:
         polars_source, notes = _utf8_bytes(source, encoding)
+    done = None
+    if typed:
+        done = _typed_read(polars_source, delimiter, skip_lines, head_text, header_row, mapping)
     try:
-        frame, more = _read_csv(polars_source, delimiter, skip_lines)
+        frame, more = done if done is not None else _read_csv(polars_source, delimiter, skip_lines)
     except _NotUtf8 as error:
         if encoding not in ("utf-8", "utf-8-sig"):
             raise AscoltoError("load.unreadable", name=source.name, reason=str(error)) from error
@@ -359,9 +467,13 @@ class _NotUtf8(Exception):
     """The CSV parser met bytes that are not UTF-8."""
 
 
-def _read_csv(source: Path | bytes, delimiter: str, skip_lines: int) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]]:
-    # Everything as text: types are decided per canonical field (Italian decimals, day-first dates).
+def _read_csv(
+    source: Path | bytes, delimiter: str, skip_lines: int, types: ReadTypes | None = None
+) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]]:
+    # Everything as text unless typed: types are decided per canonical field (Italian decimals, dates).
     options: dict[str, Any] = {"separator": delimiter, "skip_lines": skip_lines, "infer_schema": False}
+    if types is not None:
+        options |= {"schema_overrides": types.dtypes, "decimal_comma": types.decimal_comma}
     try:
         return pl.read_csv(source, **options), ()
     except pl.exceptions.ComputeError as error:
@@ -540,15 +652,17 @@ def _is_nameless(column: str) -> bool:
     return not column.strip() or column.startswith("__UNNAMED__") or column.startswith("_duplicated_")
 
 
-def read_table(source: Source, *, sheet: str | int | None = None) -> RawTable:
-    """Sniff the format and read the raw table.
+def read_table(
+    source: Source, *, sheet: str | int | None = None, typed: bool = False, mapping: Choice | None = None
+) -> RawTable:
+    """Sniff the format and read the raw table (``typed``, ``mapping``: see :func:`read_delimited`).
 
     Raises:
         AscoltoError: for empty, binary, corrupt or structurally wrong files.
     """
     kind = sniff_format(source)
     if kind in ("csv", "tsv"):
-        table = read_delimited(source, kind)
+        table = read_delimited(source, kind, typed=typed, mapping=mapping)
     elif kind == "xlsx":
         table = read_excel(source, sheet)
     elif kind == "json":

@@ -79,6 +79,8 @@ def parse_counts(values: pl.Series, *, delimiter: str | None = None) -> pl.Serie
     Counts are whole numbers, so digits grouped by three are thousands whichever
     separator is used: "1.234" (Italian) and "1,234" (English) are both 1234.
     """
+    if values.dtype.is_integer():
+        return values.cast(pl.Int64, strict=False).alias(values.name)  # whole numbers already (CSV, JSON)
     if values.dtype == pl.String:
         plain = values.cast(pl.Int64, strict=False)
         if plain.null_count() == values.null_count():
