@@ -17,7 +17,7 @@ import polars as pl
 import polars_hash as plh
 
 from ascolto_core.loading.dates import join_date_time, parse_datetimes
-from ascolto_core.loading.ids import content_hashes, ids_from_hashes
+from ascolto_core.loading.ids import content_hashes, ids_from_hashes, text_hashes
 from ascolto_core.loading.mapping import AUX_FIELDS
 from ascolto_core.loading.report import Note
 from ascolto_core.loading.touchpoints import derive_touchpoints
@@ -158,6 +158,7 @@ class _Builder:
         self.notes: list[Note] = []
         self.out: dict[str, pl.Series] = {}
         self.pending_ids: Future[pl.Series] | None = None
+        self.pending_hashes: Future[pl.DataFrame] | None = None
 
     def column(self, field: str) -> pl.Series | None:
         name = self.chosen.get(field)
@@ -280,6 +281,11 @@ class _Builder:
         text_out, text_notes = steps[0].result()
         self.out.update(text_out)
         self.notes += text_notes
+        if self.chosen.get("id") is None:
+            # Ids from content: the text parts are hashed while the dates are parsed.
+            plain_out, _ = steps[1].result()  # value_steps() opens with the plain fields
+            text, source, author = text_out["text"], plain_out.get("source"), plain_out.get("author")
+            self.pending_hashes = pool.submit(partial(text_hashes, text=text, source=source, author=author))
         done = dates.result()
         if done.created is not None:
             self.out["created_at"] = done.created
@@ -309,6 +315,7 @@ class _Builder:
             created_raw=created_raw,
             source=self.out.get("source"),
             author=self.out.get("author"),
+            parts=self.pending_hashes.result() if self.pending_hashes is not None else None,
         )
         if own is None or blank is None:
             self.pending_ids = pool.submit(ids_from_hashes, hashes)

@@ -25,6 +25,20 @@ def _hash(values: pl.Series | None, length: int) -> pl.Series:
     return values.cast(pl.String).to_frame("v").select(plh.col("v").nchash.xxh3_64().fill_null(0)).to_series()
 
 
+def text_hashes(*, text: pl.Series, source: pl.Series | None, author: pl.Series | None) -> pl.DataFrame:
+    """Hashes of the key's text parts: columns ``text``, ``author``, ``source`` (0 for an absent part).
+
+    They need no date, so a build computes them while the dates are parsed.
+    """
+    named = (("text", text), ("author", author), ("source", source))
+    given = {name: values.cast(pl.String) for name, values in named if values is not None}
+    # One select: Polars hashes the text columns in parallel.
+    return pl.DataFrame(given).select(
+        *(plh.col(name).nchash.xxh3_64().fill_null(0).alias(name) for name in given),
+        *(pl.lit(0, dtype=pl.UInt64).alias(name) for name in ("author", "source") if name not in given),
+    )
+
+
 def content_hashes(
     *,
     text: pl.Series,
@@ -32,6 +46,7 @@ def content_hashes(
     created_raw: pl.Series | None,
     source: pl.Series | None,
     author: pl.Series | None,
+    parts: pl.DataFrame | None = None,
 ) -> pl.Series:
     """A UInt64 per mention from its content (see the module docstring for the key).
 
@@ -44,23 +59,18 @@ def content_hashes(
         created_at: parsed UTC timestamps (null when unreadable).
         created_raw: the raw date values, used where ``created_at`` is null (may be None).
         source, author: optional columns (None when the file has none).
+        parts: :func:`text_hashes` of ``text``, ``source`` and ``author`` when computed already.
     """
     length = len(text)
     when = created_at.dt.epoch("us").reinterpret(signed=False)
     if created_raw is not None and when.null_count():
         when = when.fill_null(_hash(created_raw, length) ^ _RAW_DATE_TAG)
-    named = (("text", text), ("author", author), ("source", source))
-    given = {name: values.cast(pl.String) for name, values in named if values is not None}
-    # One select: Polars hashes the text columns in parallel.
-    parts = pl.DataFrame({**given, "when": when.fill_null(0)}).select(
-        *(plh.col(name).nchash.xxh3_64().fill_null(0).alias(name) for name in given),
-        *(pl.lit(0, dtype=pl.UInt64).alias(name) for name in ("author", "source") if name not in given),
-        "when",
-    )
+    if parts is None:
+        parts = text_hashes(text=text, source=source, author=author)
     chained = pl.col("text")
     for name in ("author", "source", "when"):
         chained = (chained * _MULTIPLIER) ^ pl.col(name)
-    return parts.select(chained.alias("hash")).to_series()
+    return parts.with_columns(when=when.fill_null(0)).select(chained.alias("hash")).to_series()
 
 
 def ids_from_hashes(hashes: pl.Series) -> pl.Series:
