@@ -134,6 +134,22 @@ def _full_screenshot(page, path: Path) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
+def _choose_option(page, multiselect, name: str, attempts: int = 4) -> None:  # noqa: ANN001
+    """Open a multiselect and pick ``name``; retry when a rerun or re-layout closed the menu first."""
+    for _ in range(attempts):
+        _wait_idle(page)
+        multiselect.get_by_role("button", name="Open").click(force=True)
+        option = page.get_by_role("option", name=name)
+        try:
+            option.wait_for(state="visible", timeout=5000)
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: the menu closed, try again
+            page.keyboard.press("Escape")
+            continue
+        option.click()
+        return
+    raise AssertionError(f"the option {name!r} never appeared in the menu")
+
+
 def _exception_text(page) -> str | None:  # noqa: ANN001
     boxes = page.locator('[data-testid="stException"]')
     return boxes.first.inner_text()[:800] if boxes.count() else None
@@ -157,8 +173,7 @@ def test_every_page_in_the_browser(server: str) -> None:
 
             # Change a filter: only posts in Italian.
             language = sidebar.get_by_text("Lingua dei post", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']")
-            language.get_by_role("button", name="Open").click(force=True)
-            page.get_by_role("option", name="italiano").click()
+            _choose_option(page, language, "italiano")
             page.keyboard.press("Escape")
             _wait_idle(page)
             after = sidebar.get_by_text("menzioni su").first.inner_text()
