@@ -426,6 +426,18 @@ def read_irony(scored: pl.DataFrame, rules: dict[str, Any]) -> pl.DataFrame:
     ).drop("_complaint")
 
 
+# Columns of an expression match (one row per token that starts the longest expression there).
+_EXPRESSION_MATCH_SCHEMA: dict[str, pl.DataType] = {
+    "i": pl.UInt32(),
+    "mwe_len": pl.Int32(),
+    "mwe_valence": pl.Float64(),
+    "mwe_emotion": pl.String(),
+    "mwe_surface": pl.String(),
+    "mwe_irony": pl.Boolean(),
+    "mwe_courtesy": pl.Boolean(),
+}
+
+
 def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """Longest expression starting at each candidate token: ``i, mwe_len, mwe_valence, mwe_emotion, mwe_surface``.
 
@@ -435,17 +447,7 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     total = frame.height
     starts = frame.filter(pl.col("lemma").is_in(lexicon.prefixes[1].implode()) & (pl.col("kind") != "punct"))
     if starts.height == 0 or total == 0:
-        return pl.DataFrame(
-            schema={
-                "i": pl.UInt32,
-                "mwe_len": pl.Int32,
-                "mwe_valence": pl.Float64,
-                "mwe_emotion": pl.String,
-                "mwe_surface": pl.String,
-                "mwe_irony": pl.Boolean,
-                "mwe_courtesy": pl.Boolean,
-            }
-        )
+        return pl.DataFrame(schema=_EXPRESSION_MATCH_SCHEMA)
     lemma, surface, row, kind = frame["lemma"], frame["surface"], frame["row"], frame["kind"]
     idx = starts["i"]
     cand = starts.select("i", "lang", pl.col("lemma").alias("g1"), pl.col("surface").alias("s1"))
@@ -493,17 +495,7 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     matches = (
         pl.concat(found)
         if found
-        else pl.DataFrame(
-            schema={
-                "i": pl.UInt32,
-                "mwe_len": pl.Int32,
-                "mwe_valence": pl.Float64,
-                "mwe_emotion": pl.String,
-                "mwe_surface": pl.String,
-                "mwe_irony": pl.Boolean,
-                "mwe_courtesy": pl.Boolean,
-            }
-        )
+        else pl.DataFrame(schema=_EXPRESSION_MATCH_SCHEMA)
     )
     matches = matches.sort(["i", "mwe_len"], descending=[False, True]).unique("i", keep="first")
     # An expression starting inside an earlier, longer one is dropped (the earlier one covers it).
