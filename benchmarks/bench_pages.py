@@ -37,18 +37,11 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from ascolto_core.analysis import analyze_mentions  # noqa: E402
 from ascolto_core.analysis.keywords import term_index  # noqa: E402
 from ascolto_core.datasets import load_demo  # noqa: E402
+from ui.navigation import PAGE_SPECS, START_PAGE  # noqa: E402
 from ui.state import StateKeys  # noqa: E402
 
-PAGES = (
-    "pages/overview.py",
-    "pages/timeline.py",
-    "pages/touchpoints.py",
-    "pages/words.py",
-    "pages/posts.py",
-    "pages/hours.py",
-    "pages/alerts.py",
-    "pages/export.py",
-)
+# Every page but the start page (it has no filtered view to re-render).
+PAGES = tuple(spec.path for spec in PAGE_SPECS if spec.name != START_PAGE)
 
 
 def big_mentions(rows: int, seed: int = 7) -> tuple[pl.DataFrame, object]:

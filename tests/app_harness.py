@@ -8,20 +8,12 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from app_data import ENGINE, analysed_mentions
+from ui.navigation import PAGE_SPECS
 from ui.state import StateKeys
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES: tuple[str, ...] = (
-    "pages/data.py",
-    "pages/overview.py",
-    "pages/timeline.py",
-    "pages/touchpoints.py",
-    "pages/words.py",
-    "pages/posts.py",
-    "pages/hours.py",
-    "pages/alerts.py",
-    "pages/export.py",
-)
+# Every page the router shows, start page first.
+PAGES: tuple[str, ...] = tuple(spec.path for spec in PAGE_SPECS)
 
 
 def app_with_data(page: str | None = None, *, run: bool = True, **state: Any) -> AppTest:

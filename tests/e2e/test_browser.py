@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from ascolto_core.i18n import t
+from ui.navigation import PAGE_SPECS, START_PAGE
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,16 +36,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Sidebar navigation labels (Italian) and the file name of each screenshot.
-PAGES: tuple[tuple[str, str], ...] = (
-    ("Panoramica", "02_panoramica"),
-    ("Andamento", "03_andamento"),
-    ("Touchpoint", "04_touchpoint"),
-    ("Parole", "05_parole"),
-    ("Post", "06_post"),
-    ("Orari", "07_orari"),
-    ("Allarmi", "08_allarmi"),
-    ("Esporta", "09_esporta"),
+# Sidebar navigation labels (Italian) and the file name of each screenshot, for every page after the start page.
+PAGES: tuple[tuple[str, str], ...] = tuple(
+    (t(f"app.nav.{spec.name}", "it"), f"{number:02d}_{spec.slug}")
+    for number, spec in enumerate(PAGE_SPECS, start=1)
+    if spec.name != START_PAGE
 )
 
 
