@@ -129,13 +129,16 @@ def fetch_mentions(
             if progress:
                 progress(FetchProgress(index, len(query.sources), connector.label))
             ctx = FetchContext(client=http, query=query, secrets=secrets)
-            rows, skipped, pages, status, error = _run(connector, ctx, getattr(spec, "require_terms", True))
+            with http.deadline(query.limits.deadline_seconds, max_bytes=query.limits.max_bytes):
+                rows, skipped, pages, status, error = _run(connector, ctx, getattr(spec, "require_terms", True))
             frame = _rows_frame(rows, query.brand)
             merged, added = merge_mentions(merged, frame)
             if status is None:
                 status = "ok" if added else "nothing_new"
             if ctx.unusable:
                 skipped["no_text"] = skipped.get("no_text", 0) + ctx.unusable
+            if ctx.malformed:
+                skipped["malformed"] = skipped.get("malformed", 0) + ctx.malformed
             report = SourceReport(
                 source=connector.label,
                 kind=connector.kind,

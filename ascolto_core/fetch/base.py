@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -13,8 +15,18 @@ from ascolto_core.fetch.http import FetchClient, Secret
 from ascolto_core.fetch.query import Limits, ListeningQuery, resolve_secret
 from ascolto_core.fetch.report import Note
 
+logger = logging.getLogger(__name__)
+
 # One mention as a dict of canonical columns (see ascolto_core.schema).
 MentionRow = dict[str, Any]
+
+# What a converter may raise on an item of the wrong shape (a string where an object was
+# expected, a number out of range...): that item is skipped and counted, never the page.
+ITEM_ERRORS = (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError, OSError)
+
+MAX_AUTHOR_CHARS = 200
+MAX_URL_CHARS = 2048
+MAX_COUNT = 10**15  # engagement counts above this are nonsense (and would overflow Int64 sums)
 
 
 @dataclass
@@ -27,6 +39,7 @@ class FetchContext:
     notes: list[Note] = field(default_factory=list)
     limited: bool = False
     unusable: int = 0  # items received without any text (counted, reported)
+    malformed: int = 0  # items of the wrong shape (counted, reported; the rest of the page is kept)
 
     @property
     def limits(self) -> Limits:
@@ -50,6 +63,86 @@ class Connector(Protocol):
     label: str
 
     def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]: ...
+
+
+def convert_items(
+    ctx: FetchContext, items: Iterable[Any], convert: Callable[[dict[str, Any]], MentionRow | None]
+) -> list[MentionRow]:
+    """Rows from a page of items: one malformed item is skipped and counted, never the page.
+
+    ``convert`` returns ``None`` for an item without text (counted in ``ctx.unusable``); an
+    item that is not an object, makes ``convert`` raise, or yields a row of the wrong types
+    is counted in ``ctx.malformed``.
+    """
+    kept: list[MentionRow] = []
+    for item in items:
+        if not isinstance(item, dict):
+            ctx.malformed += 1
+            continue
+        try:
+            row = convert(item)
+        except ITEM_ERRORS as error:
+            logger.info("malformed item skipped (%s)", type(error).__name__)
+            ctx.malformed += 1
+            continue
+        if row is None:
+            ctx.unusable += 1
+            continue
+        checked = checked_row(row)
+        if checked is None:
+            ctx.malformed += 1
+            continue
+        kept.append(checked)
+    return kept
+
+
+def checked_row(row: MentionRow) -> MentionRow | None:
+    """``row`` with every field of the type the schema expects, or ``None`` when id/text are unusable.
+
+    Odd optional values become ``None`` (a count that is not a number, a link that is not
+    http(s) such as ``javascript:``); over-long author names are cut.
+    """
+    row_id, text = row.get("id"), row.get("text")
+    if not isinstance(row_id, str) or not row_id or not isinstance(text, str) or not text.strip():
+        return None
+    out = dict(row)
+    author = row.get("author")
+    out["author"] = _one_line(author)[:MAX_AUTHOR_CHARS] or None if isinstance(author, str) else None
+    out["url"] = web_link(row.get("url"))
+    for name in ("likes", "shares", "comments"):
+        if name in out:
+            out[name] = as_count(out[name])
+    if not isinstance(out.get("created_at"), datetime):
+        out["created_at"] = None
+    for name in ("lang", "source", "touchpoint"):
+        if name in out and not isinstance(out[name], str | None):
+            out[name] = None
+    return out
+
+
+def web_link(value: Any) -> str | None:
+    """An http(s) link, or ``None`` (a ``javascript:``/``data:`` link or junk is dropped)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if len(value) > MAX_URL_CHARS or not re.match(r"https?://[^\s/]", value, re.IGNORECASE) or re.search(r"\s", value):
+        return None
+    return value
+
+
+def _one_line(text: str) -> str:
+    # Control characters and line breaks in a name only serve to disguise it.
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text).strip()
+
+
+def from_timestamp(value: Any) -> datetime | None:
+    """A Unix timestamp as an aware UTC datetime; ``None`` when absent, not a number or out of range."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class _TextExtractor(HTMLParser):
@@ -106,10 +199,12 @@ def parse_iso(value: Any) -> datetime | None:
 
 
 def as_count(value: Any) -> int | None:
-    """An engagement count as int, or ``None`` when the service did not give one."""
+    """An engagement count as int, or ``None`` when the service did not give one (or gave nonsense)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value) if 0 <= value <= MAX_COUNT else None
 
 
 def lang_code(value: Any) -> str | None:

@@ -16,15 +16,19 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, lang_code, parse_iso
-from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, lang_code, parse_iso
+from ascolto_core.fetch.http import Credential, SourceError
 from ascolto_core.fetch.query import BlueskySource
 
 PAGE_SIZE = 100  # the documented maximum of searchPosts
 
 
 def post_row(post: dict[str, Any], *, web_url: str, touchpoint: str) -> MentionRow | None:
-    """One ``app.bsky.feed.defs#postView`` as a canonical row (``None`` without text)."""
+    """One ``app.bsky.feed.defs#postView`` as a canonical row (``None`` without text).
+
+    Raises:
+        AttributeError, TypeError: a field of the wrong shape (the caller counts it as malformed).
+    """
     record = post.get("record") or {}
     text = (record.get("text") or "").strip()
     uri = post.get("uri")
@@ -67,7 +71,7 @@ class BlueskyConnector:
         terms = ctx.query.search_terms()
         if not terms:
             raise SourceError("failed", "fetch.error.no_terms")
-        headers, base = self._login(ctx)
+        credential, base = self._login(ctx)
         languages = ctx.query.languages
         for term in terms:
             cursor: str | None = None
@@ -78,38 +82,42 @@ class BlueskyConnector:
                 if cursor:
                     params["cursor"] = cursor
                 try:
-                    found, _ = ctx.client.get_json(f"{base}/app.bsky.feed.searchPosts", params=params, headers=headers)
+                    found, _ = ctx.client.get_json(f"{base}/app.bsky.feed.searchPosts", params=params, credential=credential)
                 except SourceError as error:
                     if error.http_status in (401, 403):
-                        key = "fetch.error.bluesky_login_needed" if not headers else "fetch.error.bluesky_login_refused"
+                        key = "fetch.error.bluesky_login_needed" if credential is None else "fetch.error.bluesky_login_refused"
                         raise SourceError("refused", key, http_status=error.http_status, env=self.spec.password_env) from None
                     raise
                 posts = found.get("posts") if isinstance(found, dict) else None
                 if not isinstance(posts, list):
                     raise SourceError("failed", "fetch.error.malformed", what="Bluesky JSON")
-                rows = [post_row(p, web_url=self.spec.web_url, touchpoint=self.spec.touchpoint) if isinstance(p, dict) else None for p in posts]
-                kept = [r for r in rows if r is not None]
-                ctx.unusable += len(rows) - len(kept)
-                yield kept
+                yield convert_items(ctx, posts, lambda p: post_row(p, web_url=self.spec.web_url, touchpoint=self.spec.touchpoint))
                 cursor = found.get("cursor")
+                # The cursor is an opaque text sent back as a parameter, never a URL to follow.
+                cursor = cursor if isinstance(cursor, str) else None
                 if not cursor or not posts:
                     break
             else:
                 ctx.limited = True
 
-    def _login(self, ctx: FetchContext) -> tuple[dict[str, str], str]:
-        """Bearer headers and the base URL to search on (the public one when there is no login)."""
+    def _login(self, ctx: FetchContext) -> tuple[Credential | None, str]:
+        """The session's credential and the base URL to search on (the public one when there is no login).
+
+        The app password and the session token are both bound to ``base_url``'s origin: a
+        redirect of the login elsewhere is refused, not followed with the password.
+        """
         handle = self.spec.handle or (os.environ.get(self.spec.handle_env) if self.spec.handle_env else None)
         if handle is None and self.spec.handle_env and ctx.secrets:
             handle = ctx.secrets.get(self.spec.handle_env)
         password = ctx.secret(self.spec.password_env)
         if not handle or not password:
             ctx.note("fetch.note.bluesky_no_login", env=self.spec.password_env or "BLUESKY_APP_PASSWORD")
-            return {}, self.spec.public_url
+            return None, self.spec.public_url
         try:
             session = ctx.client.post_json(
                 f"{self.spec.base_url}/com.atproto.server.createSession",
                 json={"identifier": handle, "password": password.reveal()},
+                credential=Credential.in_body(self.spec.base_url),
             )
         except SourceError as error:
             if error.http_status in (400, 401, 403):
@@ -118,4 +126,4 @@ class BlueskyConnector:
         token = session.get("accessJwt") if isinstance(session, dict) else None
         if not isinstance(token, str) or not token:
             raise SourceError("failed", "fetch.error.malformed", what="Bluesky session")
-        return {"Authorization": f"Bearer {token}"}, self.spec.base_url
+        return Credential.bearer(self.spec.base_url, token), self.spec.base_url

@@ -10,16 +10,22 @@ Connectors never call :mod:`httpx` directly: they use :class:`FetchClient`, whic
   (``"refused"`` for 401/403, ``"failed"`` for the rest) and an i18n key, so the
   fetch report can tell "login needed" from "server down" from "a quiet day".
 
-Credentials travel only in headers or POST bodies (never URLs) and are wrapped in
-:class:`Secret`, whose ``repr``/``str`` never show the value.
+Credentials travel only in headers or POST bodies (never URLs), are wrapped in
+:class:`Secret`, whose ``repr``/``str`` never show the value, and are bound to one origin
+by a :class:`Credential`: the client refuses to send them anywhere else, whether the
+other address comes from a pagination link, a cursor URL or a redirect (checked on every
+hop). Each source also has a total deadline (:meth:`FetchClient.deadline`), because
+httpx timeouts are per read and a server trickling one byte at a time never trips them.
 """
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -57,6 +63,52 @@ class Secret:
         return bool(self._value)
 
 
+# Headers that carry a credential: only a Credential may set them (see FetchClient.request).
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+# Request extension naming the origin a request's credential belongs to (kept across redirects).
+_ORIGIN_EXTENSION = "ascolto_credential_origin"
+
+
+def origin_of(url: str | httpx.URL) -> str:
+    """``scheme://host:port`` of a URL, default ports made explicit (RFC 6454 origin)."""
+    parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    port = parsed.port or {"http": 80, "https": 443}.get(parsed.scheme, 0)
+    return f"{parsed.scheme}://{parsed.host}:{port}"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A credential bound to the one origin it was configured for.
+
+    Attributes:
+        origin: from :func:`origin_of`; the client sends the request only there.
+        headers: header name -> secret value (``Authorization: Bearer ...``); may be empty
+            when the secret travels in the request body (a login form).
+    """
+
+    origin: str
+    headers: tuple[tuple[str, Secret], ...] = ()
+
+    @classmethod
+    def bearer(cls, url: str, token: Secret | str, *, scheme: str = "Bearer") -> Credential:
+        """``Authorization: Bearer <token>`` for the origin of ``url``."""
+        value = token.reveal() if isinstance(token, Secret) else token
+        return cls(origin_of(url), (("Authorization", Secret(f"{scheme} {value}")),))
+
+    @classmethod
+    def basic(cls, url: str, user: Secret | str, password: Secret | str) -> Credential:
+        """HTTP Basic authentication for the origin of ``url``."""
+        pair = ":".join(v.reveal() if isinstance(v, Secret) else v for v in (user, password))
+        header = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+        return cls(origin_of(url), (("Authorization", Secret(header)),))
+
+    @classmethod
+    def in_body(cls, url: str) -> Credential:
+        """The request body carries a secret (a login): bind the body to the origin of ``url``."""
+        return cls(origin_of(url))
+
+
 class SourceError(Exception):
     """A source could not be read; ``key``/``params`` render the reason in the user's language.
 
@@ -86,6 +138,9 @@ class HttpPolicy:
         max_retry_after: the longest ``Retry-After`` we accept to wait, in seconds; a longer
             one fails the source at once ("rate limited, try again later").
         max_bytes: largest body accepted.
+        deadline: total seconds one source may take (every page, retry and wait included);
+            see :meth:`FetchClient.deadline`.
+        max_redirects: redirects followed for one request before giving up (loops).
         user_agent: sent on every request (Reddit and Mastodon ask for a descriptive one).
     """
 
@@ -94,6 +149,8 @@ class HttpPolicy:
     backoff: float = 1.0
     max_retry_after: float = 60.0
     max_bytes: int = 20_000_000
+    deadline: float = 60.0
+    max_redirects: int = 10
     user_agent: str = DEFAULT_USER_AGENT
 
     def __post_init__(self) -> None:
@@ -101,6 +158,8 @@ class HttpPolicy:
             raise ValueError(f"timeout must be > 0, got {self.timeout}")
         if self.retries < 0:
             raise ValueError(f"retries must be >= 0, got {self.retries}")
+        if self.deadline <= 0 or self.max_bytes <= 0:
+            raise ValueError(f"deadline and max_bytes must be > 0, got {self.deadline}, {self.max_bytes}")
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -146,11 +205,16 @@ class FetchClient:
     ) -> None:
         self.policy = policy or HttpPolicy()
         self._sleep = sleep
+        self._ends_at: float | None = None  # monotonic time when the current source's deadline passes
+        self._deadline_seconds = self.policy.deadline
+        self._max_bytes = self.policy.max_bytes
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.policy.timeout),
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=True,
+            max_redirects=self.policy.max_redirects,
             transport=transport,
+            event_hooks={"request": [_keep_credential_at_home]},
         )
 
     def close(self) -> None:
@@ -162,6 +226,36 @@ class FetchClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def deadline(self, seconds: float | None = None, *, max_bytes: int | None = None) -> Iterator[None]:
+        """Bound everything done inside the block (one source) to ``seconds`` in total.
+
+        Args:
+            seconds: defaults to ``policy.deadline``. Past it, the request in flight (between
+                two chunks of its body, or at its read timeout) or the next one fails with
+                ``fetch.error.deadline``; so does a retry wait that would outlive it.
+            max_bytes: the largest body inside the block (defaults to ``policy.max_bytes``).
+        """
+        previous = (self._ends_at, self._deadline_seconds, self._max_bytes)
+        self._deadline_seconds = self.policy.deadline if seconds is None else seconds
+        self._max_bytes = self.policy.max_bytes if max_bytes is None else max_bytes
+        self._ends_at = time.monotonic() + self._deadline_seconds
+        try:
+            yield
+        finally:
+            self._ends_at, self._deadline_seconds, self._max_bytes = previous
+
+    def _remaining(self) -> float | None:
+        return None if self._ends_at is None else self._ends_at - time.monotonic()
+
+    def _check_deadline(self) -> None:
+        remaining = self._remaining()
+        if remaining is not None and remaining <= 0:
+            raise self._deadline_passed()
+
+    def _deadline_passed(self) -> SourceError:
+        return SourceError("failed", "fetch.error.deadline", seconds=_seconds(self._deadline_seconds))
+
     def request(
         self,
         method: str,
@@ -171,21 +265,48 @@ class FetchClient:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json: Any = None,
-        auth: tuple[str, str] | None = None,
+        credential: Credential | None = None,
     ) -> tuple[httpx.Response, bytes]:
         """Send a request and return the response with its complete body.
 
+        Args:
+            credential: the credential to send; the request (and every redirect hop) must
+                stay on ``credential.origin``, or it is refused before anything is sent.
+            headers: plain headers; credential headers (``Authorization``, ``Cookie``) are
+                only accepted through ``credential``, so none can travel unbound.
+
         Raises:
-            SourceError: ``refused`` on 401/403; ``failed`` on 404, other 4xx, 5xx or 429
-                after the retries, timeouts, unreachable hosts, truncated or oversized bodies.
+            SourceError: ``refused`` on 401/403 and when a credential would leave its origin
+                (``fetch.error.foreign_origin`` / ``fetch.error.foreign_redirect``); ``failed`` on
+                404, other 4xx, 5xx or 429 after the retries, timeouts, the source's deadline,
+                redirect loops, unreachable hosts, truncated or oversized bodies.
+            ValueError: a credential header passed in ``headers`` (a programming error).
         """
+        if headers and any(name.lower() in _CREDENTIAL_HEADERS for name in headers):
+            raise ValueError("credential headers must be passed as credential=Credential(...)")
+        all_headers = dict(headers or {})
+        extensions: dict[str, Any] = {}
+        if credential is not None:
+            target = origin_of(httpx.URL(url))
+            if target != credential.origin:
+                raise SourceError("refused", "fetch.error.foreign_origin", host=_host(url))
+            all_headers.update((name, secret.reveal()) for name, secret in credential.headers)
+            extensions[_ORIGIN_EXTENSION] = credential.origin
         last = _Attempt()
         attempts = self.policy.retries + 1
         for attempt in range(attempts):
+            self._check_deadline()
             wait: float | None = None
             try:
                 with self._client.stream(
-                    method, url, params=params, headers=headers, data=data, json=json, auth=auth
+                    method,
+                    url,
+                    params=params,
+                    headers=all_headers,
+                    data=data,
+                    json=json,
+                    extensions=extensions,
+                    timeout=self._timeout(),
                 ) as response:
                     status = response.status_code
                     if status in (429, 503) or status >= 500:
@@ -211,7 +332,10 @@ class FetchClient:
                     else:
                         return response, self._read_body(response)
             except httpx.TimeoutException:
-                last = _Attempt("fetch.error.timeout", None, {"seconds": self.policy.timeout})
+                self._check_deadline()  # the read timeout was cut to what was left of the deadline
+                last = _Attempt("fetch.error.timeout", None, {"seconds": _seconds(self.policy.timeout)})
+            except httpx.TooManyRedirects:
+                raise SourceError("failed", "fetch.error.redirect_loop", count=self.policy.max_redirects) from None
             except httpx.RemoteProtocolError:
                 # The server closed the connection mid-answer: a truncated body.
                 last = _Attempt("fetch.error.truncated")
@@ -221,17 +345,34 @@ class FetchClient:
                 raise SourceError("failed", "fetch.error.bad_url", url=url) from None
             if attempt + 1 < attempts:
                 delay = wait if wait is not None else self.policy.backoff * (2**attempt)
+                remaining = self._remaining()
+                if remaining is not None and delay >= remaining:
+                    # Waiting would outlive the source's deadline: say so now instead.
+                    raise self._deadline_passed()
                 logger.info("retrying %s %s in %.1fs (%s)", method, _safe_url(url), delay, last.key)
                 self._sleep(delay)
         raise SourceError("failed", last.key, http_status=last.http_status, **last.params)
 
+    def _timeout(self) -> httpx.Timeout:
+        # Never wait for one read longer than what is left of the source's deadline.
+        remaining = self._remaining()
+        seconds = self.policy.timeout if remaining is None else max(0.01, min(self.policy.timeout, remaining))
+        return httpx.Timeout(seconds)
+
+    def _too_large(self) -> SourceError:
+        return SourceError("failed", "fetch.error.too_large", megabytes=_megabytes(self._max_bytes))
+
     def _read_body(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise self._too_large()  # refused before reading a byte of it
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
-            if size > self.policy.max_bytes:
-                raise SourceError("failed", "fetch.error.too_large", megabytes=self.policy.max_bytes // 1_000_000)
+            if size > self._max_bytes:
+                raise self._too_large()
+            self._check_deadline()  # a trickling body never trips a per-read timeout
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -261,6 +402,34 @@ def decode_json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise SourceError("failed", "fetch.error.malformed", what="JSON") from None
+
+
+def _keep_credential_at_home(request: httpx.Request) -> None:
+    """httpx request hook (every hop, redirects included): a credentialed request stays on its origin.
+
+    httpx already drops ``Authorization`` on a cross-origin redirect, but a 307/308 resends
+    the body (a login's password) and a same-host downgrade to http would expose the rest;
+    so any hop away from the credential's origin is refused before it is sent.
+    """
+    origin = request.extensions.get(_ORIGIN_EXTENSION)
+    if origin is not None and origin_of(request.url) != origin:
+        raise SourceError("refused", "fetch.error.foreign_redirect", host=request.url.host)
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host or url
+    except httpx.InvalidURL:
+        return url
+
+
+def _seconds(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def _megabytes(value: int) -> int | float:
+    megabytes = value / 1_000_000
+    return int(megabytes) if megabytes.is_integer() else round(megabytes, 2)
 
 
 def _safe_url(url: str) -> str:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, html_to_text, lang_code, parse_iso
-from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, html_to_text, lang_code, parse_iso
+from ascolto_core.fetch.http import Credential, SourceError
 from ascolto_core.fetch.query import MastodonSource, host_of
 
 PAGE_SIZE = 40  # the documented maximum for both endpoints
@@ -31,11 +31,16 @@ def status_row(status: dict[str, Any], *, host: str, touchpoint: str) -> Mention
     """One Mastodon ``Status`` entity as a canonical row (``None`` when it has no text).
 
     Boosts (``reblog``) are read as the boosted post itself.
+
+    Raises:
+        AttributeError, TypeError: a field of the wrong shape (the caller counts it as malformed).
     """
     status = status.get("reblog") or status
     text = "\n".join(p for p in (html_to_text(status.get("spoiler_text")), html_to_text(status.get("content"))) if p)
     if not text or not status.get("id"):
         return None
+    if not isinstance(status["id"], str | int) or isinstance(status["id"], bool):
+        raise TypeError(f"expected a text or number id, got {type(status['id']).__name__}")
     account = status.get("account") or {}
     acct = account.get("acct") or account.get("username")
     return {
@@ -65,7 +70,8 @@ class MastodonConnector:
 
     def pages(self, ctx: FetchContext) -> Iterator[list[MentionRow]]:
         token = ctx.secret(self.spec.token_env)
-        headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
+        # The token belongs to this instance: the client refuses it anywhere else (next links too).
+        credential = Credential.bearer(self.spec.base_url, token) if token else None
         hashtags = self.spec.hashtags or ctx.query.hashtags
         searching = self.spec.search and bool(ctx.query.brand_terms)
         if searching and not token:
@@ -74,14 +80,15 @@ class MastodonConnector:
         if not hashtags and not searching:
             raise SourceError("refused", "fetch.error.mastodon_nothing_to_ask", env=self.spec.token_env or "MASTODON_TOKEN")
         if hashtags:
-            yield from self._tag_timeline(ctx, hashtags, headers, anonymous=token is None)
+            yield from self._tag_timeline(ctx, hashtags, credential)
         if searching:
             for term in ctx.query.brand_terms:
-                yield from self._search(ctx, term, headers)
+                yield from self._search(ctx, term, credential)
 
     def _tag_timeline(
-        self, ctx: FetchContext, hashtags: tuple[str, ...], headers: dict[str, str], *, anonymous: bool
+        self, ctx: FetchContext, hashtags: tuple[str, ...], credential: Credential | None
     ) -> Iterator[list[MentionRow]]:
+        anonymous = credential is None
         excluded_tags = [t.lstrip("#") for t in ctx.query.excluded_terms if t.startswith("#")]
         params: list[tuple[str, Any]] | None = [("limit", PAGE_SIZE)]
         params += [("any[]", tag) for tag in hashtags[1:]]
@@ -89,7 +96,7 @@ class MastodonConnector:
         url: str | None = f"{self.spec.base_url}/api/v1/timelines/tag/{quote(hashtags[0], safe='')}"
         for page in range(ctx.limits.max_pages):
             try:
-                statuses, response = ctx.client.get_json(url, params=params, headers=headers)
+                statuses, response = ctx.client.get_json(url, params=params, credential=credential)
             except SourceError as error:
                 if error.http_status in (401, 403, 422):
                     key = "fetch.error.mastodon_login_needed" if anonymous else "fetch.error.mastodon_token_refused"
@@ -102,7 +109,9 @@ class MastodonConnector:
             if page == 0 and not statuses and anonymous:
                 self._explain_empty_anonymous(ctx)
             yield self._rows(ctx, statuses)
-            url = response.links.get("next", {}).get("url")
+            next_link = response.links.get("next", {}).get("url")
+            # A relative link is legal (RFC 8288); whatever origin it names, the client checks it.
+            url = urljoin(str(response.url), next_link) if isinstance(next_link, str) and next_link else None
             params = None  # the next link carries every parameter
             if not url or not statuses:
                 return
@@ -120,12 +129,12 @@ class MastodonConnector:
         if restricted:
             raise SourceError("refused", "fetch.error.mastodon_login_needed", instance=self.host)
 
-    def _search(self, ctx: FetchContext, term: str, headers: dict[str, str]) -> Iterator[list[MentionRow]]:
+    def _search(self, ctx: FetchContext, term: str, credential: Credential | None) -> Iterator[list[MentionRow]]:
         url = f"{self.spec.base_url}/api/v2/search"
         for page in range(ctx.limits.max_pages):
             params = {"q": term, "type": "statuses", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
             try:
-                found, _ = ctx.client.get_json(url, params=params, headers=headers)
+                found, _ = ctx.client.get_json(url, params=params, credential=credential)
             except SourceError as error:
                 if error.http_status in (401, 403):
                     raise SourceError("refused", "fetch.error.mastodon_token_refused", http_status=error.http_status, instance=self.host) from None
@@ -139,7 +148,4 @@ class MastodonConnector:
         ctx.limited = True
 
     def _rows(self, ctx: FetchContext, statuses: list[Any]) -> list[MentionRow]:
-        rows = [status_row(s, host=self.host, touchpoint=self.spec.touchpoint) if isinstance(s, dict) else None for s in statuses]
-        kept = [r for r in rows if r is not None]
-        ctx.unusable += len(rows) - len(kept)
-        return kept
+        return convert_items(ctx, statuses, lambda s: status_row(s, host=self.host, touchpoint=self.spec.touchpoint))

@@ -34,6 +34,12 @@ class Limits:
     retries: int = 2
     backoff_seconds: float = 1.0
     max_retry_after_seconds: float = 60.0
+    deadline_seconds: float = 60.0  # total time of one source (pages, retries, waits), then "failed"
+    max_megabytes: float = 20.0  # largest answer accepted from a source
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_megabytes * 1_000_000)
 
     def http_policy(self, user_agent: str = DEFAULT_USER_AGENT) -> HttpPolicy:
         return HttpPolicy(
@@ -41,6 +47,8 @@ class Limits:
             retries=self.retries,
             backoff=self.backoff_seconds,
             max_retry_after=self.max_retry_after_seconds,
+            max_bytes=self.max_bytes,
+            deadline=self.deadline_seconds,
             user_agent=user_agent,
         )
 
@@ -380,4 +388,6 @@ def _limits(data: Any) -> Limits:
     limits = Limits(**values)
     if limits.timeout_seconds <= 0 or limits.max_pages < 1 or limits.max_items < 1:
         raise AscoltoError("fetch.query.invalid", field="limits", problem="timeout, max_pages and max_items must be > 0")
+    if limits.deadline_seconds <= 0 or limits.max_bytes < 1:
+        raise AscoltoError("fetch.query.invalid", field="limits", problem="deadline_seconds and max_megabytes must be > 0")
     return limits

@@ -15,12 +15,11 @@ in both paths, so switching path never duplicates a post.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, as_count
-from ascolto_core.fetch.http import SourceError
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, from_timestamp
+from ascolto_core.fetch.http import Credential, Secret, SourceError
 from ascolto_core.fetch.query import RedditSource
 from ascolto_core.fetch.rss import parse_feed
 
@@ -34,7 +33,11 @@ def reddit_query(terms: tuple[str, ...]) -> str:
 
 
 def listing_row(data: dict[str, Any], *, touchpoint: str) -> MentionRow | None:
-    """One ``t3`` (link/post) of a Reddit Listing as a canonical row."""
+    """One ``t3`` (link/post) of a Reddit Listing as a canonical row.
+
+    Raises:
+        AttributeError, TypeError: a field of the wrong shape (the caller counts it as malformed).
+    """
     name = data.get("name") or (f"t3_{data['id']}" if data.get("id") else None)
     text = "\n".join(p for p in ((data.get("title") or "").strip(), (data.get("selftext") or "").strip()) if p)
     if not name or not text:
@@ -45,7 +48,7 @@ def listing_row(data: dict[str, Any], *, touchpoint: str) -> MentionRow | None:
     return {
         "id": f"reddit:{name}",
         "text": text,
-        "created_at": datetime.fromtimestamp(created, UTC) if isinstance(created, int | float) else None,
+        "created_at": from_timestamp(created),
         "touchpoint": touchpoint,
         "source": "reddit",
         "author": f"u/{author}" if author and author != "[deleted]" else None,
@@ -73,8 +76,9 @@ class RedditConnector:
         client_secret = ctx.secret(self.spec.client_secret_env)
         headers = {"User-Agent": self.spec.user_agent}
         if client_id and client_secret:
-            token = self._token(ctx, client_id.reveal(), client_secret.reveal(), headers)
-            yield from self._oauth_search(ctx, query, {**headers, "Authorization": f"bearer {token}"})
+            token = self._token(ctx, client_id, client_secret, headers)
+            # The app token is for the API origin only; the keys for the token endpoint only.
+            yield from self._oauth_search(ctx, query, headers, Credential.bearer(self.spec.api_url, token, scheme="bearer"))
         else:
             ctx.note("fetch.note.reddit_rss", env=self.spec.client_id_env or "REDDIT_CLIENT_ID")
             yield from self._rss_search(ctx, query, headers)
@@ -82,12 +86,13 @@ class RedditConnector:
     def _scopes(self) -> tuple[str | None, ...]:
         return self.spec.subreddits or (None,)
 
-    def _token(self, ctx: FetchContext, client_id: str, client_secret: str, headers: dict[str, str]) -> str:
+    def _token(self, ctx: FetchContext, client_id: Secret, client_secret: Secret, headers: dict[str, str]) -> Secret:
+        url = f"{self.spec.auth_url}/api/v1/access_token"
         try:
             answer = ctx.client.post_json(
-                f"{self.spec.auth_url}/api/v1/access_token",
+                url,
                 data={"grant_type": "client_credentials"},
-                auth=(client_id, client_secret),
+                credential=Credential.basic(url, client_id, client_secret),
                 headers=headers,
             )
         except SourceError as error:
@@ -100,9 +105,11 @@ class RedditConnector:
             if isinstance(answer, dict) and answer.get("error"):
                 raise SourceError("refused", "fetch.error.reddit_bad_keys")
             raise SourceError("failed", "fetch.error.malformed", what="Reddit token")
-        return token
+        return Secret(token)
 
-    def _oauth_search(self, ctx: FetchContext, query: str, headers: dict[str, str]) -> Iterator[list[MentionRow]]:
+    def _oauth_search(
+        self, ctx: FetchContext, query: str, headers: dict[str, str], credential: Credential
+    ) -> Iterator[list[MentionRow]]:
         for sub in self._scopes():
             url = f"{self.spec.api_url}/r/{quote(sub)}/search" if sub else f"{self.spec.api_url}/search"
             after: str | None = None
@@ -113,23 +120,16 @@ class RedditConnector:
                 if after:
                     params["after"] = after
                 try:
-                    listing, _ = ctx.client.get_json(url, params=params, headers=headers)
+                    listing, _ = ctx.client.get_json(url, params=params, headers=headers, credential=credential)
                 except SourceError as error:
                     raise self._explain(error, sub) from None
                 data = listing.get("data") if isinstance(listing, dict) else None
                 children = data.get("children") if isinstance(data, dict) else None
                 if not isinstance(children, list):
                     raise SourceError("failed", "fetch.error.malformed", what="Reddit JSON")
-                rows = [
-                    listing_row(c["data"], touchpoint=self.spec.touchpoint)
-                    if isinstance(c, dict) and isinstance(c.get("data"), dict)
-                    else None
-                    for c in children
-                ]
-                kept = [r for r in rows if r is not None]
-                ctx.unusable += len(rows) - len(kept)
-                yield kept
+                yield convert_items(ctx, children, lambda c: listing_row(c["data"], touchpoint=self.spec.touchpoint))
                 after = data.get("after")
+                after = after if isinstance(after, str) else None  # an opaque cursor, sent back as a parameter
                 if not after or not children:
                     break
             else:
@@ -147,6 +147,7 @@ class RedditConnector:
                 raise self._explain(error, sub) from None
             feed = parse_feed(body, source="reddit", id_prefix="reddit:", touchpoint=self.spec.touchpoint)
             ctx.unusable += feed.empty
+            ctx.malformed += feed.malformed
             # Feeds name authors "/u/name"; the JSON path writes "u/name".
             yield [{**row, "author": (row["author"] or "").lstrip("/") or None} for row in feed.rows]
             if feed.broken:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, html_to_text, lang_code
+from ascolto_core.fetch.base import ITEM_ERRORS, FetchContext, MentionRow, checked_row, html_to_text, lang_code
 from ascolto_core.fetch.http import SourceError
 from ascolto_core.fetch.query import RssSource, host_of
 
@@ -59,11 +59,13 @@ def unwrap_link(url: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class ParsedFeed:
-    """Rows of a feed; ``empty`` entries had no text; ``broken`` means the XML was cut or invalid."""
+    """Rows of a feed; ``empty`` entries had no text, ``malformed`` ones could not be read;
+    ``broken`` means the XML was cut or invalid."""
 
     rows: list[MentionRow]
     empty: int = 0
     broken: bool = False
+    malformed: int = 0
 
 
 def parse_feed(
@@ -100,15 +102,23 @@ def parse_feed(
         raise SourceError("failed", "fetch.error.malformed", what="RSS/Atom")
     feed_lang = lang_code(parsed.get("feed", {}).get("language"))
     rows: list[MentionRow] = []
-    empty = 0
+    empty = malformed = 0
     for entry in entries:
-        row = _entry_row(entry, source=source, id_prefix=id_prefix, feed_lang=feed_lang)
+        try:
+            row = _entry_row(entry, source=source, id_prefix=id_prefix, feed_lang=feed_lang)
+        except ITEM_ERRORS:
+            malformed += 1  # one odd entry is skipped and counted, never the feed
+            continue
         if row is None:
             empty += 1
             continue
-        row["touchpoint"] = touchpoint or touchpoint_for(row["url"], default_touchpoint)
-        rows.append(row)
-    return ParsedFeed(rows, empty, broken)
+        checked = checked_row(row)
+        if checked is None:
+            malformed += 1
+            continue
+        checked["touchpoint"] = touchpoint or touchpoint_for(checked["url"], default_touchpoint)
+        rows.append(checked)
+    return ParsedFeed(rows, empty, broken, malformed)
 
 
 def _entry_row(entry: Any, *, source: str, id_prefix: str, feed_lang: str | None) -> MentionRow | None:
@@ -151,6 +161,7 @@ class RssConnector:
         host = host_of(self.spec.url)
         feed = parse_feed(body, source=f"rss:{host}", id_prefix=f"rss:{host}:", touchpoint=self.spec.touchpoint)
         ctx.unusable += feed.empty
+        ctx.malformed += feed.malformed
         yield feed.rows
         if feed.broken:
             # Entries before the break are kept; the source still reports the failure.
