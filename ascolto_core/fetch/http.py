@@ -428,8 +428,8 @@ def _seconds(value: float) -> int | float:
 
 
 def _megabytes(value: int) -> int | float:
-    megabytes = value / 1_000_000
-    return int(megabytes) if megabytes.is_integer() else round(megabytes, 2)
+    megabytes = float(f"{value / 1_000_000:.3g}")
+    return int(megabytes) if megabytes.is_integer() else megabytes
 
 
 def _safe_url(url: str) -> str:

@@ -30,6 +30,8 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0  # seconds to wait before answering (timeouts)
     truncate: bool = False  # announce the full length, send half, close the connection
+    trickle: float = 0.0  # seconds between single bytes of the body (a server that never quite stops)
+    announce_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class FixtureServer:
 
     def __post_init__(self) -> None:
         server = self
+        self.closed = threading.Event()  # stops trickling handlers when the test ends
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -84,7 +87,11 @@ class FixtureServer:
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(payload)))
+                    if reply.announce_length:
+                        self.send_header("Content-Length", str(len(payload)))
+                    else:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
                     for name, value in reply.headers:
                         self.send_header(name, value.replace("{base}", server.base))
                     if reply.truncate:
@@ -95,6 +102,14 @@ class FixtureServer:
                         self.wfile.flush()
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    if reply.trickle:
+                        for index in range(len(payload)):
+                            if server.closed.is_set():
+                                break
+                            self.wfile.write(payload[index : index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
                         return
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError, OSError):
@@ -136,6 +151,7 @@ class FixtureServer:
         return reply
 
     def close(self) -> None:
+        self.closed.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -150,6 +166,14 @@ from ascolto_core.fetch.http import FetchClient, HttpPolicy  # noqa: E402
 @pytest.fixture
 def server():
     """A fresh fixture server per test (127.0.0.1, random port)."""
+    instance = FixtureServer()
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def stranger():
+    """A second server on another port: another origin, standing in for a foreign host."""
     instance = FixtureServer()
     yield instance
     instance.close()
