@@ -400,7 +400,7 @@ def decode_json(body: bytes) -> Any:
 
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise SourceError("failed", "fetch.error.malformed", what="JSON") from None
 
 

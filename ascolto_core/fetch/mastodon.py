@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urljoin
 
+import httpx
+
 from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, html_to_text, lang_code, parse_iso
 from ascolto_core.fetch.http import Credential, SourceError
 from ascolto_core.fetch.query import MastodonSource, host_of
@@ -56,6 +58,28 @@ def status_row(status: dict[str, Any], *, host: str, touchpoint: str) -> Mention
         "shares": as_count(status.get("reblogs_count")),
         "comments": as_count(status.get("replies_count")),
     }
+
+
+def next_page_url(response: httpx.Response) -> str | None:
+    """The ``rel="next"`` link of a page, absolute; ``None`` on the last page.
+
+    A relative link is legal (RFC 8288). Whatever origin the link names, the shared client
+    decides whether the credential may go there.
+
+    Raises:
+        SourceError: ``fetch.error.malformed`` when the link is not an http(s) address.
+    """
+    link = response.links.get("next", {}).get("url")
+    if not link:
+        return None
+    try:
+        url = urljoin(str(response.url), link)
+        scheme = httpx.URL(url).scheme
+    except (ValueError, httpx.InvalidURL):
+        scheme = ""
+    if scheme not in ("http", "https"):
+        raise SourceError("failed", "fetch.error.malformed", what="Link")
+    return url
 
 
 class MastodonConnector:
@@ -109,9 +133,7 @@ class MastodonConnector:
             if page == 0 and not statuses and anonymous:
                 self._explain_empty_anonymous(ctx)
             yield self._rows(ctx, statuses)
-            next_link = response.links.get("next", {}).get("url")
-            # A relative link is legal (RFC 8288); whatever origin it names, the client checks it.
-            url = urljoin(str(response.url), next_link) if isinstance(next_link, str) and next_link else None
+            url = next_page_url(response)
             params = None  # the next link carries every parameter
             if not url or not statuses:
                 return
