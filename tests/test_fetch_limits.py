@@ -28,9 +28,18 @@ def feeds_query(*urls: str, **limits: object) -> ListeningQuery:
     )
 
 
-def test_a_trickling_server_fails_at_the_deadline_and_the_others_still_run(server: FixtureServer, stranger: FixtureServer) -> None:
+@pytest.mark.parametrize(
+    "trickle_head",
+    [
+        False,  # headers at once, then the body one byte per second
+        True,  # even the status line and headers one byte per second (httpx sees no response yet)
+    ],
+)
+def test_a_trickling_server_fails_at_the_deadline_and_the_others_still_run(
+    server: FixtureServer, stranger: FixtureServer, trickle_head: bool
+) -> None:
     # One byte per second never trips a per-read timeout (15 s here): only the total deadline stops it.
-    server.route("GET", "/slow.xml", Reply(file="rss2_news.xml", content_type=RSS, trickle=1.0))
+    server.route("GET", "/slow.xml", Reply(file="rss2_news.xml", content_type=RSS, trickle=1.0, trickle_head=trickle_head))
     stranger.route("GET", "/feed.xml", Reply(file="rss2_news.xml", content_type=RSS))
     query = feeds_query(server.url("/slow.xml"), stranger.url("/feed.xml"), deadline_seconds=2, timeout_seconds=15)
     started = time.monotonic()

@@ -23,6 +23,8 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -208,6 +210,9 @@ class FetchClient:
         self._ends_at: float | None = None  # monotonic time when the current source's deadline passes
         self._deadline_seconds = self.policy.deadline
         self._max_bytes = self.policy.max_bytes
+        # Sockets this client opened (from httpcore's trace), cut when a deadline passes mid-read.
+        self._sockets: list[socket.socket] = []
+        self._sockets_lock = threading.Lock()
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.policy.timeout),
             headers={"User-Agent": self.policy.user_agent},
@@ -285,7 +290,7 @@ class FetchClient:
         if headers and any(name.lower() in _CREDENTIAL_HEADERS for name in headers):
             raise ValueError("credential headers must be passed as credential=Credential(...)")
         all_headers = dict(headers or {})
-        extensions: dict[str, Any] = {}
+        extensions: dict[str, Any] = {"trace": self._trace}
         if credential is not None:
             target = origin_of(httpx.URL(url))
             if target != credential.origin:
@@ -297,6 +302,7 @@ class FetchClient:
         for attempt in range(attempts):
             self._check_deadline()
             wait: float | None = None
+            watchdog = self._watchdog()
             try:
                 with self._client.stream(
                     method,
@@ -337,12 +343,17 @@ class FetchClient:
             except httpx.TooManyRedirects:
                 raise SourceError("failed", "fetch.error.redirect_loop", count=self.policy.max_redirects) from None
             except httpx.RemoteProtocolError:
+                self._check_deadline()  # the watchdog cut the connection
                 # The server closed the connection mid-answer: a truncated body.
                 last = _Attempt("fetch.error.truncated")
             except httpx.TransportError as error:
+                self._check_deadline()
                 last = _Attempt("fetch.error.unreachable", None, {"reason": type(error).__name__})
             except httpx.InvalidURL:
                 raise SourceError("failed", "fetch.error.bad_url", url=url) from None
+            finally:
+                if watchdog is not None:
+                    watchdog.cancel()
             if attempt + 1 < attempts:
                 delay = wait if wait is not None else self.policy.backoff * (2**attempt)
                 remaining = self._remaining()
@@ -352,6 +363,42 @@ class FetchClient:
                 logger.info("retrying %s %s in %.1fs (%s)", method, _safe_url(url), delay, last.key)
                 self._sleep(delay)
         raise SourceError("failed", last.key, http_status=last.http_status, **last.params)
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        # httpcore reports each new connection (and its TLS wrapper): remember its socket.
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._sockets_lock:
+                self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
+
+    def _watchdog(self) -> threading.Timer | None:
+        """A timer that cuts this client's connections when the deadline passes.
+
+        A server trickling its status line or headers one byte at a time keeps every read
+        within its timeout; shutting the socket down wakes the blocked read, and the request
+        then fails with ``fetch.error.deadline``.
+        """
+        remaining = self._remaining()
+        if remaining is None:
+            return None
+        timer = threading.Timer(max(0.0, remaining), self._cut_connections)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _cut_connections(self) -> None:
+        with self._sockets_lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            try:
+                # The plain socket method: SSLSocket.shutdown would also drop its TLS state
+                # under the reading thread's feet.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
 
     def _timeout(self) -> httpx.Timeout:
         # Never wait for one read longer than what is left of the source's deadline.

@@ -31,6 +31,7 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (timeouts)
     truncate: bool = False  # announce the full length, send half, close the connection
     trickle: float = 0.0  # seconds between single bytes of the body (a server that never quite stops)
+    trickle_head: bool = False  # with trickle: the status line and headers arrive one byte at a time too
     announce_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
@@ -85,6 +86,17 @@ class FixtureServer:
                     payload = payload.encode("utf-8")
                 payload = payload.replace(b"{base}", server.base.encode())
                 try:
+                    if reply.trickle and reply.trickle_head:
+                        head = f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+                        head += f"Content-Length: {len(payload)}\r\n\r\n"
+                        for byte in head.encode() + payload:
+                            if server.closed.is_set():
+                                break
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                        self.close_connection = True
+                        return
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
                     if reply.announce_length:
