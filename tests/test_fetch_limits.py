@@ -5,8 +5,12 @@ redirect loops named in words, one malformed item skipped and counted instead of
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 import time
 
+import httpx
 import pytest
 
 from ascolto_core.errors import AscoltoError
@@ -148,3 +152,27 @@ def test_one_malformed_item_is_skipped_and_counted(server: FixtureServer, client
     source = result.report.sources[0]
     assert (source.status, source.new, dict(source.skipped)) == ("ok", 2, {"malformed": 1})
     assert "1 scartate perché malformate" in " ".join(source.lines("it"))
+
+
+def test_the_deadline_also_cuts_a_trickling_tls_connection(server: FixtureServer, tmp_path) -> None:  # noqa: ANN001
+    # Real services speak TLS: cutting the socket must work under an SSLSocket, reused or new.
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    base = server.use_tls(str(cert), str(key))
+    server.route("GET", "/ok", Reply(body=b"{}"))
+    server.route("GET", "/slow", Reply(body=b"x" * 100, trickle=0.5, trickle_head=True))
+    transport = httpx.HTTPTransport(verify=ssl.create_default_context(cafile=str(cert)))
+    with FetchClient(HttpPolicy(timeout=15, retries=0), transport=transport) as tls:
+        assert tls.get_bytes(base + "/ok") == b"{}"  # opens the connection the slow request reuses
+        started = time.monotonic()
+        with tls.deadline(1.5), pytest.raises(SourceError) as caught:
+            tls.get_bytes(base + "/slow")
+        assert caught.value.key == "fetch.error.deadline" and time.monotonic() - started < 4
+        assert tls.get_bytes(base + "/ok") == b"{}"  # the client still works afterwards

@@ -9,6 +9,7 @@ here. Every request is recorded for assertions (headers, query, body).
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -139,6 +140,13 @@ class FixtureServer:
     def base(self) -> str:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
+
+    def use_tls(self, certfile: str, keyfile: str) -> str:
+        """Serve HTTPS from now on; returns the https base address."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(certfile, keyfile)
+        self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        return self.base.replace("http://", "https://")
 
     def url(self, path: str) -> str:
         return self.base + path
