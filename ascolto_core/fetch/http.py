@@ -236,9 +236,9 @@ class FetchClient:
         """Bound everything done inside the block (one source) to ``seconds`` in total.
 
         Args:
-            seconds: defaults to ``policy.deadline``. Past it, the request in flight (between
-                two chunks of its body, or at its read timeout) or the next one fails with
-                ``fetch.error.deadline``; so does a retry wait that would outlive it.
+            seconds: defaults to ``policy.deadline``. Past it, the request in flight fails with
+                ``fetch.error.deadline`` (a watchdog cuts its connection even while headers
+                trickle in), and so do the next request and any retry wait that would outlive it.
             max_bytes: the largest body inside the block (defaults to ``policy.max_bytes``).
         """
         previous = (self._ends_at, self._deadline_seconds, self._max_bytes)
