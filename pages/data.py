@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 
 import streamlit as st
@@ -81,7 +80,7 @@ with tabs["upload"]:
         with st.expander(t("app.mapping.fix", lang)):
             render_mapping_form(data.propose(content, upload.name, sheet), file_id, lang)
         if st.button(t("app.data.analyse", lang, n=fmt_int(result.mentions.height, lang)), key="analyse_upload", type="primary"):
-            if run_analysis(result.mentions, key=file_id + str(mapping), label=upload.name, lang=lang, report=result.report):
+            if run_analysis(result.mentions, key="upload", label=upload.name, lang=lang, report=result.report):
                 st.rerun()
 
 if has_fetch:
@@ -93,9 +92,9 @@ if has_fetch:
         if fetched is not None and fetched.height:
             merged, added = merge_mentions(st.session_state.get(StateKeys.RAW), fetched)
             st.info(t("app.data.fetched", lang, n=fmt_int(added, lang)))
-            digest = hashlib.sha256("\n".join(merged.get_column("id").cast(str).to_list()).encode()).hexdigest()[:16]
+            digest = data.content_key(merged)
             # The panel may hand back the same result on later reruns: analyse each merge once.
             if st.session_state.get("fetch_digest") != digest:
                 st.session_state["fetch_digest"] = digest
-                if run_analysis(merged, key=f"fetch:{digest}", label="app.data.fetched_label", lang=lang):
+                if run_analysis(merged, key="fetch", label="app.data.fetched_label", lang=lang):
                     st.rerun()

@@ -31,8 +31,13 @@ def language_switch() -> str:
     )
 
 
-def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: Any = None) -> bool:
-    """Analyse ``raw`` with a progress bar and make it the app's data; False (message shown) on failure."""
+def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str, report: Any = None) -> bool:
+    """Analyse ``raw`` with a progress bar and make it the app's data; False (message shown) on failure.
+
+    ``key`` is only a readable prefix ("demo", "upload", "fetch"): the caches shared by
+    all sessions are keyed by a hash of the content itself (:func:`ui.data.content_key`).
+    """
+    content = f"{key.split(':', 1)[0]}:{data.content_key(raw)}"
     engine = str(st.session_state.get(StateKeys.ENGINE_CHOICE) or "auto")
     bar = st.progress(0.0, text=t("app.data.analysing", lang, n=fmt_int(raw.height, lang)))
 
@@ -41,7 +46,7 @@ def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: 
         bar.progress(min(1.0, share), text=t("app.data.analysing_progress", lang, done=fmt_int(done, lang), total=fmt_int(total, lang)))
 
     try:
-        result = data.analyse(raw, f"{key}|{raw.height}", engine, progress)
+        result = data.analyse(raw, content, engine, progress)
     except AscoltoError as error:
         bar.empty()
         st.error(error.message(lang))
@@ -50,7 +55,7 @@ def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: 
     set_dataset(
         raw=raw,
         mentions=result.mentions,
-        key=f"{key}|{result.engine.label}",
+        key=f"{content}|{result.engine.label}",
         label=label,
         engine_info=result.engine,
         fallback=(result.fallback, dict(result.fallback_params)) if result.fallback else None,
