@@ -11,23 +11,23 @@ from ascolto_core.i18n import t
 from ui import data
 from ui.format import fmt_int
 from ui.mapping import mapping_state_key, render_mapping_form
-from ui.components import escape_markdown
+from ui.components import escape_markdown, literal_lines, literal_t
 from ui.shell import dataset_label, run_analysis
 from ui.state import StateKeys
 
 lang = st.session_state.get(StateKeys.LANG, "it")
 st.title(t("app.data.title", lang))
 if st.session_state.get(StateKeys.LOAD_ERROR):
-    st.warning(st.session_state[StateKeys.LOAD_ERROR])
+    st.warning(escape_markdown(st.session_state[StateKeys.LOAD_ERROR]))
 mentions = st.session_state.get(StateKeys.MENTIONS)
 if mentions is not None:
     st.success(
-        t("app.data.current", lang, name=escape_markdown(dataset_label(lang)), n=fmt_int(mentions.height, lang))
+        literal_t("app.data.current", lang, name=dataset_label(lang), n=fmt_int(mentions.height, lang))
     )
     report = st.session_state.get(StateKeys.LOAD_REPORT)
     if report is not None:
         with st.expander(t("app.data.report", lang)):
-            st.markdown("\n".join(f"- {line}" for line in report.lines(lang)))
+            st.markdown(literal_lines(report.lines(lang)))
 
 st.selectbox(
     t("app.data.engine", lang),
@@ -68,15 +68,15 @@ with tabs["upload"]:
         except AscoltoError as error:
             proposal = getattr(error, "proposal", None)
             if proposal is None:
-                st.error(error.message(lang))
+                st.error(escape_markdown(error.message(lang)))
             else:
-                st.warning(error.message(lang))
+                st.warning(escape_markdown(error.message(lang)))
                 render_mapping_form(proposal, file_id, lang)
             st.stop()
         sheets = tuple(getattr(result.report, "sheets_available", ()) or ())
         if len(sheets) > 1:
             st.selectbox(t("app.data.sheet", lang), sheets, key=StateKeys.UPLOAD_SHEET)
-        st.markdown("\n".join(f"- {line}" for line in result.report.lines(lang)))
+        st.markdown(literal_lines(result.report.lines(lang)))
         with st.expander(t("app.mapping.fix", lang)):
             render_mapping_form(data.propose(content, upload.name, sheet), file_id, lang)
         if st.button(t("app.data.analyse", lang, n=fmt_int(result.mentions.height, lang)), key="analyse_upload", type="primary"):

@@ -49,6 +49,21 @@ def escape_markdown(text: str) -> str:
     return "  \n".join(line.lstrip() for line in escaped.split("\n"))
 
 
+def literal_t(key: str, lang: str, /, **params: Any) -> str:
+    """Catalogue sentence ``key`` (our own Markdown) with every parameter shown literally.
+
+    Use it whenever a parameter can come from a user's file or a fetched post (file
+    names, column headers, terms, touchpoints, authors): the sentence keeps its bold
+    words, the parameter can never form a link, an image or a directive.
+    """
+    return t(key, lang, **{name: escape_markdown(str(value)) for name, value in params.items()})
+
+
+def literal_lines(lines: Iterable[str]) -> str:
+    """A Markdown bullet list whose items (report lines that quote the user's file) show literally."""
+    return "\n".join(f"- {escape_markdown(str(line))}" for line in lines)
+
+
 def safe_url(url: Any) -> str | None:
     """``url`` if it is a well-formed http(s) link without spaces or control characters, else None."""
     if not isinstance(url, str):

@@ -10,7 +10,7 @@ import streamlit as st
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
 from ui import data
-from ui.components import escape_markdown, filter_count_caption, remembered_choice
+from ui.components import escape_markdown, filter_count_caption, literal_t, remembered_choice
 from ui.filters import render_filters
 from ui.format import fmt_int
 from ui.state import PageContext, StateKeys, set_dataset
@@ -49,7 +49,7 @@ def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str,
         result = data.analyse(raw, content, engine, progress)
     except AscoltoError as error:
         bar.empty()
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         return False
     bar.empty()
     set_dataset(
@@ -90,7 +90,7 @@ def engine_caption(lang: str) -> None:
         return
     from ascolto_core.analysis import describe_engine
 
-    st.sidebar.caption(t("app.sidebar.dataset", lang, name=escape_markdown(dataset_label(lang))))
+    st.sidebar.caption(literal_t("app.sidebar.dataset", lang, name=dataset_label(lang)))
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
@@ -112,7 +112,7 @@ def build_context(lang: str) -> PageContext | None:
     try:
         filtered = apply_filter(mentions, flt, tz)
     except AscoltoError as error:
-        st.sidebar.error(error.message(lang))
+        st.sidebar.error(escape_markdown(error.message(lang)))
         filtered = mentions.clear()
     context = PageContext(
         lang=lang,
