@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 
 import streamlit as st
 
@@ -14,6 +15,9 @@ from ui.mapping import mapping_state_key, render_mapping_form
 from ui.components import escape_markdown, literal_lines, literal_t
 from ui.shell import dataset_label, run_analysis
 from ui.state import StateKeys
+
+# Every format the loader reads (ascolto_core.loading.readers), by extension.
+UPLOAD_TYPES = ("csv", "tsv", "txt", "xlsx", "xls", "json", "jsonl", "ndjson", "parquet", "pq")
 
 lang = st.session_state.get(StateKeys.LANG, "it")
 st.title(t("app.data.title", lang))
@@ -38,7 +42,9 @@ st.selectbox(
 )
 has_fetch = importlib.util.find_spec("ui.fetch_panel") is not None
 tab_names = ["demo", "upload"] + (["fetch"] if has_fetch else [])
-tabs = dict(zip(tab_names, st.tabs([t(f"app.data.tab_{n}", lang) for n in tab_names]), strict=True))
+# A keyed, stateful tab bar: after "Analizza" and the rerun the user stays on the tab they were using.
+tab_labels = [t(f"app.data.tab_{n}", lang) for n in tab_names]
+tabs = dict(zip(tab_names, st.tabs(tab_labels, key=StateKeys.DATA_TAB, on_change="rerun"), strict=True))
 
 with tabs["demo"]:
     st.markdown(t("app.data.demo_intro", lang))
@@ -50,10 +56,13 @@ with tabs["upload"]:
     limit_mb = f"{data.max_upload_mb():g}"
     upload = st.file_uploader(
         t("app.data.upload", lang, mb=limit_mb),
-        type=["csv", "tsv", "txt", "xlsx", "xls", "json", "jsonl", "ndjson"],
+        type=list(UPLOAD_TYPES),
         key=StateKeys.UPLOAD,
         help=t("app.data.upload_help", lang),
+        max_upload_size=max(1, math.ceil(data.max_upload_mb())),
     )
+    # Streamlit's drop zone speaks English and cannot be translated: say the same in Italian beside it.
+    st.caption(t("upload.accepted", lang, mb=limit_mb))
     if upload is not None:
         content = upload.getvalue()
         file_id = data.file_key(content, upload.name)
@@ -72,6 +81,9 @@ with tabs["upload"]:
             else:
                 st.warning(escape_markdown(error.message(lang)))
                 render_mapping_form(proposal, file_id, lang)
+            st.stop()
+        except Exception as error:  # noqa: BLE001 - any file the user brings gets a sentence, never a traceback
+            st.error(literal_t("startup.unexpected", lang, name=upload.name, error=type(error).__name__))
             st.stop()
         sheets = tuple(getattr(result.report, "sheets_available", ()) or ())
         if len(sheets) > 1:

@@ -26,6 +26,14 @@ def fmt_pct(share: float | None, lang: str, *, digits: int = 0) -> str:
     return text.replace(".", ",") if lang == "it" else text
 
 
+def fmt_decimal(value: float | None, lang: str, *, digits: int = 1) -> str:
+    """``3.25`` -> ``"3,3"`` (it) / ``"3.3"`` (en), thousands grouped; None or NaN -> ``"–"``."""
+    if value is None or value != value:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "it" else text
+
+
 def fmt_signed(value: float | None, lang: str, *, digits: int = 2) -> str:
     """Net sentiment as ``"+0,12"`` / ``"-0.30"``; None -> ``"–"``."""
     if value is None:

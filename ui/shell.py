@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -64,9 +66,59 @@ def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str,
     return True
 
 
+DATA_ENV = "ASCOLTO_DATA"
+
+
+def startup_data_path() -> Path | None:
+    """What the app opens on at start-up: ``$ASCOLTO_DATA`` (``make run DATA=path``), or None for the demo.
+
+    The one place that reads the variable (a saved workspace folder may be accepted here later).
+    """
+    value = os.environ.get(DATA_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def load_startup_file(path: Path, lang: str) -> None:
+    """Load and analyse ``path`` as the session's data; any problem becomes a message on Dati, never a traceback."""
+    shown = str(path)
+    try:
+        if not path.exists():
+            raise FileNotFoundError(shown)
+        if not path.is_file():
+            st.session_state[StateKeys.LOAD_ERROR] = t("startup.not_a_file", lang, path=shown)
+            return
+        size = path.stat().st_size
+        if size > data.max_upload_bytes():
+            mb = f"{size / 1024 / 1024:.1f}".replace(".", "," if lang == "it" else ".")
+            st.session_state[StateKeys.LOAD_ERROR] = t("startup.too_big", lang, path=shown, size=mb, mb=f"{data.max_upload_mb():g}")
+            return
+        content = path.read_bytes()
+    except FileNotFoundError:
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.not_found", lang, path=shown)
+        return
+    except OSError as error:
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.unreadable", lang, path=shown, reason=error.strerror or type(error).__name__)
+        return
+    try:
+        result = data.load_file(content, path.name, None, None)
+    except AscoltoError as error:
+        key = "startup.needs_mapping" if getattr(error, "proposal", None) is not None else "startup.refused"
+        st.session_state[StateKeys.LOAD_ERROR] = t(key, lang, path=shown, reason=error.message(lang))
+        return
+    except Exception as error:  # noqa: BLE001 - a file named at start-up must never leave the app on a traceback
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.unexpected", lang, name=path.name, error=type(error).__name__)
+        return
+    if not run_analysis(result.mentions, key="file", label=path.name, lang=lang, report=result.report):
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.analysis_failed", lang, path=shown)
+
+
 def ensure_dataset(lang: str) -> None:
-    """Load and analyse the demo on first open so every page has something to show."""
+    """On first open, load the file named at start-up (``ASCOLTO_DATA``) or the demo, so every page has data."""
     if st.session_state.get(StateKeys.MENTIONS) is not None or st.session_state.get(StateKeys.LOAD_ERROR):
+        return
+    startup = startup_data_path()
+    if startup is not None:
+        load_startup_file(startup, lang)
         return
     try:
         raw = data.demo_mentions()
