@@ -26,8 +26,9 @@ pytestmark = pytest.mark.timeout(900)
 PIXEL = "![x](http://127.0.0.1:9/pixel.png)"
 # Every Markdown and HTML form a stranger could try: image, link, raw HTML, directive, LaTeX, heading.
 PAYLOAD = f"{PIXEL} [clic](javascript:alert(1)) <img src=x onerror=alert(1)> **grassetto** :red[rosso] $x^2$ # titolo"
-# What would still render: an image or link opener, an HTML tag, a colour directive (each unescaped).
-RENDERS = re.compile(r"(?<!\\)!\[|(?<!\\)\]\(|(?<!\\)<[a-z]|(?<!\\):red\[")
+# What would still render: an image or link opener, an HTML tag, a colour directive (each unescaped),
+# or a bare URL that GitHub-flavoured Markdown turns into a link by itself.
+RENDERS = re.compile(r"(?<!\\)!\[|(?<!\\)\]\(|(?<!\\)<[a-z]|(?<!\\):red\[|https?\\?:\\?/|www\\?\.")
 
 STRING_FIELDS = ("id", "text", "touchpoint", "source", "author", "url", "lang", "brand", "label", "label_emotion", "engine")
 

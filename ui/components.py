@@ -21,6 +21,8 @@ from ascolto_core.i18n import t
 from ui.format import category_name, fmt_datetime, fmt_int
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|xmpp):|\bwww\.|@")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAX_CHARS = 2_000
 # Characters kept as they are in a link target; everything else (spaces, brackets, quotes) is %-encoded.
@@ -40,10 +42,14 @@ def escape_markdown(text: str) -> str:
     """Make untrusted ``text`` display literally in ``st.markdown``.
 
     Escapes every ASCII punctuation (so no link, image, HTML, heading, list,
-    LaTeX ``$`` or ``:colour[...]`` directive can be formed), strips control
+    LaTeX ``$`` or ``:colour[...]`` directive can be formed), breaks bare URLs and
+    e-mail addresses with an invisible word joiner (no autolink), strips control
     characters, and keeps line breaks as hard breaks.
     """
     cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # GitHub-flavoured autolinks (http://…, www.…, name@host) survive backslashes: an invisible
+    # word joiner inside the pattern keeps them plain text.
+    cleaned = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + WORD_JOINER + match.group(0)[-1], cleaned)
     escaped = _MD_SPECIAL.sub(r"\\\1", cleaned)
     # Leading spaces would make an indented code block; newlines become hard breaks.
     return "  \n".join(line.lstrip() for line in escaped.split("\n"))
