@@ -125,3 +125,12 @@ def test_after_analysing_an_upload_the_user_stays_on_the_upload_tab() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "**2** menzioni su 2" in [c.value for c in at.sidebar.caption]
     assert at.session_state[StateKeys.DATA_TAB] == upload_tab
+
+
+def test_a_refused_upload_leaves_the_other_tabs_usable() -> None:
+    # The upload tab used to st.stop() the page: "Cerca online" then drew nothing.
+    at = app_with_data("pages/data.py")
+    at.file_uploader(key=StateKeys.UPLOAD).set_value(("rotto.xlsx", b"\x00\x01PK\x03\x04 not a zip", "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1
+    assert t("fetch.panel.submit", "it") in [b.label for b in at.button], "the online search is still there"
