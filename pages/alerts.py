@@ -10,7 +10,7 @@ from ascolto_core.insights.alerts import AlertConfig
 from ascolto_core.insights import amplified_negative, apply_filter, negative_spike_days, sort_posts
 from ui import data
 from ui.charts import alerts_chart, localise
-from ui.components import escape_markdown, post_cards
+from ui.components import post_cards
 from ui.format import fmt_date, fmt_decimal, fmt_int
 from ui.shell import page_context
 from ui.tables import terms_table
@@ -51,7 +51,8 @@ for alert in alerts.iter_rows(named=True):
             ctx.filtered, pl.col("id").is_in(ids), f"{ctx.cache_key}|day={alert['day']}", n=10, _index=index
         )
         if terms.height:
-            st.markdown(t("app.alerts.keywords", lang) + " " + escape_markdown(", ".join(terms.get_column("term").head(8).to_list())))
+            # Code spans show a term literally (a term never holds a backtick: tokens are words).
+            st.markdown(t("app.alerts.keywords", lang) + " " + ", ".join(f"`{term}`" for term in terms.get_column("term").head(8).to_list() if "`" not in term))
             terms_table(terms, lang, key=f"alert_terms_{alert['day']}")
         negative = sort_posts(on_day.filter(pl.col("sentiment") == "negative"), "amplified")
         st.caption(t("app.alerts.examples", lang, n=negative.height))
