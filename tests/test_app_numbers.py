@@ -67,3 +67,5 @@ def test_signed_format(value: float | None, lang: str, expected: str) -> None:
 def test_decimal_format(value: float, lang: str, expected: str) -> None:
     assert fmt_decimal(value, lang) == expected
     assert fmt_int(1234, "it") == "1.234"
+    assert fmt_int(1234, "it", signed=True) == "+1.234"  # the Panoramica card's change in mentions
+    assert fmt_int(-5, "en", signed=True) == "-5"

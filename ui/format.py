@@ -10,11 +10,11 @@ import polars as pl
 from ascolto_core.i18n import t
 
 
-def fmt_int(value: int | float | None, lang: str) -> str:
-    """``12345`` -> ``"12.345"`` (it) / ``"12,345"`` (en); None -> ``"–"``."""
+def fmt_int(value: int | float | None, lang: str, *, signed: bool = False) -> str:
+    """``12345`` -> ``"12.345"`` (it) / ``"12,345"`` (en), ``"+12.345"`` when ``signed``; None -> ``"–"``."""
     if value is None:
         return "–"
-    text = f"{int(round(value)):,}"
+    text = f"{int(round(value)):{'+' if signed else ''},}"
     return text.replace(",", ".") if lang == "it" else text
 
 
