@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 PORT ?= 8501
+# `make run DATA=path/to/file.csv` opens the app on that file (default: $ASCOLTO_DATA, else the demo).
+DATA ?= $(ASCOLTO_DATA)
+# Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
+WATCH ?= none
 
 .PHONY: run test install browser bench clean
 
@@ -16,7 +20,7 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	ASCOLTO_DATA="$(DATA)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
 # Headless Chromium for the end-to-end test comes from Debian, never a browser download.
 browser:

@@ -6,11 +6,12 @@ import polars as pl
 import streamlit as st
 
 from ascolto_core.i18n import t
+from ascolto_core.insights.alerts import AlertConfig
 from ascolto_core.insights import amplified_negative, apply_filter, negative_spike_days, sort_posts
 from ui import data
 from ui.charts import alerts_chart, localise
 from ui.components import post_cards
-from ui.format import fmt_date, fmt_int
+from ui.format import fmt_date, fmt_decimal, fmt_int
 from ui.shell import page_context
 from ui.tables import terms_table
 
@@ -21,7 +22,13 @@ if days.is_empty():
     st.info(t("app.timeline.no_dates", lang))
     st.stop()
 st.altair_chart(localise(alerts_chart(days, lang), lang))
-st.caption(t("app.alerts.how", lang))
+rule = AlertConfig.from_config()  # the thresholds the detector uses, told in words (no file paths in the UI)
+st.caption(
+    t(
+        "app.alerts.how", lang, min_negatives=fmt_int(rule.min_negatives, lang), ratio=fmt_decimal(rule.ratio_threshold, lang),
+        baseline_days=fmt_int(rule.baseline_days, lang), z=fmt_decimal(rule.z_threshold, lang), min_history=fmt_int(rule.min_baseline_days, lang),
+    )
+)
 alerts = days.filter(pl.col("is_alert")).sort("day", descending=True)
 st.subheader(t("app.alerts.days", lang, n=alerts.height))
 if alerts.is_empty():
@@ -35,7 +42,7 @@ for alert in alerts.iter_rows(named=True):
         lang,
         day=fmt_date(alert["day"], lang),
         n=fmt_int(alert["negative"], lang),
-        base=f"{alert['baseline']:.1f}".replace(".", "," if lang == "it" else "."),
+        base=fmt_decimal(alert["baseline"], lang),
     )
     with st.expander(title, expanded=alert["day"] in biggest, icon=":material/warning:"):
         on_day = apply_filter(ctx.filtered, ctx.flt.replace(date_from=alert["day"], date_to=alert["day"]), ctx.tz)
@@ -44,6 +51,7 @@ for alert in alerts.iter_rows(named=True):
             ctx.filtered, pl.col("id").is_in(ids), f"{ctx.cache_key}|day={alert['day']}", n=10, _index=index
         )
         if terms.height:
+            # Code spans show a term literally (a term never holds a backtick: tokens are words).
             st.markdown(t("app.alerts.keywords", lang) + " " + ", ".join(f"`{term}`" for term in terms.get_column("term").head(8).to_list() if "`" not in term))
             terms_table(terms, lang, key=f"alert_terms_{alert['day']}")
         negative = sort_posts(on_day.filter(pl.col("sentiment") == "negative"), "amplified")

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 
 import streamlit as st
 
-from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
 from ui import data
 from ui.format import fmt_int
-from ui.mapping import mapping_state_key, render_mapping_form
-from ui.components import escape_markdown
+from ui.components import escape_markdown, literal_lines, literal_t
 from ui.shell import dataset_label, run_analysis
 from ui.state import StateKeys
+from ui.upload import render_upload_tab
 
 lang = st.session_state.get(StateKeys.LANG, "it")
 st.title(t("app.data.title", lang))
 if st.session_state.get(StateKeys.LOAD_ERROR):
-    st.warning(st.session_state[StateKeys.LOAD_ERROR])
+    st.warning(escape_markdown(st.session_state[StateKeys.LOAD_ERROR]))
 mentions = st.session_state.get(StateKeys.MENTIONS)
 if mentions is not None:
     st.success(
-        t("app.data.current", lang, name=escape_markdown(dataset_label(lang)), n=fmt_int(mentions.height, lang))
+        literal_t("app.data.current", lang, name=dataset_label(lang), n=fmt_int(mentions.height, lang))
     )
     report = st.session_state.get(StateKeys.LOAD_REPORT)
     if report is not None:
         with st.expander(t("app.data.report", lang)):
-            st.markdown("\n".join(f"- {line}" for line in report.lines(lang)))
+            st.markdown(literal_lines(report.lines(lang)))
 
 st.selectbox(
     t("app.data.engine", lang),
@@ -39,7 +37,9 @@ st.selectbox(
 )
 has_fetch = importlib.util.find_spec("ui.fetch_panel") is not None
 tab_names = ["demo", "upload"] + (["fetch"] if has_fetch else [])
-tabs = dict(zip(tab_names, st.tabs([t(f"app.data.tab_{n}", lang) for n in tab_names]), strict=True))
+# A keyed, stateful tab bar: after "Analizza" and the rerun the user stays on the tab they were using.
+tab_labels = [t(f"app.data.tab_{n}", lang) for n in tab_names]
+tabs = dict(zip(tab_names, st.tabs(tab_labels, key=StateKeys.DATA_TAB, on_change="rerun"), strict=True))
 
 with tabs["demo"]:
     st.markdown(t("app.data.demo_intro", lang))
@@ -48,41 +48,7 @@ with tabs["demo"]:
             st.rerun()
 
 with tabs["upload"]:
-    limit_mb = f"{data.max_upload_mb():g}"
-    upload = st.file_uploader(
-        t("app.data.upload", lang, mb=limit_mb),
-        type=["csv", "tsv", "txt", "xlsx", "xls", "json", "jsonl", "ndjson"],
-        key=StateKeys.UPLOAD,
-        help=t("app.data.upload_help", lang),
-    )
-    if upload is not None:
-        content = upload.getvalue()
-        file_id = data.file_key(content, upload.name)
-        if len(content) > data.max_upload_bytes():
-            size_mb = f"{len(content) / 1024 / 1024:.1f}".replace(".", "," if lang == "it" else ".")
-            st.error(t("app.data.too_big", lang, mb=limit_mb, size=size_mb))
-            st.stop()
-        mapping = st.session_state.get(mapping_state_key(file_id))
-        sheet = st.session_state.get(StateKeys.UPLOAD_SHEET)
-        try:
-            result = data.load_file(content, upload.name, mapping, sheet)
-        except AscoltoError as error:
-            proposal = getattr(error, "proposal", None)
-            if proposal is None:
-                st.error(error.message(lang))
-            else:
-                st.warning(error.message(lang))
-                render_mapping_form(proposal, file_id, lang)
-            st.stop()
-        sheets = tuple(getattr(result.report, "sheets_available", ()) or ())
-        if len(sheets) > 1:
-            st.selectbox(t("app.data.sheet", lang), sheets, key=StateKeys.UPLOAD_SHEET)
-        st.markdown("\n".join(f"- {line}" for line in result.report.lines(lang)))
-        with st.expander(t("app.mapping.fix", lang)):
-            render_mapping_form(data.propose(content, upload.name, sheet), file_id, lang)
-        if st.button(t("app.data.analyse", lang, n=fmt_int(result.mentions.height, lang)), key="analyse_upload", type="primary"):
-            if run_analysis(result.mentions, key=file_id + str(mapping), label=upload.name, lang=lang, report=result.report):
-                st.rerun()
+    render_upload_tab(lang)
 
 if has_fetch:
     with tabs["fetch"]:
@@ -93,9 +59,9 @@ if has_fetch:
         if fetched is not None and fetched.height:
             merged, added = merge_mentions(st.session_state.get(StateKeys.RAW), fetched)
             st.info(t("app.data.fetched", lang, n=fmt_int(added, lang)))
-            digest = hashlib.sha256("\n".join(merged.get_column("id").cast(str).to_list()).encode()).hexdigest()[:16]
+            digest = data.content_key(merged)
             # The panel may hand back the same result on later reruns: analyse each merge once.
             if st.session_state.get("fetch_digest") != digest:
                 st.session_state["fetch_digest"] = digest
-                if run_analysis(merged, key=f"fetch:{digest}", label="app.data.fetched_label", lang=lang):
+                if run_analysis(merged, key="fetch", label="app.data.fetched_label", lang=lang):
                     st.rerun()

@@ -35,7 +35,7 @@ cols = st.columns(5)
 cols[0].metric(
     t("app.overview.mentions", lang),
     fmt_int(now.mentions, lang),
-    delta=None if head.mentions_delta is None else f"{head.mentions_delta:+d}",
+    delta=None if head.mentions_delta is None else fmt_int(head.mentions_delta, lang, signed=True),
     border=True,
 )
 cols[1].metric(t("app.overview.negative_share", lang), fmt_pct(now.negative_share, lang), delta=points(head.negative_share_delta), delta_color="inverse", border=True)

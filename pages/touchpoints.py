@@ -9,6 +9,7 @@ from ascolto_core.i18n import t
 from ascolto_core.insights import emotion_mix, touchpoint_summary
 from ui import data
 from ui.charts import emotion_mix_chart, localise, sentiment_mix_chart
+from ui.components import literal_t
 from ui.format import category_name, fmt_pct, fmt_signed
 from ui.shell import page_context
 from ui.state import StateKeys
@@ -20,7 +21,7 @@ summary = touchpoint_summary(ctx.filtered)
 worst = summary.row(0, named=True)
 if worst["net_sentiment"] is not None and summary.height > 1:
     st.warning(
-        t(
+        literal_t(
             "app.touchpoints.worst",
             lang,
             name=category_name("touchpoint", worst["touchpoint"], lang),
@@ -53,5 +54,5 @@ terms = data.distinctive_terms(
 if terms.is_empty():
     st.info(t("app.touchpoints.no_keywords", lang))
 else:
-    st.caption(t("app.touchpoints.keywords_help", lang, name=category_name("touchpoint", picked, lang)))
+    st.caption(literal_t("app.touchpoints.keywords_help", lang, name=category_name("touchpoint", picked, lang)))
     terms_table(terms, lang, key="touchpoint_terms")

@@ -8,8 +8,8 @@ import streamlit as st
 from ascolto_core.i18n import t
 from ascolto_core.insights import sort_posts
 from ui import data
-from ui.components import post_cards, remembered_choice
-from ui.format import category_name
+from ui.components import literal_t, post_cards, remembered_choice
+from ui.format import category_name, fmt_int
 from ui.shell import page_context
 from ui.state import StateKeys
 from ui.tables import terms_table
@@ -69,5 +69,5 @@ if st.session_state.get(StateKeys.WORDS_TERM) not in term_list:
     st.session_state[StateKeys.WORDS_TERM] = term_list[0]
 term = st.selectbox(t("app.words.pick_term", lang), term_list, key=StateKeys.WORDS_TERM)
 posts = sort_posts(data.posts_with_term(scope, key, term, _index=index), "amplified")
-st.caption(t("app.words.posts_with", lang, term=term, n=posts.height))
+st.caption(literal_t("app.words.posts_with", lang, term=term, n=fmt_int(posts.height, lang)))
 post_cards(posts.head(10).iter_rows(named=True), lang, ctx.tz)

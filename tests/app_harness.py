@@ -8,6 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from app_data import ENGINE, analysed_mentions
+from ui.data import content_key
 from ui.navigation import PAGE_SPECS
 from ui.state import StateKeys
 
@@ -19,8 +20,12 @@ PAGES: tuple[str, ...] = tuple(spec.path for spec in PAGE_SPECS)
 def app_with_data(page: str | None = None, *, run: bool = True, **state: Any) -> AppTest:
     """The app with the small analysed table injected (no demo load, no engine), on ``page``."""
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state[StateKeys.MENTIONS] = analysed_mentions()
-    at.session_state[StateKeys.DATASET_KEY] = "test-data"
+    mentions = state.get(StateKeys.MENTIONS)
+    if mentions is None:
+        mentions = analysed_mentions()
+    at.session_state[StateKeys.MENTIONS] = mentions
+    # Like the app (ui.shell.run_analysis): shared caches are keyed by the content, never a fixed name.
+    at.session_state[StateKeys.DATASET_KEY] = "test:" + content_key(mentions)
     at.session_state[StateKeys.DATASET_LABEL] = "test data"
     at.session_state[StateKeys.ENGINE_INFO] = ENGINE
     for key, value in state.items():

@@ -20,3 +20,4 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     # Each test gets its own analysis cache and forces the offline engine unless it opts in.
     monkeypatch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path_factory.mktemp("ascolto-cache")))
     monkeypatch.setenv("ASCOLTO_ENGINE", "embedded")
+    monkeypatch.delenv("ASCOLTO_DATA", raising=False)  # the app opens on the demo unless a test names a file

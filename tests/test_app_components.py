@@ -16,7 +16,10 @@ from ui.wordclouds import sentiment_color, terms_for_cloud, wordcloud_png
     ("text", "expected"),
     [
         # A markdown link must not become clickable.
-        ("[premio](https://truffa.example)", r"\[premio\]\(https\:\/\/truffa\.example\)"),
+        ("[premio](https://truffa.example)", "\\[premio\\]\\(https\u2060\\:\\/\\/truffa\\.example\\)"),
+        # A bare URL, www address or e-mail is not autolinked (an invisible word joiner breaks it).
+        ("vedi https://x.example", "vedi https\u2060\\:\\/\\/x\\.example"),
+        ("www.x.example o a@b.it", "www\u2060\\.x\\.example o a\u2060\\@b\\.it"),
         # Raw HTML is shown as text, never a tag.
         ("<img src=x onerror=alert(1)>", r"\<img src\=x onerror\=alert\(1\)\>"),
         # A Streamlit colour directive cannot be injected.

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from ui.components import escape_markdown
 from fetch_fixtures.server import FixtureServer, Reply, server  # noqa: F401
 
 
@@ -51,7 +52,8 @@ def test_panel_prefills_fetches_and_reports(server: FixtureServer, tmp_path: Pat
     assert len(at.session_state["fetched_ids"]) == 2
     # The refused source is shown as an error, with the reason, never as a quiet day.
     errors = [e.value for e in at.error]
-    assert any("bluesky: ACCESSO NEGATO" in e and "password per app" in e for e in errors)
+    # Server messages are shown literally (Markdown-escaped, issue 8 item 3).
+    assert any(escape_markdown("bluesky: ACCESSO NEGATO") in e and "password per app" in e for e in errors)
     assert at.status[0].label.startswith("Ricerca finita con 1 fonti")
     # On the next rerun the panel returns nothing new but keeps the last report visible.
     at.session_state["fetched_ids"] = None

@@ -21,6 +21,8 @@ from ascolto_core.i18n import t
 from ui.format import category_name, fmt_datetime, fmt_int
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|xmpp):|\bwww\.|@")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAX_CHARS = 2_000
 # Characters kept as they are in a link target; everything else (spaces, brackets, quotes) is %-encoded.
@@ -40,13 +42,32 @@ def escape_markdown(text: str) -> str:
     """Make untrusted ``text`` display literally in ``st.markdown``.
 
     Escapes every ASCII punctuation (so no link, image, HTML, heading, list,
-    LaTeX ``$`` or ``:colour[...]`` directive can be formed), strips control
+    LaTeX ``$`` or ``:colour[...]`` directive can be formed), breaks bare URLs and
+    e-mail addresses with an invisible word joiner (no autolink), strips control
     characters, and keeps line breaks as hard breaks.
     """
     cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # GitHub-flavoured autolinks (http://…, www.…, name@host) survive backslashes: an invisible
+    # word joiner inside the pattern keeps them plain text.
+    cleaned = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + WORD_JOINER + match.group(0)[-1], cleaned)
     escaped = _MD_SPECIAL.sub(r"\\\1", cleaned)
     # Leading spaces would make an indented code block; newlines become hard breaks.
     return "  \n".join(line.lstrip() for line in escaped.split("\n"))
+
+
+def literal_t(key: str, lang: str, /, **params: Any) -> str:
+    """Catalogue sentence ``key`` (our own Markdown) with every parameter shown literally.
+
+    Use it whenever a parameter can come from a user's file or a fetched post (file
+    names, column headers, terms, touchpoints, authors): the sentence keeps its bold
+    words, the parameter can never form a link, an image or a directive.
+    """
+    return t(key, lang, **{name: escape_markdown(str(value)) for name, value in params.items()})
+
+
+def literal_lines(lines: Iterable[str]) -> str:
+    """A Markdown bullet list whose items (report lines that quote the user's file) show literally."""
+    return "\n".join(f"- {escape_markdown(str(line))}" for line in lines)
 
 
 def safe_url(url: Any) -> str | None:

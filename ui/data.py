@@ -37,8 +37,25 @@ def display_tz() -> str:
 
 
 def file_key(data: bytes, filename: str) -> str:
-    """A short content hash naming an uploaded file in caches."""
+    """A short content hash naming an uploaded file in caches (session widgets, mapping state)."""
     return "upload:" + hashlib.sha256(data).hexdigest()[:16] + ":" + filename
+
+
+def content_key(frame: pl.DataFrame) -> str:
+    """A hash of everything ``frame`` holds (column names, types and every value), for shared caches.
+
+    Anything shared by the sessions of the server (the analysis store, ``st.cache_data``,
+    ``st.cache_resource``) is keyed by this, never by ids or names a user chose: two
+    people whose files share ids 1..N, a file name or a search must never get each
+    other's results (issue 8, item 2). Two seeds give 128 bits per row.
+    """
+    digest = hashlib.sha256()
+    digest.update(repr([(name, str(dtype)) for name, dtype in frame.schema.items()]).encode())
+    digest.update(frame.height.to_bytes(8, "little"))
+    if frame.width:
+        for seed in (0, 0x5EED):
+            digest.update(frame.hash_rows(seed=seed).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -110,8 +127,9 @@ def analyse(
 ) -> Any:
     """``analyze_mentions`` for the dataset named ``dataset_key`` (an ``AnalysisResult``), once per server.
 
-    The key (file hash or "demo") and the engine choice identify the result;
-    the engine's own disk cache also skips texts analysed before.
+    ``dataset_key`` must contain :func:`content_key` of ``mentions``: the store is
+    shared by every session, so a key made of ids or names would hand one person's
+    result to another. The engine's own disk cache also skips texts analysed before.
 
     Raises:
         AscoltoError: from the analysis (no text column, unknown engine...).

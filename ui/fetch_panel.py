@@ -29,6 +29,7 @@ from ascolto_core.fetch.query import (
     SourceSpec,
 )
 from ascolto_core.i18n import t
+from ui.components import escape_markdown, literal_t
 
 KINDS: tuple[str, ...] = ("rss", "mastodon", "bluesky", "reddit")
 REPORT_KEY = "fetch_panel_report"
@@ -57,7 +58,7 @@ def render_fetch_panel(
     try:
         base = ListeningQuery.from_yaml(query_path or default_query_path())
     except AscoltoError as error:
-        st.warning(error.message(lang))
+        st.warning(escape_markdown(error.message(lang)))
         base = ListeningQuery()
     form = _form(base, lang)
     if form is None:
@@ -78,10 +79,11 @@ def render_fetch_panel(
 
         def on_progress(event: FetchProgress) -> None:
             if event.report is None:
-                status.update(label=t("fetch.panel.source_running", lang, source=event.source))
+                status.update(label=literal_t("fetch.panel.source_running", lang, source=event.source))
                 return
             for line in event.report.lines(lang):
-                (st.error if event.report.problem else st.write)(line)
+                # Source names, URLs and server messages come from outside: shown literally.
+                (st.error if event.report.problem else st.markdown)(escape_markdown(line))
             bar.progress((event.index + 1) / event.total)
 
         result = fetch_mentions(query, existing=existing, progress=on_progress, secrets=secrets)

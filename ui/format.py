@@ -10,11 +10,11 @@ import polars as pl
 from ascolto_core.i18n import t
 
 
-def fmt_int(value: int | float | None, lang: str) -> str:
-    """``12345`` -> ``"12.345"`` (it) / ``"12,345"`` (en); None -> ``"–"``."""
+def fmt_int(value: int | float | None, lang: str, *, signed: bool = False) -> str:
+    """``12345`` -> ``"12.345"`` (it) / ``"12,345"`` (en), ``"+12.345"`` when ``signed``; None -> ``"–"``."""
     if value is None:
         return "–"
-    text = f"{int(round(value)):,}"
+    text = f"{int(round(value)):{'+' if signed else ''},}"
     return text.replace(",", ".") if lang == "it" else text
 
 
@@ -24,6 +24,14 @@ def fmt_pct(share: float | None, lang: str, *, digits: int = 0) -> str:
         return "–"
     text = f"{share * 100:.{digits}f}%"
     return text.replace(".", ",") if lang == "it" else text
+
+
+def fmt_decimal(value: float | None, lang: str, *, digits: int = 1) -> str:
+    """``3.25`` -> ``"3,3"`` (it) / ``"3.3"`` (en), thousands grouped; None or NaN -> ``"–"``."""
+    if value is None or value != value:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "it" else text
 
 
 def fmt_signed(value: float | None, lang: str, *, digits: int = 2) -> str:

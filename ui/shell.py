@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -10,7 +12,7 @@ import streamlit as st
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
 from ui import data
-from ui.components import escape_markdown, filter_count_caption, remembered_choice
+from ui.components import escape_markdown, filter_count_caption, literal_t, remembered_choice
 from ui.filters import render_filters
 from ui.format import fmt_int
 from ui.state import PageContext, StateKeys, set_dataset
@@ -31,8 +33,13 @@ def language_switch() -> str:
     )
 
 
-def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: Any = None) -> bool:
-    """Analyse ``raw`` with a progress bar and make it the app's data; False (message shown) on failure."""
+def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str, report: Any = None) -> bool:
+    """Analyse ``raw`` with a progress bar and make it the app's data; False (message shown) on failure.
+
+    ``key`` is only a readable prefix ("demo", "upload", "fetch"): the caches shared by
+    all sessions are keyed by a hash of the content itself (:func:`ui.data.content_key`).
+    """
+    content = f"{key.split(':', 1)[0]}:{data.content_key(raw)}"
     engine = str(st.session_state.get(StateKeys.ENGINE_CHOICE) or "auto")
     bar = st.progress(0.0, text=t("app.data.analysing", lang, n=fmt_int(raw.height, lang)))
 
@@ -41,16 +48,16 @@ def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: 
         bar.progress(min(1.0, share), text=t("app.data.analysing_progress", lang, done=fmt_int(done, lang), total=fmt_int(total, lang)))
 
     try:
-        result = data.analyse(raw, f"{key}|{raw.height}", engine, progress)
+        result = data.analyse(raw, content, engine, progress)
     except AscoltoError as error:
         bar.empty()
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         return False
     bar.empty()
     set_dataset(
         raw=raw,
         mentions=result.mentions,
-        key=f"{key}|{result.engine.label}",
+        key=f"{content}|{result.engine.label}",
         label=label,
         engine_info=result.engine,
         fallback=(result.fallback, dict(result.fallback_params)) if result.fallback else None,
@@ -59,9 +66,59 @@ def run_analysis(raw: pl.DataFrame, *, key: str, label: str, lang: str, report: 
     return True
 
 
+DATA_ENV = "ASCOLTO_DATA"
+
+
+def startup_data_path() -> Path | None:
+    """What the app opens on at start-up: ``$ASCOLTO_DATA`` (``make run DATA=path``), or None for the demo.
+
+    The one place that reads the variable (a saved workspace folder may be accepted here later).
+    """
+    value = os.environ.get(DATA_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def load_startup_file(path: Path, lang: str) -> None:
+    """Load and analyse ``path`` as the session's data; any problem becomes a message on Dati, never a traceback."""
+    shown = str(path)
+    try:
+        if not path.exists():
+            raise FileNotFoundError(shown)
+        if not path.is_file():
+            st.session_state[StateKeys.LOAD_ERROR] = t("startup.not_a_file", lang, path=shown)
+            return
+        size = path.stat().st_size
+        if size > data.max_upload_bytes():
+            mb = f"{size / 1024 / 1024:.1f}".replace(".", "," if lang == "it" else ".")
+            st.session_state[StateKeys.LOAD_ERROR] = t("startup.too_big", lang, path=shown, size=mb, mb=f"{data.max_upload_mb():g}")
+            return
+        content = path.read_bytes()
+    except FileNotFoundError:
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.not_found", lang, path=shown)
+        return
+    except OSError as error:
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.unreadable", lang, path=shown, reason=error.strerror or type(error).__name__)
+        return
+    try:
+        result = data.load_file(content, path.name, None, None)
+    except AscoltoError as error:
+        key = "startup.needs_mapping" if getattr(error, "proposal", None) is not None else "startup.refused"
+        st.session_state[StateKeys.LOAD_ERROR] = t(key, lang, path=shown, reason=error.message(lang))
+        return
+    except Exception as error:  # noqa: BLE001 - a file named at start-up must never leave the app on a traceback
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.unexpected", lang, name=path.name, error=type(error).__name__)
+        return
+    if not run_analysis(result.mentions, key="file", label=path.name, lang=lang, report=result.report):
+        st.session_state[StateKeys.LOAD_ERROR] = t("startup.analysis_failed", lang, path=shown)
+
+
 def ensure_dataset(lang: str) -> None:
-    """Load and analyse the demo on first open so every page has something to show."""
+    """On first open, load the file named at start-up (``ASCOLTO_DATA``) or the demo, so every page has data."""
     if st.session_state.get(StateKeys.MENTIONS) is not None or st.session_state.get(StateKeys.LOAD_ERROR):
+        return
+    startup = startup_data_path()
+    if startup is not None:
+        load_startup_file(startup, lang)
         return
     try:
         raw = data.demo_mentions()
@@ -85,7 +142,7 @@ def engine_caption(lang: str) -> None:
         return
     from ascolto_core.analysis import describe_engine
 
-    st.sidebar.caption(t("app.sidebar.dataset", lang, name=escape_markdown(dataset_label(lang))))
+    st.sidebar.caption(literal_t("app.sidebar.dataset", lang, name=dataset_label(lang)))
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
@@ -107,7 +164,7 @@ def build_context(lang: str) -> PageContext | None:
     try:
         filtered = apply_filter(mentions, flt, tz)
     except AscoltoError as error:
-        st.sidebar.error(error.message(lang))
+        st.sidebar.error(escape_markdown(error.message(lang)))
         filtered = mentions.clear()
     context = PageContext(
         lang=lang,

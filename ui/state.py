@@ -37,6 +37,7 @@ class StateKeys:
     # What the router computed for the page of this run (a PageContext).
     CONTEXT = "page_context"
     # Page widgets.
+    DATA_TAB = "data_tab"  # the active tab on Dati (demo / upload / fetch)
     UPLOAD = "upload_file"
     UPLOAD_SHEET = "upload_sheet"
     MAPPING_PREFIX = "mapping_"

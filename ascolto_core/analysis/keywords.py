@@ -411,7 +411,8 @@ def distinctive_terms(
     """Terms that set the in-group apart: weighted log-odds with an informative Dirichlet prior.
 
     Monroe, Colaresi & Quinn (2008), "Fightin' words": for each term w with counts
-    ``y_in``, ``y_out`` (occurrences, as in the paper) and group sizes ``n_in``,
+    ``y_in``, ``y_out`` (mentions containing the term, i.e. document frequencies, so
+    the table agrees with :func:`mentions_with_term`) and group sizes ``n_in``,
     ``n_out`` (total term occurrences per group), the prior is ``alpha_w = prior_strength * p_w``
     with ``p_w`` the term's share of the whole corpus, ``alpha_0 = prior_strength``;
 
@@ -426,13 +427,14 @@ def distinctive_terms(
         in_group: Boolean Series (one value per mention) or expression on ``mentions``;
             null counts as out-group.
         n: how many terms to return.
-        min_count: minimum number of in-group occurrences of the term.
+        min_count: minimum number of in-group mentions containing the term.
         exclude: extra names to leave out (merged with the configured brand terms).
         prior_strength: ``alpha_0``, how strongly rare terms are pulled to the corpus rate.
         index: :func:`term_index` of the full dataset, to skip tokenising (same result).
 
     Returns:
-        ``term, count_in, count_out, z`` sorted by ``z`` desc (empty when a group is empty).
+        ``term, count_in, count_out, z`` sorted by ``z`` desc (empty when a group is empty);
+        ``count_in + count_out`` is the height of ``mentions_with_term(mentions, term)``.
 
     Raises:
         TypeError / ValueError: if ``in_group`` is not a Series/Expr or has the wrong length.
@@ -442,8 +444,11 @@ def distinctive_terms(
     terms = _terms_via_index(mentions, index, exclude=exclude, bigrams=True)
     if terms.height == 0:
         return pl.DataFrame(schema=schema)
+    # A term counts once per mention (not per occurrence): the counts are then the same
+    # numbers as the posts behind the term (mentions_with_term) and the page's sentence.
+    once = terms.select("row", "key").unique()
     counts = (
-        terms.select("key", mask.gather(terms["row"]).alias("in_group"))
+        once.select("key", mask.gather(once["row"]).alias("in_group"))
         .group_by("key")
         .agg(
             pl.col("in_group").sum().cast(pl.UInt32).alias("count_in"),
@@ -490,8 +495,13 @@ def mentions_with_term(mentions: pl.DataFrame, term: str, *, index: TermIndex | 
     if " " not in wanted and not wanted.startswith("#"):
         candidates |= {lemma_of(wanted, "it"), lemma_of(wanted, "en")}
     terms = _terms_via_index(mentions, index, exclude=(), bigrams=" " in wanted)
-    wanted_series = pl.Series(sorted(candidates), dtype=pl.String).implode()
-    rows = terms.filter(pl.col("form").is_in(wanted_series) | pl.col("key").is_in(wanted_series))[
-        "row"
-    ].unique()
+    # A term shown by top_terms / distinctive_terms is the label of one or more keys: exactly
+    # those keys' mentions (so the counts agree). Any other word: its forms and lemmas.
+    keys = _labels(terms).filter(pl.col("term") == wanted)["key"]
+    if keys.len():
+        match = pl.col("key").is_in(keys.implode())
+    else:
+        wanted_series = pl.Series(sorted(candidates), dtype=pl.String).implode()
+        match = pl.col("form").is_in(wanted_series) | pl.col("key").is_in(wanted_series)
+    rows = terms.filter(match)["row"].unique()
     return mentions.with_row_index("__row").filter(pl.col("__row").is_in(rows.implode())).drop("__row")

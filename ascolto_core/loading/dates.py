@@ -166,7 +166,8 @@ def _string_formats_in(sample: pl.Series, tz: str) -> list[str]:
 
 def _coalesce(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
     if not formats:
-        return pl.lit(None, dtype=UTC_DATETIME)
+        # One null per row (a bare literal would be one row long: a column where no date reads broke the loader).
+        return pl.repeat(None, pl.len(), dtype=UTC_DATETIME)
     return pl.coalesce([_parse_with(expr, fmt, tz) for fmt in formats])
 
 

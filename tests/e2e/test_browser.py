@@ -8,6 +8,7 @@ Debian's Chromium (``/usr/bin/chromium``), never a downloaded browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -58,9 +59,9 @@ def _require_chromium() -> None:
     pytest.skip("/usr/bin/chromium not installed (sudo apt-get install chromium); the browser test needs it")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free 127.0.0.1 port; yields its base URL and stops it after."""
+@contextlib.contextmanager
+def running_app(log_dir: Path, cache_dir: Path, **extra_env: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port with ``extra_env``; yields its base URL, stops it after."""
     _require_chromium()
     port = _free_port()
     env = {
@@ -68,14 +69,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "ASCOLTO_ENGINE": os.environ.get("ASCOLTO_ENGINE", "embedded"),
-        "ASCOLTO_CACHE_DIR": str(tmp_path_factory.mktemp("e2e-cache")),
+        "ASCOLTO_CACHE_DIR": str(cache_dir),
+        **extra_env,
     }
-    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
+    log = (log_dir / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
         ],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -100,6 +103,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the demo data (no ``ASCOLTO_DATA``)."""
+    with running_app(
+        tmp_path_factory.mktemp("e2e-log"), tmp_path_factory.mktemp("e2e-cache"), ASCOLTO_DATA=""
+    ) as url:
+        yield url
 
 
 def _wait_idle(page, timeout_s: float = 120) -> None:  # noqa: ANN001 - playwright Page
