@@ -459,3 +459,16 @@ def test_the_demo_workspace_is_read_only_and_built_once(tmp_path: Path) -> None:
     assert again.path == demo.path and again.data_version() == demo.data_version()
     with pytest.raises(AscoltoError):
         again.set_label(demo.mentions()["id"][0], sentiment="negative")
+
+
+def test_many_small_batches_are_merged_without_losing_a_mention(workspace: Workspace) -> None:
+    from ascolto_core.workspace.store import COMPACT_MAX_SMALL
+
+    for batch in range(COMPACT_MAX_SMALL + 2):
+        add_mentions(workspace, _canonical(mentions_frame(3, f"b{batch}-")), origin=f"round {batch}")
+    assert len(workspace.segment_files()) < COMPACT_MAX_SMALL
+    mentions = workspace.mentions(internal=True)
+    assert mentions.height == workspace.count() == 3 * (COMPACT_MAX_SMALL + 2)
+    assert mentions["id"].n_unique() == mentions.height
+    assert mentions["load_id"].n_unique() == COMPACT_MAX_SMALL + 2  # each mention still knows its load
+    assert sorted(p.name for p in (workspace.path / SEGMENTS_DIR).iterdir()) == sorted(workspace.segment_files())

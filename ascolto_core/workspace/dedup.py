@@ -40,14 +40,23 @@ def url_key() -> pl.Expr:
 
     The path keeps its case: many sites (YouTube, short links) tell posts apart by it.
     """
-    url = pl.col("url").cast(pl.String).str.strip_chars()
-    url = url.str.replace(r"^[A-Za-z][A-Za-z0-9+.-]*://", "").str.replace(r"(?i)^www\.", "")
-    url = url.str.replace(r"#.*$", "")
-    url = url.str.replace_all(r"([?&])utm_[^&]*&?", "$1").str.replace(r"[?&]+$", "")
-    url = url.str.replace(r"/+$", "")
-    host = url.str.extract(r"^([^/?]*)", 1).str.to_lowercase()
-    rest = url.str.extract(r"^[^/?]*(.*)$", 1)
-    key = pl.concat_str(host, rest)
+    parts = (
+        pl.col("url")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?")
+    )
+    host = parts.struct.field("1").str.to_lowercase()
+    path = parts.struct.field("2").str.strip_chars_end("/")
+    query = parts.struct.field("3")
+    # Only the few URLs with a query pay for the tracking clean-up.
+    query = (
+        pl.when(query.str.contains("utm_"))
+        .then(query.str.replace_all(r"([?&])utm_[^&]*&?", "$1").str.strip_chars_end("?&"))
+        .otherwise(query)
+        .fill_null("")
+    )
+    key = pl.concat_str(host, path, query)
     return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
 
 
@@ -73,6 +82,20 @@ def with_keys(mentions: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(plh.col("dedup_text").nchash.xxh3_64().cast(pl.UInt64).alias("dedup_text"))
 
 
+def _found(keys: pl.Series, stored: pl.Series) -> pl.Series:
+    """True where a key is among the stored keys (a hash semi-join: fast against millions)."""
+    found = pl.repeat(False, len(keys), eager=True, dtype=pl.Boolean)
+    stored = stored.drop_nulls()
+    if stored.is_empty() or keys.is_empty():
+        return found
+    rows = (
+        keys.rename("k").to_frame().with_row_index("i")
+        .join(stored.rename("k").to_frame(), on="k", how="semi")
+        .get_column("i")
+    )
+    return found.scatter(rows, True) if len(rows) else found
+
+
 def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, DuplicateCounts]:
     """Which rows of ``batch`` are new, and why the others are duplicates.
 
@@ -90,8 +113,7 @@ def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, Dupl
     for rule in RULES:
         column = KEY_COLUMNS[rule]
         keys = batch.get_column(column)
-        seen = stored.get_column(column).drop_nulls()
-        hit = keys.is_in(seen.implode()).fill_null(False) if not seen.is_empty() else pl.repeat(False, batch.height, eager=True)
+        hit = _found(keys, stored.get_column(column))
         # Among rows still kept, a repeat of an earlier kept row is a duplicate too.
         candidates = keep & ~hit & keys.is_not_null()
         idx = candidates.arg_true()

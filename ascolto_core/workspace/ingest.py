@@ -131,6 +131,7 @@ def add_mentions(
         refused=refused,
         earlier_duplicates=earlier,
     )
+    workspace.compact()  # cheap when there is nothing to merge
     fallback = None
     if result is not None and result.fallback is not None:
         fallback = (result.fallback_message("it") or "", result.fallback_message("en") or "")

@@ -66,6 +66,9 @@ INTERNAL_COLUMNS: tuple[str, ...] = tuple(c for c in INTERNAL_SCHEMA if c != "id
 LOAD_KINDS: tuple[str, ...] = ("upload", "fetch", "import", "demo")
 VOCABULARY_KINDS: tuple[str, ...] = ("name", "polarity", "emotion")
 _READ_RETRIES = 5
+# Segments under this many rows count as small; more than COMPACT_MAX_SMALL of them are merged.
+COMPACT_SMALL_ROWS = 50_000
+COMPACT_MAX_SMALL = 32
 
 
 def _now() -> datetime:
@@ -185,7 +188,8 @@ def _write_parquet_atomically(frame: pl.DataFrame, folder: Path) -> str:
     """Write ``frame`` as a new segment: temporary name, fsync, rename. Returns the file name."""
     name = f"seg-{_now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}.parquet"
     temporary = folder / f".tmp-{name}"
-    frame.write_parquet(temporary, compression="zstd", statistics=True)
+    # LZ4 and 50k-row groups: about twice as fast to read as zstd for a little more disk (bench_workspace).
+    frame.write_parquet(temporary, compression="lz4", statistics=True, row_group_size=50_000)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, folder / name)
@@ -624,6 +628,39 @@ class Workspace:
         for old in old_files:  # after the commit; a crash here leaves garbage that open() removes
             (folder / old).unlink(missing_ok=True)
         return entry
+
+    def compact(self, *, small_rows: int = COMPACT_SMALL_ROWS, max_small: int = COMPACT_MAX_SMALL) -> int:
+        """Merge small segments into one when there are more than ``max_small`` of them.
+
+        The listening process adds a small segment every few minutes; reading thousands
+        of files would be slow, so they are merged (atomically, like any write). Returns
+        how many segments were merged (0 when nothing needed merging).
+        """
+        if self.read_only:
+            return 0
+        with self._read() as con:
+            small = [row[0] for row in con.execute("SELECT file FROM segments WHERE rows < ? ORDER BY created_at, file", (small_rows,))]
+        if len(small) <= max_small:
+            return 0
+        folder = self.path / SEGMENTS_DIR
+        merged = pl.concat([pl.read_parquet(folder / name) for name in small], how="diagonal_relaxed")
+        merged = order_columns(merged)
+        old_files: list[str] = []
+        with self._write() as con:
+            listed = {row[0] for row in con.execute("SELECT file FROM segments")}
+            if any(name not in listed for name in small):
+                return 0  # another process compacted meanwhile
+            name = _write_parquet_atomically(merged, folder)
+            con.executemany("DELETE FROM segments WHERE file = ?", [(f,) for f in small])
+            con.execute(
+                "INSERT INTO segments (file, rows, load_id, created_at) VALUES (?, ?, NULL, ?)",
+                (name, merged.height, _iso()),
+            )
+            self._bump(con, "data_version")
+            old_files = small
+        for old in old_files:
+            (folder / old).unlink(missing_ok=True)
+        return len(old_files)
 
     def staleness(self, current: AnalysisStamp) -> Staleness:
         """Compare every stored analysis stamp with ``current`` (see :func:`ingest.current_stamp`)."""
