@@ -472,3 +472,25 @@ def test_many_small_batches_are_merged_without_losing_a_mention(workspace: Works
     assert mentions["id"].n_unique() == mentions.height
     assert mentions["load_id"].n_unique() == COMPACT_MAX_SMALL + 2  # each mention still knows its load
     assert sorted(p.name for p in (workspace.path / SEGMENTS_DIR).iterdir()) == sorted(workspace.segment_files())
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # A fetched batch with only id and text (no author, link or date): stored, nothing invented.
+        pl.DataFrame({"id": ["f1", "f2"], "text": ["Buonissimo il pane", "Servizio lento"]}),
+        # An empty batch: nothing stored, but the round is in the history.
+        pl.DataFrame({"id": [], "text": []}, schema={"id": pl.String, "text": pl.String}),
+    ],
+)
+def test_minimal_and_empty_batches(workspace: Workspace, frame: pl.DataFrame) -> None:
+    report = add_mentions(workspace, frame, origin="mastodon:mastodon.uno", kind="fetch")
+    assert report.new == workspace.count() == frame.height
+    assert workspace.history().row(-1, named=True)["origin"] == "mastodon:mastodon.uno"
+    assert workspace.mentions()["author"].null_count() == frame.height
+
+
+def test_a_huge_text_is_stored_whole(workspace: Workspace) -> None:
+    text = "Il pane è buono. " * 6000  # about 100,000 characters
+    add_mentions(workspace, pl.DataFrame({"id": ["long"], "text": [text]}), origin="x")
+    assert workspace.mentions()["text"][0] == text

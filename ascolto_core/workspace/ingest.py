@@ -20,7 +20,7 @@ from ascolto_core.analysis.base import ProgressCallback
 from ascolto_core.analysis.registry import resolve_engine
 from ascolto_core.i18n import t
 from ascolto_core.loading import LoadReport, load_mentions
-from ascolto_core.schema import ANALYSIS_SCHEMA
+from ascolto_core.schema import ANALYSIS_SCHEMA, conform
 from ascolto_core.workspace.dedup import DuplicateCounts, classify, with_keys
 from ascolto_core.workspace.store import AnalysisStamp, Staleness, Workspace, order_columns
 
@@ -111,7 +111,7 @@ def add_mentions(
     """
     workspace._writable()
     within_file = load.duplicates_removed if load is not None else 0
-    keyed = with_keys(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns]))
+    keyed = with_keys(conform(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns])))
     keep, earlier = classify(keyed, workspace.dedup_index())
     fresh = keyed.filter(keep).drop("dedup_url", "dedup_text")
     earlier = earlier + DuplicateCounts(by_id=within_file)

@@ -564,7 +564,7 @@ class Workspace:
         missing = [c for c in ("id", "text") if c not in mentions.columns]
         if missing:
             raise AscoltoError("workspace.bad_mentions", columns=", ".join(missing))
-        keyed = with_keys(mentions)
+        keyed = with_keys(order_columns(mentions))
         folder = self.path / SEGMENTS_DIR
         with self._write() as con:
             keep, duplicates = classify(keyed, self.dedup_index(con))
