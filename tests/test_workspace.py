@@ -494,3 +494,14 @@ def test_a_huge_text_is_stored_whole(workspace: Workspace) -> None:
     text = "Il pane è buono. " * 6000  # about 100,000 characters
     add_mentions(workspace, pl.DataFrame({"id": ["long"], "text": [text]}), origin="x")
     assert workspace.mentions()["text"][0] == text
+
+
+def test_a_reader_that_listed_a_segment_just_replaced_reads_again(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_mentions(workspace, _canonical(mentions_frame(4)), origin="x")
+    outdated = workspace.segment_files()
+    workspace.set_term("cornetto", "name")
+    refresh_analysis(workspace)  # replaces the segment and deletes the old file
+    answers = iter([outdated])
+    real = Workspace.segment_files
+    monkeypatch.setattr(Workspace, "segment_files", lambda self: next(answers, None) or real(self))
+    assert workspace.mentions().height == 4

@@ -131,3 +131,40 @@ def test_sigkill_during_a_large_add_leaves_none_or_all(tmp_path: Path, moment: s
     )
     assert again.returncode == 0, again.stderr
     assert Workspace.open(workspace.path).count() == 100_500
+
+
+# A writer process that adds ``n`` batches of 300 mentions, then refreshes every analysis once.
+_WRITER = """
+import sys
+import polars as pl
+sys.path.insert(0, sys.argv[3])
+from ascolto_core.workspace import Workspace, add_mentions, refresh_analysis
+from workspace_data import mentions_frame
+ws = Workspace.open(sys.argv[1])
+for batch in range(int(sys.argv[2])):
+    frame = mentions_frame(300, f"w{batch}-").with_columns(pl.col("created_at").str.to_datetime(time_zone="UTC"))
+    add_mentions(ws, frame, origin=f"round {batch}", kind="fetch")
+ws.set_term("cornetto", "name")
+refresh_analysis(ws)
+"""
+
+
+def test_readers_never_fail_while_another_process_writes_and_refreshes(tmp_path: Path) -> None:
+    workspace = Workspace.create(tmp_path / "ws", brand="Forno Brio")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(workspace.path), "8", str(PROJECT_ROOT / "tests")],
+        env=_env(), cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
+    )
+    seen: list[int] = []
+    while writer.poll() is None:
+        reader = Workspace.open(workspace.path, read_only=True)
+        mentions = reader.mentions()
+        assert mentions["id"].n_unique() == mentions.height  # never a half batch or a double one
+        assert mentions.height % 300 == 0
+        seen.append(mentions.height)
+        reader.info()
+    assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+    assert seen == sorted(seen)  # the count only grows
+    final = Workspace.open(workspace.path)
+    assert final.count() == final.mentions().height == 8 * 300
+    assert len(seen) > 3  # the reader really overlapped the writer

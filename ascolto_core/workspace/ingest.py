@@ -18,6 +18,7 @@ import polars as pl
 from ascolto_core.analysis import AnalysisResult, analyze_mentions
 from ascolto_core.analysis.base import ProgressCallback
 from ascolto_core.analysis.registry import resolve_engine
+from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
 from ascolto_core.loading import LoadReport, load_mentions
 from ascolto_core.schema import ANALYSIS_SCHEMA, conform
@@ -203,7 +204,10 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
     replacements: dict[str, pl.DataFrame] = {}
     redone = 0
     for name in files:
-        segment = pl.read_parquet(workspace.path / "mentions" / name)
+        try:
+            segment = pl.read_parquet(workspace.path / "mentions" / name)
+        except FileNotFoundError:
+            raise AscoltoError("workspace.changed", path=str(workspace.path)) from None
         stale = (
             (pl.col("analysis_engine") != target.engine)
             | (pl.col("analysis_model") != target.model_id)

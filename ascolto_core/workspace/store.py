@@ -443,7 +443,9 @@ class Workspace:
             read_only = self._meta(con, "read_only", "0") == "1"  # the workspace's own flag, not how it was opened
         first = last = None
         if mentions:
-            span = self.scan_mentions().select(pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b")).collect()
+            span = self.collect(
+                lambda: self.scan_mentions().select(pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b"))
+            )
             first = span["a"][0].isoformat() if span["a"][0] is not None else None
             last = span["b"][0].isoformat() if span["b"][0] is not None else None
         return WorkspaceInfo(
@@ -512,9 +514,13 @@ class Workspace:
 
         Retries when a concurrent refresh replaced a segment between listing and reading it.
         """
+        return self.collect(lambda: self.scan_mentions(internal=internal))
+
+    def collect(self, query: Callable[[], pl.LazyFrame]) -> pl.DataFrame:
+        """Run ``query()`` (built on :meth:`scan_mentions`), again if a concurrent refresh removed a segment meanwhile."""
         for attempt in range(_READ_RETRIES):
             try:
-                return self.scan_mentions(internal=internal).collect()
+                return query().collect()
             except (FileNotFoundError, pl.exceptions.ComputeError) as error:
                 if attempt == _READ_RETRIES - 1 or not _is_missing_file(error):
                     raise
@@ -523,14 +529,18 @@ class Workspace:
 
     def dedup_index(self, con: sqlite3.Connection | None = None) -> pl.DataFrame:
         """The ``id``, ``dedup_url`` and ``dedup_text`` of every stored mention."""
-        if con is not None:
-            files = [row[0] for row in con.execute("SELECT file FROM segments")]
-        else:
-            files = self.segment_files()
-        if not files:
-            return pl.DataFrame(schema=KEY_SCHEMA)
-        scans = [pl.scan_parquet(self.path / SEGMENTS_DIR / f).select(list(KEY_SCHEMA)) for f in files]
-        return pl.concat(scans, how="vertical_relaxed").collect()
+
+        def query() -> pl.LazyFrame:
+            if con is not None:  # under the caller's write lock: the list cannot change
+                files = [row[0] for row in con.execute("SELECT file FROM segments")]
+            else:
+                files = self.segment_files()
+            if not files:
+                return pl.LazyFrame(schema=KEY_SCHEMA)
+            scans = [pl.scan_parquet(self.path / SEGMENTS_DIR / f).select(list(KEY_SCHEMA)) for f in files]
+            return pl.concat(scans, how="vertical_relaxed")
+
+        return self.collect(query)
 
     def append(
         self,
@@ -643,7 +653,10 @@ class Workspace:
         if len(small) <= max_small:
             return 0
         folder = self.path / SEGMENTS_DIR
-        merged = pl.concat([pl.read_parquet(folder / name) for name in small], how="diagonal_relaxed")
+        try:
+            merged = pl.concat([pl.read_parquet(folder / name) for name in small], how="diagonal_relaxed")
+        except FileNotFoundError:
+            return 0  # another process compacted meanwhile
         merged = order_columns(merged)
         old_files: list[str] = []
         with self._write() as con:
@@ -664,11 +677,10 @@ class Workspace:
 
     def staleness(self, current: AnalysisStamp) -> Staleness:
         """Compare every stored analysis stamp with ``current`` (see :func:`ingest.current_stamp`)."""
-        stamps = (
-            self.scan_mentions(internal=True)
+        stamps = self.collect(
+            lambda: self.scan_mentions(internal=True)
             .group_by("analysis_engine", "analysis_model", "analysis_version", "analysis_vocabulary", "analysis_labels")
             .agg(pl.len().alias("n"))
-            .collect()
         )
         total = int(stamps["n"].sum()) if stamps.height else 0
         engine_differs = (
@@ -810,7 +822,7 @@ class Workspace:
             raise AscoltoError("workspace.label_invalid", value=sentiment, allowed=", ".join(SENTIMENTS))
         if emotion is not None and emotion not in EMOTIONS:
             raise AscoltoError("workspace.label_invalid", value=emotion, allowed=", ".join(EMOTIONS))
-        if self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len()).collect().item() == 0:
+        if self.collect(lambda: self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len())).item() == 0:
             raise AscoltoError("workspace.unknown_mention", id=mention_id)
         with self._write() as con:
             con.execute(
