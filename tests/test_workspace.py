@@ -505,3 +505,32 @@ def test_a_reader_that_listed_a_segment_just_replaced_reads_again(workspace: Wor
     real = Workspace.segment_files
     monkeypatch.setattr(Workspace, "segment_files", lambda self: next(answers, None) or real(self))
     assert workspace.mentions().height == 4
+
+
+def test_rename_and_delete(workspace: Workspace, tmp_path: Path) -> None:
+    from ascolto_core.workspace import delete_workspace, list_workspaces, rename_workspace
+
+    add_mentions(workspace, _canonical(mentions_frame(2)), origin="x")
+    renamed = rename_workspace(workspace.path, "Cliente Rossi")
+    assert Workspace.open(renamed).count() == 2
+    assert list_workspaces(tmp_path) == [renamed]
+    for bad in ("", "../fuori", ".nascosto"):
+        with pytest.raises(AscoltoError):
+            rename_workspace(renamed, bad)
+    (renamed / "appunti.txt").write_text("mine")  # a person's own file in the folder
+    delete_workspace(renamed)
+    assert list_workspaces(tmp_path) == []
+    assert [p.name for p in renamed.iterdir()] == ["appunti.txt"]
+
+
+def test_the_data_is_plain_parquet_and_sqlite(workspace: Workspace, tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+
+    add_file(workspace, write_mentions(tmp_path / "a.csv", 12))
+    add_mentions(workspace, pl.DataFrame({"id": ["z"], "text": ["Ottimo"], "colonna_mia": [7]}), origin="y")
+    (workspace.path / SEGMENTS_DIR / ".tmp-seg-in-progress.parquet").write_bytes(b"half")  # ignored by readers
+    table = ds.dataset(workspace.path / SEGMENTS_DIR, format="parquet").to_table(columns=["id", "sentiment"])
+    assert table.num_rows == 13
+    with sqlite3.connect(workspace.catalogue_path) as con:
+        loads = con.execute("SELECT origin, new FROM history WHERE kind IN ('upload', 'fetch') ORDER BY id").fetchall()
+    assert loads == [("a.csv", 12), ("y", 1)]

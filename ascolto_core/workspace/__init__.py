@@ -64,10 +64,12 @@ __all__ = [
     "create_workspace",
     "current_stamp",
     "default_workspaces_dir",
+    "delete_workspace",
     "is_workspace",
     "list_workspaces",
     "open_workspace",
     "refresh_analysis",
+    "rename_workspace",
     "resolve_workspace_path",
     "staleness",
 ]
@@ -99,6 +101,57 @@ def list_workspaces(folder: str | os.PathLike[str] | None = None) -> list[Path]:
     if not base.is_dir():
         return []
     return sorted(p for p in base.iterdir() if is_workspace(p))
+
+
+def rename_workspace(path: str | os.PathLike[str], new_name: str) -> Path:
+    """Rename a workspace folder in place (same parent). Returns the new path.
+
+    Stop the ``listen`` process of this workspace first: it keeps the old path.
+
+    Raises:
+        AscoltoError: ``workspace.not_found``; ``workspace.bad_name`` for an empty name, one
+            with a path separator or a leading dot; ``workspace.exists`` when the name is taken.
+    """
+    from ascolto_core.errors import AscoltoError
+
+    source = Path(path)
+    if not is_workspace(source):
+        raise AscoltoError("workspace.not_found", path=str(source))
+    name = new_name.strip()
+    if not name or "/" in name or os.sep in name or name.startswith(".") or name in ("..",):
+        raise AscoltoError("workspace.bad_name", name=new_name)
+    target = source.parent / name
+    if target.exists():
+        raise AscoltoError("workspace.exists", path=str(target))
+    source.rename(target)
+    return target
+
+
+def delete_workspace(path: str | os.PathLike[str]) -> None:
+    """Delete a workspace: its catalogue and segments, then the folder if nothing else is in it.
+
+    Files that are not the workspace's (a person's notes put in the folder) are left alone.
+
+    Raises:
+        AscoltoError: ``workspace.not_found``; ``workspace.read_only`` for the demo.
+    """
+    import shutil
+
+    from ascolto_core.errors import AscoltoError
+    from ascolto_core.workspace.store import CATALOGUE_FILE, SEGMENTS_DIR
+
+    folder = Path(path)
+    workspace = Workspace.open(folder, read_only=True)
+    if workspace.info().read_only:
+        raise AscoltoError("workspace.read_only", path=str(folder))
+    # The catalogue first: from then on the folder is no workspace, whatever happens next.
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (folder / f"{CATALOGUE_FILE}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(folder / SEGMENTS_DIR, ignore_errors=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # something of the person's is still there
 
 
 def create_workspace(path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None) -> Workspace:
