@@ -78,8 +78,8 @@ def current_stamp(workspace: Workspace, engine: str | None = None) -> AnalysisSt
     return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
 
 
-def _stamp(result: AnalysisResult, workspace: Workspace) -> AnalysisStamp:
-    vocabulary, labels = workspace.revisions()
+def _stamp(result: AnalysisResult, revisions: tuple[int, int]) -> AnalysisStamp:
+    vocabulary, labels = revisions
     info = result.engine
     return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
 
@@ -110,7 +110,8 @@ def add_mentions(
     Raises:
         AscoltoError: ``workspace.read_only``; the analysis' own messages.
     """
-    workspace._writable()
+    workspace.require_writable()
+    revisions = workspace.revisions()  # before analysing: a change meanwhile must leave these rows stale
     within_file = load.duplicates_removed if load is not None else 0
     keyed = with_keys(conform(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns])))
     keep, earlier = classify(keyed, workspace.dedup_index())
@@ -123,7 +124,7 @@ def add_mentions(
     else:
         result = analyze_mentions(fresh, engine=engine, progress=progress)
         analysed_frame = result.mentions
-        stamp = _stamp(result, workspace)
+        stamp = _stamp(result, revisions)
     outcome = workspace.append(
         analysed_frame,
         stamp=stamp,
@@ -166,7 +167,7 @@ def add_file(
             :func:`add_mentions` with the frame loaded with their mapping).
         AscoltoError: unreadable files, ``workspace.read_only``.
     """
-    workspace._writable()
+    workspace.require_writable()
     loaded = load_mentions(source, filename=filename)
     report = loaded.report
     refused = report.empty_texts_dropped
@@ -198,8 +199,9 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         AscoltoError: ``workspace.changed`` when another process refreshed meanwhile;
             ``workspace.read_only``.
     """
-    workspace._writable()
+    workspace.require_writable()
     target = current_stamp(workspace, engine)
+    revisions = (target.vocabulary_revision, target.labels_revision)
     files = workspace.segment_files()
     replacements: dict[str, pl.DataFrame] = {}
     redone = 0
@@ -218,7 +220,7 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         if not segment.select(stale.any()).item():
             continue
         result = analyze_mentions(segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]), engine=engine, progress=progress)
-        stamp = _stamp(result, workspace)
+        stamp = _stamp(result, revisions)
         updated = result.mentions.with_columns(
             pl.lit(stamp.engine).alias("analysis_engine"),
             pl.lit(stamp.model_id).alias("analysis_model"),

@@ -356,7 +356,8 @@ class Workspace:
         finally:
             con.close()
 
-    def _writable(self) -> None:
+    def require_writable(self) -> None:
+        """Raise ``workspace.read_only`` when this workspace must not change (the demo)."""
         if self.read_only:
             raise AscoltoError("workspace.read_only", path=str(self.path))
 
@@ -481,7 +482,7 @@ class Workspace:
         Raises:
             AscoltoError: a validation message, or ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         if not isinstance(settings, WorkspaceSettings):
             settings = WorkspaceSettings.from_dict(settings)
         with self._write() as con:
@@ -570,7 +571,7 @@ class Workspace:
         Raises:
             AscoltoError: ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         missing = [c for c in ("id", "text") if c not in mentions.columns]
         if missing:
             raise AscoltoError("workspace.bad_mentions", columns=", ".join(missing))
@@ -612,7 +613,7 @@ class Workspace:
             AscoltoError: ``workspace.changed`` when one of the segments is gone (another
                 process refreshed meanwhile: try again), ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         folder = self.path / SEGMENTS_DIR
         old_files: list[str] = []
         with self._write() as con:
@@ -743,7 +744,7 @@ class Workspace:
             TypeError: when ``details`` cannot be written as JSON.
             AscoltoError: ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         body = json.dumps(details, ensure_ascii=False)
         with self._write() as con:
             cursor = con.execute(
@@ -767,7 +768,7 @@ class Workspace:
             TypeError: when ``value`` cannot be written as JSON.
             AscoltoError: ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         if value is None:
             with self._write() as con:
                 con.execute("DELETE FROM state WHERE key = ?", (key,))
@@ -778,7 +779,7 @@ class Workspace:
 
     def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Read, change and write ``key`` in one transaction (no other writer in between). Returns the new value."""
-        self._writable()
+        self.require_writable()
         with self._write() as con:
             row = con.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
             value = change(json.loads(row[0]) if row else None)
@@ -815,7 +816,7 @@ class Workspace:
                 for a value outside ``SENTIMENTS``/``EMOTIONS``, ``workspace.unknown_mention``
                 for an id not stored, ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         if sentiment is None and emotion is None:
             raise AscoltoError("workspace.label_empty")
         if sentiment is not None and sentiment not in SENTIMENTS:
@@ -833,7 +834,7 @@ class Workspace:
 
     def remove_label(self, mention_id: str) -> bool:
         """Forget the person's label of a mention. Returns whether there was one."""
-        self._writable()
+        self.require_writable()
         with self._write() as con:
             gone = con.execute("DELETE FROM labels WHERE mention_id = ?", (mention_id,)).rowcount > 0
             if gone:
@@ -878,7 +879,7 @@ class Workspace:
         Raises:
             AscoltoError: ``workspace.term_invalid`` naming what is wrong, ``workspace.read_only``.
         """
-        self._writable()
+        self.require_writable()
         normalised = " ".join(str(term).split()).casefold()
         if not normalised:
             raise AscoltoError("workspace.term_invalid", term=term, problem="empty")
@@ -904,7 +905,7 @@ class Workspace:
 
     def remove_term(self, term: str) -> bool:
         """Remove a term from the vocabulary. Returns whether it was there."""
-        self._writable()
+        self.require_writable()
         normalised = " ".join(str(term).split()).casefold()
         with self._write() as con:
             gone = con.execute("DELETE FROM vocabulary WHERE term = ?", (normalised,)).rowcount > 0
