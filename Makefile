@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-requirements
 PORT ?= 8501
 # `make run DATA=path/to/file.csv` opens the app on that file (default: $ASCOLTO_DATA, else the demo).
 DATA ?= $(ASCOLTO_DATA)
+# `make run WORKSPACE=DIR` opens that workspace (a folder, or a name in the workspaces folder; default: $ASCOLTO_WORKSPACE,
+# else the last used one, else the read-only demo). DATA may name a workspace folder too.
+WORKSPACE ?= $(ASCOLTO_WORKSPACE)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
@@ -20,7 +23,7 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	ASCOLTO_DATA="$(DATA)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
+	ASCOLTO_DATA="$(DATA)" ASCOLTO_WORKSPACE="$(WORKSPACE)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
 # Headless Chromium for the end-to-end test comes from Debian, never a browser download.
 browser:

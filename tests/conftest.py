@@ -21,3 +21,6 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path_factory.mktemp("ascolto-cache")))
     monkeypatch.setenv("ASCOLTO_ENGINE", "embedded")
     monkeypatch.delenv("ASCOLTO_DATA", raising=False)  # the app opens on the demo unless a test names a file
+    monkeypatch.delenv("ASCOLTO_WORKSPACE", raising=False)
+    # Workspaces (and the app's "last used" note) never go to the person's own data folder.
+    monkeypatch.setenv("ASCOLTO_WORKSPACES", str(tmp_path_factory.mktemp("ascolto-workspaces")))

@@ -216,3 +216,24 @@ def cloud_png(terms: tuple[tuple[str, int, float | None], ...]) -> bytes | None:
     from ui.wordclouds import wordcloud_png
 
     return wordcloud_png(terms)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def workspace_mentions(path: str, version_key: str) -> pl.DataFrame:
+    """Every analysed mention of the workspace in ``path``, cached by ``version_key``.
+
+    ``version_key`` (:func:`ui.workspaces.version_key`) holds the path, the data
+    version and the segment files, so another tab's or process's new data makes a
+    new entry and two workspaces never share one.
+    """
+    from ascolto_core.workspace import Workspace
+
+    return Workspace.open(path, read_only=True).mentions()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def workspace_staleness(path: str, version_key: str, engine: str | None, revisions: tuple[int, int]) -> Any:
+    """``staleness`` of the workspace in ``path`` against ``engine``, for its data ``version_key`` and teaching ``revisions``."""
+    from ascolto_core.workspace import Workspace, staleness
+
+    return staleness(Workspace.open(path, read_only=True), engine)

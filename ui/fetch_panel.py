@@ -43,7 +43,11 @@ def default_query_path() -> Path:
 
 
 def render_fetch_panel(
-    lang: str, *, query_path: str | os.PathLike[str] | None = None, existing: pl.DataFrame | None = None
+    lang: str,
+    *,
+    query_path: str | os.PathLike[str] | None = None,
+    existing: pl.DataFrame | None = None,
+    base: ListeningQuery | None = None,
 ) -> pl.DataFrame | None:
     """Draw the form; on "Cerca" fetch every chosen source and return the new mentions.
 
@@ -52,14 +56,16 @@ def render_fetch_panel(
         query_path: the query file pre-filling the form (default: :func:`default_query_path`).
         existing: the current mentions, so the report counts only what is really new
             (default: the page's raw mentions in session state, if any).
+        base: the query pre-filling the form (a workspace's sources); overrides ``query_path``.
     """
     st.subheader(t("fetch.panel.title", lang))
     st.caption(t("fetch.panel.intro", lang))
-    try:
-        base = ListeningQuery.from_yaml(query_path or default_query_path())
-    except AscoltoError as error:
-        st.warning(escape_markdown(error.message(lang)))
-        base = ListeningQuery()
+    if base is None:
+        try:
+            base = ListeningQuery.from_yaml(query_path or default_query_path())
+        except AscoltoError as error:
+            st.warning(escape_markdown(error.message(lang)))
+            base = ListeningQuery()
     form = _form(base, lang)
     if form is None:
         _show_report(lang, st.session_state.get(REPORT_KEY))

@@ -11,7 +11,8 @@ import streamlit as st
 
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
-from ui import data
+from ascolto_core.workspace import is_workspace
+from ui import data, workspaces
 from ui.components import escape_markdown, filter_count_caption, literal_t, remembered_choice
 from ui.filters import render_filters
 from ui.format import fmt_int
@@ -67,15 +68,23 @@ def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str,
 
 
 DATA_ENV = "ASCOLTO_DATA"
+WORKSPACE_ENV = "ASCOLTO_WORKSPACE"
 
 
 def startup_data_path() -> Path | None:
-    """What the app opens on at start-up: ``$ASCOLTO_DATA`` (``make run DATA=path``), or None for the demo.
+    """What the app opens on at start-up, or None (the last used workspace, else the demo).
 
-    The one place that reads the variable (a saved workspace folder may be accepted here later).
+    ``$ASCOLTO_WORKSPACE`` (``make run WORKSPACE=DIR``) first, then ``$ASCOLTO_DATA``
+    (``make run DATA=path``): either may name a workspace folder (a bare name is looked
+    up in the workspaces folder) or a data file. The one place that reads the variables.
     """
-    value = os.environ.get(DATA_ENV, "").strip()
-    return Path(value).expanduser() if value else None
+    from ascolto_core.workspace import resolve_workspace_path
+
+    for name in (WORKSPACE_ENV, DATA_ENV):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return resolve_workspace_path(value).expanduser()
+    return None
 
 
 def load_startup_file(path: Path, lang: str) -> None:
@@ -113,19 +122,40 @@ def load_startup_file(path: Path, lang: str) -> None:
 
 
 def ensure_dataset(lang: str) -> None:
-    """On first open, load the file named at start-up (``ASCOLTO_DATA``) or the demo, so every page has data."""
+    """Give every page data: the open workspace (re-read when it changed), else on first open the
+    workspace or file named at start-up, the last used workspace, or the read-only demo."""
+    if st.session_state.get(StateKeys.WORKSPACE):
+        if workspaces.sync(lang):
+            return
+        problem = st.session_state.get(StateKeys.LOAD_ERROR)  # e.g. another tab deleted it
+        _open_demo(lang)
+        if problem:
+            st.session_state[StateKeys.LOAD_ERROR] = problem
+        return
     if st.session_state.get(StateKeys.MENTIONS) is not None or st.session_state.get(StateKeys.LOAD_ERROR):
         return
     startup = startup_data_path()
     if startup is not None:
-        load_startup_file(startup, lang)
+        if workspaces.startup_workspace(startup):
+            workspaces.sync(lang)
+        else:
+            load_startup_file(startup, lang)
         return
+    last = workspaces.last_used()
+    if last and last != workspaces.DEMO and is_workspace(last):
+        workspaces.open_in_session(last)
+        if workspaces.sync(lang):
+            return
+    _open_demo(lang)
+
+
+def _open_demo(lang: str) -> None:
     try:
-        raw = data.demo_mentions()
+        workspaces.open_demo()
     except AscoltoError as error:
         st.session_state[StateKeys.LOAD_ERROR] = error.message(lang)
         return
-    if not run_analysis(raw, key=data.DEMO_KEY, label="app.data.demo_label", lang=lang):
+    if not workspaces.sync(lang):
         st.session_state[StateKeys.LOAD_ERROR] = t("app.data.demo_failed", lang)
 
 
@@ -148,6 +178,24 @@ def engine_caption(lang: str) -> None:
     if fallback:
         key, params = fallback
         st.sidebar.caption(":material/info: " + escape_markdown(t(key, lang, **params)))
+    workspace_caption(lang)
+
+
+def workspace_caption(lang: str) -> None:
+    """Which workspace is open (and whether it is read-only), and when results are from an older engine."""
+    path = workspaces.open_path()
+    if path is None:
+        return
+    if workspaces.is_demo(path):
+        st.sidebar.caption(t("wsui.sidebar.demo", lang))
+    else:
+        st.sidebar.caption(literal_t("wsui.sidebar.workspace", lang, name=path.name))
+    try:
+        stale, total = workspaces.stale_count()
+    except AscoltoError:
+        return
+    if stale:
+        st.sidebar.warning(t("wsui.stale.sidebar", lang, stale=fmt_int(stale, lang), total=fmt_int(total, lang)))
 
 
 def build_context(lang: str) -> PageContext | None:

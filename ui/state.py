@@ -25,6 +25,10 @@ class StateKeys:
     ENGINE_FALLBACK = "engine_fallback"  # (i18n key, params) when the requested engine was not available
     ENGINE_CHOICE = "engine_choice"
     LOAD_ERROR = "load_error"  # message shown on the data page after a failed load
+    WORKSPACE = "workspace_path"  # the open workspace's folder (str); absent for a file opened at start-up
+    WS_PENDING_DELETE = "ws_pending_delete"  # the workspace whose deletion awaits confirmation
+    WS_NOTICE = "ws_notice"  # one message for Dati after a rerun (created, renamed, imported...)
+    WS_EXPORT = "ws_export_file"  # (file name, bytes) of the last prepared export
     # Shared sidebar filters (widget keys).
     F_DATES = "f_dates"
     F_TOUCHPOINTS = "f_touchpoints"
@@ -94,8 +98,12 @@ def set_dataset(
     engine_info: Any,
     fallback: tuple[str, dict[str, Any]] | None,
     report: Any = None,
+    keep_filters: bool = False,
 ) -> None:
-    """Make ``mentions`` the data every page shows, and reset the filters."""
+    """Make ``mentions`` the data every page shows, and reset the filters (unless ``keep_filters``).
+
+    ``keep_filters``: new data of the same workspace (another tab added some) keeps the person's filters.
+    """
     st.session_state[StateKeys.RAW] = raw
     st.session_state[StateKeys.MENTIONS] = mentions
     st.session_state[StateKeys.DATASET_KEY] = key
@@ -104,7 +112,8 @@ def set_dataset(
     st.session_state[StateKeys.ENGINE_FALLBACK] = fallback
     st.session_state[StateKeys.LOAD_REPORT] = report
     st.session_state.pop(StateKeys.LOAD_ERROR, None)
-    reset_filters()
+    if not keep_filters:
+        reset_filters()
 
 
 @dataclass(frozen=True)
