@@ -23,6 +23,7 @@ from ascolto_core.insights.hours import WEEKDAYS
 from ascolto_core.workspace import WorkspaceSettings
 from ui import workspaces
 from ui.components import escape_markdown, literal_t
+from ui.state import StateKeys
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _HOST = re.compile(r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?/?$")
@@ -270,4 +271,6 @@ def render_settings_form(lang: str) -> None:
     except AscoltoError as error:
         st.error(t("wsui.settings.not_saved", lang) + "\n\n" + escape_markdown(error.message(lang)))
         return
-    st.success(t("wsui.settings.saved", lang))
+    # Rerun: the pages' time zone and the form itself then show what was stored.
+    st.session_state[StateKeys.WS_NOTICE] = t("wsui.settings.saved", lang)
+    st.rerun()

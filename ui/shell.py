@@ -172,7 +172,9 @@ def engine_caption(lang: str) -> None:
         return
     from ascolto_core.analysis import describe_engine
 
-    st.sidebar.caption(literal_t("app.sidebar.dataset", lang, name=dataset_label(lang)))
+    path = workspaces.open_path()
+    if path is None or workspaces.is_demo(path):  # a workspace says its own name below
+        st.sidebar.caption(literal_t("app.sidebar.dataset", lang, name=dataset_label(lang)))
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
@@ -206,7 +208,7 @@ def build_context(lang: str) -> PageContext | None:
         return None
     from ascolto_core.insights import apply_filter
 
-    tz = data.display_tz()
+    tz = workspaces.display_tz()
     dataset_key = str(st.session_state.get(StateKeys.DATASET_KEY) or "data")
     flt = render_filters(data.options(mentions, dataset_key, tz), lang)
     try:

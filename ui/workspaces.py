@@ -169,13 +169,24 @@ def sync(lang: str) -> bool:
     return True
 
 
+def display_tz() -> str:
+    """The open workspace's display time zone (its settings), else the app's (``config/app.yaml``)."""
+    try:
+        workspace = current_workspace()
+        if workspace is not None:
+            return workspace.settings().display_timezone
+    except AscoltoError:
+        pass
+    return data.display_tz()
+
+
 def _widen_full_date_range(lang: str) -> None:
     """New data in the same workspace: a date filter that covered everything keeps covering everything."""
     old = st.session_state.get(StateKeys.MENTIONS)
     held = st.session_state.get(StateKeys.F_DATES)
     if old is None or held is None:
         return
-    options = data.options(old, str(st.session_state.get(StateKeys.DATASET_KEY)), data.display_tz())
+    options = data.options(old, str(st.session_state.get(StateKeys.DATASET_KEY)), display_tz())
     if tuple(held) == (options.date_min, options.date_max):
         st.session_state.pop(StateKeys.F_DATES, None)
 
