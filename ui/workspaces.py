@@ -143,10 +143,12 @@ def sync(lang: str) -> bool:
     try:
         workspace = Workspace.open(path, read_only=True)
         key = version_key(workspace)
+        info, fallback = _engine()  # the engine chosen now: new data is analysed by it, older results are flagged
         if st.session_state.get(StateKeys.DATASET_KEY) == key and st.session_state.get(StateKeys.MENTIONS) is not None:
+            st.session_state[StateKeys.ENGINE_INFO] = info
+            st.session_state[StateKeys.ENGINE_FALLBACK] = fallback
             return True
         mentions = data.workspace_mentions(str(path), key)
-        info, fallback = _engine()
     except AscoltoError as error:
         st.session_state.pop(StateKeys.WORKSPACE, None)
         st.session_state[StateKeys.MENTIONS] = None
@@ -214,6 +216,14 @@ def ingest(frame: pl.DataFrame, *, origin: str, kind: str, lang: str, refused: i
         st.error(escape_markdown(error.message(lang)))
         return None
     st.session_state[StateKeys.LOAD_REPORT] = report
+    # Numbers only (no file name): shown as Markdown above the picker after the rerun.
+    d = report.duplicates
+    st.session_state[StateKeys.WS_NOTICE] = "  \n".join(
+        (
+            t("workspace.report_added", lang, new=fmt_int(report.new, lang), received=fmt_int(report.received, lang)),
+            t("workspace.report_duplicates", lang, n=d.total, by_id=d.by_id, by_url=d.by_url, by_text=d.by_text),
+        )
+    )
     return report
 
 
