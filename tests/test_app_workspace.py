@@ -289,3 +289,19 @@ def test_the_cache_key_changes_with_new_data_and_with_a_recreated_workspace(tmp_
     add_file(again, write_mentions(tmp_path / "b.csv", 3, "b"))
     # Same path, same data version (1): still another key, so no stale cache entry is served.
     assert version_key(again) != first
+
+
+def test_every_page_works_on_the_demo_workspace() -> None:
+    at = open_app()
+    n = at.session_state[StateKeys.MENTIONS].height
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert count_caption(n) in captions(at), page
+        assert t("wsui.sidebar.demo", "it") in captions(at), page
+
+
+def test_a_folder_that_is_no_workspace_at_start_gets_a_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "appunti.txt").write_text("non un workspace", encoding="utf-8")
+    at = open_app(tmp_path, monkeypatch)
+    assert any("non è un file di dati né uno spazio di lavoro" in w.value for w in at.warning)

@@ -138,6 +138,8 @@ def ensure_dataset(lang: str) -> None:
     if startup is not None:
         if workspaces.startup_workspace(startup):
             workspaces.sync(lang)
+        elif startup.is_dir():
+            st.session_state[StateKeys.LOAD_ERROR] = t("wsui.startup_not_workspace", lang, path=str(startup))
         else:
             load_startup_file(startup, lang)
         return

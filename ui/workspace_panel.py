@@ -112,6 +112,8 @@ def render_workspace_panel(lang: str) -> None:
 def _open_section(path: Path | None, lang: str) -> None:
     choices = [workspaces.DEMO, *(str(p) for p in list_workspaces())]
     current = workspaces.DEMO if path is not None and workspaces.is_demo(path) else str(path) if path else workspaces.DEMO
+    if current not in choices:  # opened from elsewhere (make run WORKSPACE=DIR)
+        choices.append(current)
     index = choices.index(current) if current in choices else 0
 
     def label(value: str) -> str:
