@@ -192,71 +192,104 @@ def _alert_inputs(alerts: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return chosen
 
 
+def _first_source(sources: Mapping[str, Any], kind: str, field: str) -> Any:
+    """``field`` of the first ``kind`` source (a kind may hold one mapping or a list of them)."""
+    value = sources.get(kind)
+    if isinstance(value, list):
+        value = value[0] if value else {}
+    return value.get(field) if isinstance(value, Mapping) else None
+
+
+def _brand_section(current: WorkspaceSettings, lang: str) -> dict[str, Any]:
+    profile = current.profile
+    st.markdown(t("wsui.settings.brand_title", lang))
+    brand = st.text_input(t("wsui.settings.brand", lang), value=profile.brand, key="ws_set_brand")
+    c1, c2, c3 = st.columns(3)
+    aliases = c1.text_area(t("wsui.settings.aliases", lang), "\n".join(profile.aliases), key="ws_set_aliases")
+    competitors = "\n".join(", ".join(c.names) for c in profile.competitors)
+    competitors = c2.text_area(t("wsui.settings.competitors", lang), competitors, key="ws_set_competitors")
+    own = c3.text_area(t("wsui.settings.own_accounts", lang), "\n".join(profile.own_accounts), key="ws_set_own")
+    return {"brand": brand, "aliases": lines(aliases), "competitors": lines(competitors), "own_accounts": lines(own)}
+
+
+def _hours_section(current: WorkspaceSettings, lang: str) -> dict[str, Any]:
+    hours = dict(current.office_hours)
+    st.markdown(t("wsui.settings.hours_title", lang))
+    days = st.multiselect(
+        t("wsui.settings.days", lang),
+        list(WEEKDAYS),
+        default=[d for d in hours.get("days", WEEKDAYS[:5]) if d in WEEKDAYS],
+        format_func=lambda d: t(f"wsui.day.{d}", lang),
+        key="ws_set_days",
+    )
+    c1, c2, c3 = st.columns(3)
+    opens = c1.text_input(t("wsui.settings.open", lang), str(hours.get("open", "09:00")), key="ws_set_open")
+    closes = c2.text_input(t("wsui.settings.close", lang), str(hours.get("close", "18:00")), key="ws_set_close")
+    country = c3.text_input(t("wsui.settings.country", lang), str(hours.get("holidays_country") or "IT"), key="ws_set_country")
+    closed = "\n".join(map(str, hours.get("closed_dates") or []))
+    closed = st.text_area(t("wsui.settings.closed_dates", lang), closed, key="ws_set_closed")
+    zones = sorted(available_timezones())
+    index = zones.index(current.display_timezone) if current.display_timezone in zones else 0
+    zone = st.selectbox(t("wsui.settings.timezone", lang), zones, index=index, key="ws_set_tz")
+    return {
+        "days": days, "open": opens.strip(), "close": closes.strip(), "country": country,
+        "closed_dates": lines(closed), "timezone": zone,
+    }
+
+
+def _sources_section(current: WorkspaceSettings, lang: str) -> dict[str, Any]:
+    listening = dict(current.listening)
+    sources = dict(listening.get("sources") or {})
+    rss_now = [str(e.get("url")) for e in (sources.get("rss") or []) if isinstance(e, Mapping) and e.get("url")]
+    st.markdown(t("wsui.settings.sources_title", lang))
+    rss = st.text_area(t("wsui.settings.rss", lang), "\n".join(rss_now), key="ws_set_rss")
+    c1, c2 = st.columns(2)
+    instance = str(_first_source(sources, "mastodon", "instance") or "")
+    instance = c1.text_input(t("wsui.settings.mastodon", lang), instance, key="ws_set_mastodon")
+    hashtags = c2.text_area(t("wsui.settings.hashtags", lang), "\n".join(listening.get("hashtags") or []), key="ws_set_hashtags")
+    c1, c2 = st.columns(2)
+    handle = c1.text_input(t("wsui.settings.bluesky", lang), str(_first_source(sources, "bluesky", "handle") or ""), key="ws_set_bluesky")
+    subreddits = "\n".join(_first_source(sources, "reddit", "subreddits") or [])
+    subreddits = c2.text_area(t("wsui.settings.reddit", lang), subreddits, key="ws_set_reddit")
+    return {
+        "rss": lines(rss), "instance": instance.strip(), "hashtags": lines(hashtags), "handle": handle.strip(),
+        "subreddits": [name.removeprefix("r/") for name in lines(subreddits)],
+    }
+
+
+def _notify_section(current: WorkspaceSettings, lang: str) -> dict[str, Any]:
+    st.markdown(t("wsui.settings.notify_title", lang))
+    kept = []
+    for i, url in enumerate(current.notify):
+        # Only a masked form is ever sent to the browser: the URL holds passwords and tokens.
+        label = literal_t("wsui.settings.notify_remove", lang, target=mask_secret_url(url))
+        if not st.checkbox(label, key=f"ws_set_notify_rm_{i}"):
+            kept.append(url)
+    help_text = t("wsui.settings.notify_help", lang)
+    new_targets = st.text_area(t("wsui.settings.notify_new", lang), "", key="ws_set_notify_new", help=help_text)
+    return {"notify_kept": kept, "notify_new": lines(new_targets)}
+
+
 def render_settings_form(lang: str) -> None:
     """The settings of the open workspace as a form; saved only when every field is valid."""
     workspace = workspaces.current_workspace()
     if workspace is None:
         st.info(t("wsui.settings.no_workspace", lang))
         return
-    read_only = workspaces.is_demo(workspace.path) or workspace.info().read_only
+    read_only = workspaces.is_read_only(workspace.path)
     if read_only:
         st.info(t("wsui.settings.read_only", lang))
     current = workspace.settings()
-    profile = current.profile
-    hours = dict(current.office_hours)
-    listening = dict(current.listening)
-    sources = dict(listening.get("sources") or {})
-
-    def first(kind: str, field: str) -> Any:
-        value = sources.get(kind)
-        if isinstance(value, list):
-            value = value[0] if value else {}
-        return value.get(field) if isinstance(value, Mapping) else None
-
-    rss_now = [str(e.get("url")) for e in (sources.get("rss") or []) if isinstance(e, Mapping) and e.get("url")]
-    zones = sorted(available_timezones())
     with st.form("ws_settings_form"):
-        st.markdown(t("wsui.settings.brand_title", lang))
-        brand = st.text_input(t("wsui.settings.brand", lang), value=profile.brand, key="ws_set_brand")
-        c1, c2, c3 = st.columns(3)
-        aliases = c1.text_area(t("wsui.settings.aliases", lang), "\n".join(profile.aliases), key="ws_set_aliases")
-        competitors = c2.text_area(t("wsui.settings.competitors", lang), "\n".join(", ".join(c.names) for c in profile.competitors), key="ws_set_competitors")
-        own = c3.text_area(t("wsui.settings.own_accounts", lang), "\n".join(profile.own_accounts), key="ws_set_own")
-        st.markdown(t("wsui.settings.hours_title", lang))
-        days = st.multiselect(
-            t("wsui.settings.days", lang), list(WEEKDAYS), default=[d for d in hours.get("days", WEEKDAYS[:5]) if d in WEEKDAYS],
-            format_func=lambda d: t(f"wsui.day.{d}", lang), key="ws_set_days",
-        )
-        c1, c2, c3 = st.columns(3)
-        opens = c1.text_input(t("wsui.settings.open", lang), str(hours.get("open", "09:00")), key="ws_set_open")
-        closes = c2.text_input(t("wsui.settings.close", lang), str(hours.get("close", "18:00")), key="ws_set_close")
-        country = c3.text_input(t("wsui.settings.country", lang), str(hours.get("holidays_country") or "IT"), key="ws_set_country")
-        closed = st.text_area(t("wsui.settings.closed_dates", lang), "\n".join(map(str, hours.get("closed_dates") or [])), key="ws_set_closed")
-        zone = st.selectbox(t("wsui.settings.timezone", lang), zones, index=zones.index(current.display_timezone) if current.display_timezone in zones else 0, key="ws_set_tz")
-        st.markdown(t("wsui.settings.sources_title", lang))
-        rss = st.text_area(t("wsui.settings.rss", lang), "\n".join(rss_now), key="ws_set_rss")
-        c1, c2 = st.columns(2)
-        instance = c1.text_input(t("wsui.settings.mastodon", lang), str(first("mastodon", "instance") or ""), key="ws_set_mastodon")
-        hashtags = c2.text_area(t("wsui.settings.hashtags", lang), "\n".join(listening.get("hashtags") or []), key="ws_set_hashtags")
-        c1, c2 = st.columns(2)
-        handle = c1.text_input(t("wsui.settings.bluesky", lang), str(first("bluesky", "handle") or ""), key="ws_set_bluesky")
-        subreddits = c2.text_area(t("wsui.settings.reddit", lang), "\n".join(first("reddit", "subreddits") or []), key="ws_set_reddit")
-        st.markdown(t("wsui.settings.notify_title", lang))
-        kept = [url for i, url in enumerate(current.notify) if not st.checkbox(
-            literal_t("wsui.settings.notify_remove", lang, target=mask_secret_url(url)), key=f"ws_set_notify_rm_{i}")]
-        new_targets = st.text_area(t("wsui.settings.notify_new", lang), "", key="ws_set_notify_new", help=t("wsui.settings.notify_help", lang))
+        values = _brand_section(current, lang)
+        values |= _hours_section(current, lang)
+        values |= _sources_section(current, lang)
+        values |= _notify_section(current, lang)
         st.markdown(t("wsui.settings.alerts_title", lang))
-        alerts = _alert_inputs(current.alerts, lang)
+        values["alerts"] = _alert_inputs(current.alerts, lang)
         submitted = st.form_submit_button(t("wsui.settings.save", lang), type="primary", disabled=read_only)
     if not submitted or read_only:
         return
-    values = {
-        "brand": brand, "aliases": lines(aliases), "competitors": lines(competitors), "own_accounts": lines(own),
-        "days": days, "open": opens.strip(), "close": closes.strip(), "country": country, "closed_dates": lines(closed),
-        "timezone": zone, "rss": lines(rss), "instance": instance.strip(), "hashtags": lines(hashtags),
-        "handle": handle.strip(), "subreddits": [s.removeprefix("r/") for s in lines(subreddits)],
-        "notify_kept": kept, "notify_new": lines(new_targets), "alerts": alerts,
-    }
     problems = check_fields(values, lang)
     if problems:
         st.error(t("wsui.settings.not_saved", lang) + "\n\n" + "\n".join(f"- {p}" for p in problems))

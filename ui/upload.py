@@ -30,7 +30,7 @@ def render_upload_tab(lang: str) -> None:
     still be drawn when the file in this one cannot be used.
     """
     path = workspaces.open_path()
-    if path is not None and workspaces.is_demo(path):
+    if path is not None and workspaces.is_read_only(path):
         render_read_only_offer(lang, "upload")
         return
     limit_mb = f"{data.max_upload_mb():g}"
@@ -95,7 +95,7 @@ def render_fetch_tab(lang: str) -> None:
     from ui.fetch_panel import render_fetch_panel
 
     path = workspaces.open_path()
-    if path is not None and workspaces.is_demo(path):
+    if path is not None and workspaces.is_read_only(path):
         render_read_only_offer(lang, "fetch")
         return
     if path is not None:

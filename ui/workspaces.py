@@ -68,6 +68,11 @@ def current_workspace() -> Workspace | None:
     return Workspace.open(path, read_only=True)
 
 
+def is_read_only(path: str | Path) -> bool:
+    """True for the demo and any workspace marked read-only (its own flag, read from the catalogue)."""
+    return is_demo(path) or Workspace(Path(path)).read_only
+
+
 def writable_workspace() -> Workspace | None:
     """The open workspace for writing, or ``None`` when none is open or it is read-only (the demo)."""
     path = open_path()
@@ -254,7 +259,7 @@ def render_staleness(lang: str) -> None:
         return
     st.warning(t("wsui.stale.body", lang, stale=fmt_int(stale, lang), total=fmt_int(total, lang)))
     path = open_path()
-    if path is not None and is_demo(path):
+    if path is not None and is_read_only(path):
         st.caption(t("wsui.stale.demo", lang))
         return
     if st.button(t("wsui.stale.refresh", lang), key="ws_refresh", icon=":material/refresh:"):
