@@ -155,6 +155,7 @@ def test_the_last_used_workspace_opens_at_start(client: Path) -> None:
     ("name", "created"),
     [
         ("forno-brio", True),  # a plain name: created in the workspaces folder and opened
+        ("![x](pixel.png) **Bar**", True),  # Markdown in a name is allowed and shown literally, never rendered
         ("../fuori", False),  # a path trick: refused with a sentence, nothing created
         ("", False),  # no name at all
     ],
@@ -168,6 +169,7 @@ def test_create_a_workspace_from_the_picker(name: str, created: bool) -> None:
     if created:
         assert Workspace.open(default_workspaces_dir() / name).settings().brand == "Forno Brio"
         assert literal_t("wsui.sidebar.workspace", "it", name=name) in captions(at)
+        assert not any("![x](pixel.png)" in text for text in [*captions(at), *(m.value for m in at.markdown)])
     else:
         assert at.error and "non è un nome valido" in at.error[0].value
         assert t("wsui.sidebar.demo", "it") in captions(at)

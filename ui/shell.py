@@ -175,18 +175,19 @@ def engine_caption(lang: str) -> None:
     from ascolto_core.analysis import describe_engine
 
     path = workspaces.open_path()
-    if path is None or workspaces.is_demo(path):  # a workspace says its own name below
+    if path is None or workspaces.is_demo(path):  # another workspace is named by its own line
         st.sidebar.caption(literal_t("app.sidebar.dataset", lang, name=dataset_label(lang)))
+    workspace_caption(lang)
     st.sidebar.caption(t("app.sidebar.engine", lang, engine=describe_engine(info, lang)))
     fallback = st.session_state.get(StateKeys.ENGINE_FALLBACK)
     if fallback:
         key, params = fallback
         st.sidebar.caption(":material/info: " + escape_markdown(t(key, lang, **params)))
-    workspace_caption(lang)
+    stale_warning(lang)
 
 
 def workspace_caption(lang: str) -> None:
-    """Which workspace is open (and whether it is read-only), and when results are from an older engine."""
+    """Which workspace is open, and whether it is read-only."""
     path = workspaces.open_path()
     if path is None:
         return
@@ -194,6 +195,10 @@ def workspace_caption(lang: str) -> None:
         st.sidebar.caption(t("wsui.sidebar.demo", lang))
     else:
         st.sidebar.caption(literal_t("wsui.sidebar.workspace", lang, name=path.name))
+
+
+def stale_warning(lang: str) -> None:
+    """How many results come from an older engine or teaching (refreshed from Dati)."""
     try:
         stale, total = workspaces.stale_count()
     except AscoltoError:
