@@ -15,6 +15,7 @@ from ui.state import StateKeys
 
 ctx = page_context("service.title")
 lang = ctx.lang
+brand = getattr(st.session_state.get(StateKeys.PROFILE), "brand", None) or None  # complaints about competitors are not ours
 # Customer posts follow the sidebar; the brand's replies are looked up in the whole data,
 # so a sentiment or date filter never hides the answer to a post it shows.
 missing = missing_reason(ctx.filtered, ctx.mentions)
@@ -22,7 +23,7 @@ if missing is not None:
     st.info(t(f"service.missing.{missing}", lang))
     st.stop()
 
-summary = response_summary(ctx.filtered, replies=ctx.mentions)
+summary = response_summary(ctx.filtered, replies=ctx.mentions, brand=brand)
 cols = st.columns(5)
 cols[0].metric(t("service.kpi.answerable", lang), fmt_int(summary.answerable, lang), help=t("service.kpi.answerable_help", lang), border=True)
 cols[1].metric(t("service.kpi.answered_share", lang), fmt_pct(summary.answered_share, lang), border=True)
@@ -30,7 +31,7 @@ cols[2].metric(t("service.kpi.median", lang), minutes_text(summary.median_first_
 cols[3].metric(t("service.kpi.p90", lang), minutes_text(summary.p90_first_response_minutes, lang), help=t("service.kpi.p90_help", lang), border=True)
 cols[4].metric(t("service.kpi.unanswered", lang), fmt_int(summary.unanswered, lang), border=True)
 
-gap = weekend_gap(ctx.filtered, ctx.mentions, ctx.tz)
+gap = weekend_gap(ctx.filtered, ctx.mentions, ctx.tz, brand)
 if gap is not None and gap.weekend_answerable and gap.weekday_answerable:
     st.warning(
         t(
@@ -50,14 +51,14 @@ by = remembered_choice(
     t("service.by_label", lang), RESPONSE_BY, state_key=StateKeys.SERVICE_BY, default="touchpoint",
     format_func=lambda key: t(f"service.by.{key}", lang),
 )
-times = response_times(ctx.filtered, by=by, replies=ctx.mentions, tz=ctx.tz)
+times = response_times(ctx.filtered, by=by, replies=ctx.mentions, tz=ctx.tz, brand=brand)
 if times.get_column("answered").sum() == 0:
     st.info(t("service.no_answered", lang))
 else:
     st.altair_chart(response_time_chart(times.filter(pl.col("answerable") > 0), by, lang))
     st.caption(t("service.times_help", lang))
 
-waiting = unanswered(ctx.filtered, replies=ctx.mentions)
+waiting = unanswered(ctx.filtered, replies=ctx.mentions, brand=brand)
 st.subheader(t("service.unanswered_title", lang, n=fmt_int(waiting.height, lang)))
 if waiting.is_empty():
     st.success(t("service.all_answered", lang))
@@ -66,7 +67,7 @@ else:
     post_cards(waiting.head(5).iter_rows(named=True), lang, ctx.tz)
 
 st.subheader(t("service.thread_title", lang))
-answered = first_responses(ctx.filtered, ctx.mentions).filter(pl.col("replies") > 0).sort("created_at", descending=True).head(50)
+answered = first_responses(ctx.filtered, ctx.mentions, brand).filter(pl.col("replies") > 0).sort("created_at", descending=True).head(50)
 if answered.is_empty():
     st.info(t("service.no_threads", lang))
 else:

@@ -80,23 +80,28 @@ def missing_reason(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -> 
     return None
 
 
-def _answerable_expr() -> pl.Expr:
+def _answerable_expr(brand: str | None) -> pl.Expr:
     customer = ~pl.col("is_own").fill_null(False)
-    return customer & ((pl.col("sentiment") == "negative") | pl.col("is_question").fill_null(False)).fill_null(False)
+    needs_answer = ((pl.col("sentiment") == "negative") | pl.col("is_question").fill_null(False)).fill_null(False)
+    if brand:
+        # A complaint about a competitor is not ours to answer.
+        customer = customer & (pl.col("brand").is_null() | (pl.col("brand") == brand))
+    return customer & needs_answer
 
 
-def first_responses(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -> pl.DataFrame:
+def first_responses(frame: pl.DataFrame, replies: pl.DataFrame | None = None, brand: str | None = None) -> pl.DataFrame:
     """One row per answerable customer post, oldest first, with the brand's first reply.
 
     Replies that carry no time or come before the post (clock skew, a wrong
-    link) are ignored; replies by anyone but the brand do not count.
+    link) are ignored; replies by anyone but the brand do not count. With
+    ``brand`` (the profile's brand), posts about another brand are not answerable.
 
     Returns:
         The post's columns plus ``first_response_at`` (Datetime UTC, null when
         unanswered), ``first_response_minutes`` (Float64) and ``replies``
         (UInt32: the brand's replies to it).
     """
-    posts = ensure_columns(frame).filter(_answerable_expr())
+    posts = ensure_columns(frame).filter(_answerable_expr(brand))
     pool = ensure_columns(frame if replies is None else replies)
     own = pool.filter(pl.col("is_own").fill_null(False) & pl.col("reply_to").is_not_null()).select(
         pl.col("reply_to").alias("id"), pl.col("created_at").alias("_reply_at")
@@ -129,7 +134,7 @@ def _figures() -> list[pl.Expr]:
     ]
 
 
-def response_summary(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -> ResponseSummary:
+def response_summary(frame: pl.DataFrame, replies: pl.DataFrame | None = None, brand: str | None = None) -> ResponseSummary:
     """Share answered and time to first reply of the customers' complaints and questions in ``frame``.
 
     Args:
@@ -139,7 +144,7 @@ def response_summary(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -
     missing = missing_reason(frame, replies)
     if missing is not None:
         return ResponseSummary(None, None, None, None, None, None, missing)
-    row = first_responses(frame, replies).select(_figures()).row(0, named=True)
+    row = first_responses(frame, replies, brand).select(_figures()).row(0, named=True)
     answerable, answered = int(row["answerable"]), int(row["answered"])
     return ResponseSummary(
         answerable=answerable,
@@ -152,7 +157,11 @@ def response_summary(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -
 
 
 def response_times(
-    frame: pl.DataFrame, by: str = "touchpoint", replies: pl.DataFrame | None = None, tz: str | None = None
+    frame: pl.DataFrame,
+    by: str = "touchpoint",
+    replies: pl.DataFrame | None = None,
+    tz: str | None = None,
+    brand: str | None = None,
 ) -> pl.DataFrame:
     """Answered share and time to first reply per touchpoint, per hour or per weekday of arrival.
 
@@ -175,7 +184,7 @@ def response_times(
               "median_minutes": pl.Float64(), "p90_minutes": pl.Float64()}
     if missing_reason(frame, replies) is not None:
         return pl.DataFrame(schema=schema)
-    posts = first_responses(frame, replies)
+    posts = first_responses(frame, replies, brand)
     if by == "touchpoint":
         key = pl.col("touchpoint").fill_null("other")
         return posts.group_by(key.alias(by)).agg(_figures()).sort("answerable", by, descending=[True, False]).cast(schema)
@@ -190,14 +199,14 @@ def response_times(
     )
 
 
-def unanswered(frame: pl.DataFrame, replies: pl.DataFrame | None = None) -> pl.DataFrame:
+def unanswered(frame: pl.DataFrame, replies: pl.DataFrame | None = None, brand: str | None = None) -> pl.DataFrame:
     """The customers' complaints and questions with no reply from the brand, oldest first.
 
     Empty (with ``frame``'s columns) when :func:`missing_reason` says the data cannot tell.
     """
     if missing_reason(frame, replies) is not None:
         return ensure_columns(frame).clear()
-    posts = first_responses(frame, replies)
+    posts = first_responses(frame, replies, brand)
     return posts.filter(pl.col("first_response_at").is_null()).drop("first_response_at", "first_response_minutes", "replies")
 
 
@@ -255,12 +264,14 @@ class WeekendGap:
     weekend_answerable: int
 
 
-def weekend_gap(frame: pl.DataFrame, replies: pl.DataFrame | None = None, tz: str | None = None) -> WeekendGap | None:
+def weekend_gap(
+    frame: pl.DataFrame, replies: pl.DataFrame | None = None, tz: str | None = None, brand: str | None = None
+) -> WeekendGap | None:
     """How much later the brand answers what arrives at the weekend (None when :func:`missing_reason`)."""
     tz = resolve_tz(tz)
     if missing_reason(frame, replies) is not None:
         return None
-    posts = first_responses(frame, replies).filter(pl.col("created_at").is_not_null())
+    posts = first_responses(frame, replies, brand).filter(pl.col("created_at").is_not_null())
     parts = posts.group_by((local_time(tz).dt.weekday() >= 6).alias("weekend")).agg(_figures())
     by = {row["weekend"]: row for row in parts.iter_rows(named=True)}
     weekday, weekend = by.get(False, {}), by.get(True, {})

@@ -44,7 +44,7 @@ def summary(frame: pl.DataFrame, profile: BrandProfile, *, prepared: bool = Fals
     """
     data = frame if prepared else prepare(frame, profile)
     customers = apply_filter(data, MentionFilter(), tz)
-    responses = response_summary(customers, replies=data)
+    responses = response_summary(customers, replies=data, brand=profile.brand or None)
     voice = share_of_voice(customers)
     aspects = aspect_summary(customers)
     return {
