@@ -83,7 +83,7 @@ def recognise_brands(frame: pl.DataFrame, profile: BrandProfile) -> pl.DataFrame
     best = pl.min_horizontal(cols)
     for c, b in reversed(list(zip(cols, brands, strict=True))):
         first = pl.when(pl.col(c) == best).then(pl.lit(b)).otherwise(first)
-    alias_of = {_fold(n): b for b, aliases in names.items() for n in aliases}
+    alias_of = {key: b for b, aliases in names.items() for n in aliases for key in (_fold(n.lstrip("@#")), _fold(n.lstrip("@#")).translate(_FOLD))}
     folded_brand = pl.col("brand").cast(pl.String).str.strip_chars().str.normalize("NFD").str.replace_all(r"\p{M}", "").str.to_lowercase()
     canonical = folded_brand.replace_strict(alias_of, default=pl.col("brand").cast(pl.String), return_dtype=pl.String)
     existing = pl.when(pl.col("brand").cast(pl.String).str.strip_chars() != "").then(canonical)
