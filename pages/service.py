@@ -55,7 +55,8 @@ times = response_times(ctx.filtered, by=by, replies=ctx.mentions, tz=ctx.tz, bra
 if times.get_column("answered").sum() == 0:
     st.info(t("service.no_answered", lang))
 else:
-    st.altair_chart(response_time_chart(times.filter(pl.col("answerable") > 0), by, lang))
+    # Groups with nothing answered have no time to draw (an empty bar would read as "instant").
+    st.altair_chart(response_time_chart(times.filter(pl.col("answered") > 0), by, lang))
     st.caption(t("service.times_help", lang))
 
 waiting = unanswered(ctx.filtered, replies=ctx.mentions, brand=brand)

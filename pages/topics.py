@@ -35,11 +35,13 @@ st.altair_chart(localise(aspect_heatmap(matrix, lang), lang))
 st.caption(t("service.topics.matrix_help", lang))
 
 st.subheader(t("service.topics.trend_title", lang))
+st.caption(t("service.topics.trend_help", lang))
 freq = remembered_choice(
-    t("app.timeline.freq", lang), ("week", "month"), state_key=StateKeys.TOPIC_FREQ, default="week",
+    t("app.timeline.freq", lang), ("week", "month"), state_key=StateKeys.TOPIC_FREQ, default="month",
     format_func=lambda key: t(f"service.freq.{key}", lang),
 )
-trend = aspect_trend(ctx.filtered, freq=freq, tz=ctx.tz)
+# The five most talked-about topics: more lines would hide each other.
+trend = aspect_trend(ctx.filtered, freq=freq, tz=ctx.tz).filter(pl.col("aspect").is_in(summary.head(5)["aspect"].implode()))
 if trend.is_empty():
     st.info(t("app.timeline.no_dates", lang))
 else:

@@ -98,7 +98,7 @@ def brand_net_chart(comparison: pl.DataFrame, lang: str) -> alt.Chart:
                 alt.Tooltip("net_sentiment:Q", title=t("app.overview.net_sentiment", lang), format="+.2f"),
             ],
         )
-        .properties(height=max(100, 40 * comparison.height))
+        .properties(height=max(160, 60 * comparison.height))
     )
 
 
@@ -119,7 +119,7 @@ def touchpoint_mix_chart(mix: pl.DataFrame, lang: str) -> alt.Chart:
                 alt.Tooltip("share:Q", title=t("app.chart.share", lang), format=".0%"),
             ],
         )
-        .properties(height=max(100, 40 * data.get_column("brand").n_unique()))
+        .properties(height=max(220, 60 * data.get_column("brand").n_unique()))
     )
 
 
@@ -128,7 +128,7 @@ def aspect_heatmap(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
     data = matrix.pipe(with_labels, "aspect", "service.aspect", lang).pipe(with_labels, "touchpoint", "touchpoint", lang)
     base = alt.Chart(data).encode(
         x=alt.X("touchpoint_label:N", title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("aspect_label:N", title=None),
+        y=alt.Y("aspect_label:N", title=None, axis=alt.Axis(labelLimit=220)),
         tooltip=[
             alt.Tooltip("aspect_label:N", title=t("service.chart.aspect", lang)),
             alt.Tooltip("touchpoint_label:N", title=t("app.chart.touchpoint", lang)),

@@ -517,13 +517,14 @@ def brand_replies(rows: Sequence[dict], rng: random.Random) -> list[dict]:
     Uses its own generator, so the posts themselves stay exactly as placed.
     """
     own = set(OWN_AUTHOR.values())
+    known = frozenset(name.lower() for name in (*FIRST_NAMES_IT, *FIRST_NAMES_EN))
     out: list[dict] = []
     for row in rows:
         if row["brand"] != "Forno Brio" or row["author"] in own:
             continue
         posted = datetime.fromisoformat(row["created_at"])
         parent = row["_key"]
-        for planned in plan_replies(posted, row["kind"], row["lang"], row["author"], row["touchpoint"], rng):
+        for planned in plan_replies(posted, row["kind"], row["lang"], row["author"], row["touchpoint"], rng, known):
             key = len(rows) + len(out)
             at = planned.at.replace(microsecond=0)
             social = row["touchpoint"] in SOCIAL_TOUCHPOINTS
@@ -559,6 +560,11 @@ def summary_lines(frame: pl.DataFrame) -> list[str]:
     daily = days.join(negatives, on="day", how="left").with_columns(pl.col("len").fill_null(0))
     week = daily.filter(pl.col("day").is_between(*PERIODS["incident"][:2]))["len"].to_list()
     lines.append(f"negatives per day: median {daily['len'].median():g}; incident week 14-20 Sep: {week}")
+    replies = frame.filter(pl.col("kind") == "reply")
+    lines.append(
+        f"brand replies: {replies.height} (linked by reply_to), customer follow-ups: "
+        f"{frame.filter(pl.col('kind') == 'follow_up').height}"
+    )
     likes = frame["likes"].drop_nulls()
     lines.append(
         f"likes (channels that have them, n={likes.len()}): median {likes.median():g}, "

@@ -125,10 +125,11 @@ class PlannedReply:
     emotion: str
 
 
-def _first_name(author: str) -> str:
-    name = author.removeprefix("cliente ").lstrip("@").split()[0]
-    name = name.split("_")[0].split(".")[0].rstrip("0123456789")
-    return name.capitalize() if name.isalpha() and len(name) > 2 else ""
+def _first_name(author: str, known: frozenset[str]) -> str:
+    """The customer's first name when the author shows one ("@mrgiulia_bo" -> "Giulia"), else ""."""
+    head = author.removeprefix("cliente ").lstrip("@").split()[0].lower() if author.strip() else ""
+    found = [name for name in known if name in head]
+    return max(found, key=len).capitalize() if found else ""
 
 
 def _next_morning(moment: datetime, rng: random.Random) -> datetime:
@@ -169,12 +170,20 @@ def reply_moment(posted: datetime, rng: random.Random) -> datetime | None:
     return moment
 
 
-def reply_text(kind: str, lang: str, customer: str, posted: datetime, rng: random.Random) -> str:
-    """A reply in the brand's voice to a post of ``kind`` ("complaint", "question", "praise")."""
+def reply_text(
+    kind: str, lang: str, customer: str, posted: datetime, rng: random.Random, known: frozenset[str] = frozenset()
+) -> str:
+    """A reply in the brand's voice to a post of ``kind`` ("complaint", "question", "praise").
+
+    ``known``: lower-case first names a customer's handle may contain (the reply greets them by name).
+    """
     lang = lang if lang in GREETINGS else "it"
-    name = _first_name(customer)
+    name = _first_name(customer, known)
     greeting = rng.choice(GREETINGS[lang]).format(name=name) if name else ("Ciao," if lang == "it" else "Hi,")
-    parts = [greeting, rng.choice(BODIES[(lang, kind)])]
+    body = rng.choice(BODIES[(lang, kind)])
+    if greeting.endswith(("!", ".")):
+        body = body[0].upper() + body[1:]
+    parts = [greeting, body]
     if kind == "question":
         parts.append(rng.choice(ANSWERS[lang]))
     if kind == "complaint":
@@ -186,7 +195,8 @@ def reply_text(kind: str, lang: str, customer: str, posted: datetime, rng: rando
 
 
 def plan_replies(
-    posted: datetime, kind: str, lang: str, author: str, touchpoint: str, rng: random.Random
+    posted: datetime, kind: str, lang: str, author: str, touchpoint: str, rng: random.Random,
+    known: frozenset[str] = frozenset(),
 ) -> list[PlannedReply]:
     """The brand's reply to one customer post (and perhaps the customer's follow-up), or nothing."""
     if touchpoint not in REPLYABLE or kind not in ("complaint", "question", "praise"):
@@ -196,7 +206,7 @@ def plan_replies(
     moment = reply_moment(posted, rng)
     if moment is None:
         return []
-    replies = [PlannedReply(moment, OWN_AUTHOR[touchpoint], reply_text(kind, lang, author, posted, rng), "reply",
+    replies = [PlannedReply(moment, OWN_AUTHOR[touchpoint], reply_text(kind, lang, author, posted, rng, known), "reply",
                             "positive" if kind == "praise" else "neutral", "joy" if kind == "praise" else "none")]
     if kind == "complaint" and rng.random() < 0.18:
         lang_key = lang if lang in GREETINGS else "it"
