@@ -300,3 +300,11 @@ def test_summary_without_reply_links_gives_nulls(tmp_path: Path, capsys: pytest.
 def test_summary_of_a_missing_file_is_a_message_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["summary", str(tmp_path / "nope.csv")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_aspects_are_columns_of_the_export() -> None:
+    from ascolto_core.insights import spreadsheet_frame
+
+    data = annotate_aspects(pl.DataFrame({"text": ["il caffè ottimo ma il personale scortese"], "lang": ["it"]}))
+    row = spreadsheet_frame(data, tz="Europe/Rome").row(0, named=True)
+    assert (row["aspects"], row["aspect_sentiments"]) == ("service, product", "negative, positive")
