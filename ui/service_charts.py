@@ -119,7 +119,7 @@ def touchpoint_mix_chart(mix: pl.DataFrame, lang: str) -> alt.Chart:
                 alt.Tooltip("share:Q", title=t("app.chart.share", lang), format=".0%"),
             ],
         )
-        .properties(height=max(220, 60 * data.get_column("brand").n_unique()))
+        .properties(height=max(280, 60 * data.get_column("brand").n_unique()))
     )
 
 
@@ -139,7 +139,12 @@ def aspect_heatmap(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("net_sentiment:Q", title=t("app.overview.net_sentiment", lang), scale=alt.Scale(scheme="redyellowgreen", domain=[-1, 1]))
     )
-    return (cells + base.mark_text(fontSize=11).encode(text=alt.Text("mentions:Q", format=",d"))).properties(height=max(160, 32 * data.get_column("aspect").n_unique()))
+    # White figures on the strong reds and greens, dark ones on the pale middle.
+    strong = "abs(datum.net_sentiment) > 0.5"
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("mentions:Q", format=",d"), color=alt.condition(strong, alt.value("white"), alt.value("#1f2328"))
+    )
+    return (cells + labels).properties(height=max(160, 32 * data.get_column("aspect").n_unique()))
 
 
 def aspect_trend_chart(trend: pl.DataFrame, lang: str) -> alt.Chart:
