@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+import yaml
 
-from ascolto_core.config import load_config
+from ascolto_core.config import PROJECT_ROOT, load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import ensure_columns, period_start, resolve_tz
 
@@ -73,8 +74,11 @@ class AspectTaxonomy:
 
 @functools.cache
 def default_taxonomy() -> AspectTaxonomy:
-    """The taxonomy of ``config/aspects.yaml``."""
-    return AspectTaxonomy.from_dict(load_config("aspects"))
+    """The taxonomy of ``config/aspects.yaml``; the project's own when a config folder has none."""
+    data = load_config("aspects")
+    if not data:
+        data = yaml.safe_load((PROJECT_ROOT / "config" / "aspects.yaml").read_text(encoding="utf-8"))
+    return AspectTaxonomy.from_dict(data)
 
 
 @functools.lru_cache(maxsize=8)
