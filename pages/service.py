@@ -72,7 +72,7 @@ answered = first_responses(ctx.filtered, ctx.mentions, brand).filter(pl.col("rep
 if answered.is_empty():
     st.info(t("service.no_threads", lang))
 else:
-    labels = {row["id"]: thread_label(row, lang) for row in answered.iter_rows(named=True)}
+    labels = {row["id"]: thread_label(row, lang, ctx.tz) for row in answered.iter_rows(named=True)}
     if st.session_state.get(StateKeys.SERVICE_THREAD) not in labels:
         st.session_state[StateKeys.SERVICE_THREAD] = next(iter(labels))
     picked = st.selectbox(t("service.thread_pick", lang), list(labels), key=StateKeys.SERVICE_THREAD, format_func=labels.get)

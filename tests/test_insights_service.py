@@ -308,3 +308,15 @@ def test_aspects_are_columns_of_the_export() -> None:
     data = annotate_aspects(pl.DataFrame({"text": ["il caffè ottimo ma il personale scortese"], "lang": ["it"]}))
     row = spreadsheet_frame(data, tz="Europe/Rome").row(0, named=True)
     assert (row["aspects"], row["aspect_sentiments"]) == ("service, product", "negative, positive")
+
+
+def test_every_view_answers_an_empty_table_with_an_empty_result() -> None:
+    from ascolto_core.insights.competitors import brand_comparison, touchpoint_mix
+    from ascolto_core.schema import empty_mentions
+
+    empty = mark_own(empty_mentions(), PROFILE)
+    assert response_summary(empty).missing == "no_reply_links"
+    assert share_of_voice(empty).is_empty() and share_of_voice(empty, freq="week").is_empty()
+    assert brand_comparison(empty).is_empty() and touchpoint_mix(empty).is_empty()
+    assert aspect_summary(empty).is_empty() and aspect_touchpoint_matrix(empty).is_empty()
+    assert recognise_brands(empty, PROFILE).height == 0 and annotate_aspects(empty).height == 0

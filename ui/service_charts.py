@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import polars as pl
@@ -179,9 +180,9 @@ def thread_view(thread: pl.DataFrame, lang: str, tz: str) -> None:
             post_card(row, lang, tz)
 
 
-def thread_label(row: Mapping[str, Any], lang: str) -> str:
-    """A short line naming a post in a picker: day, touchpoint and the first words."""
+def thread_label(row: Mapping[str, Any], lang: str, tz: str) -> str:
+    """A short line naming a post in a picker: day (display zone), touchpoint and the first words."""
     created = row.get("created_at")
-    day = created.strftime("%d/%m" if lang == "it" else "%m-%d") if created else "–"
+    day = created.astimezone(ZoneInfo(tz)).strftime("%d/%m" if lang == "it" else "%m-%d") if created else "–"
     text = " ".join(str(row.get("text") or "").split())
     return f"{day} · {category_name('touchpoint', row.get('touchpoint'), lang)} · {text[:70]}{'…' if len(text) > 70 else ''}"

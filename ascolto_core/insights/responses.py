@@ -221,27 +221,24 @@ def conversation(frame: pl.DataFrame, mention_id: str) -> pl.DataFrame:
         time; empty when ``mention_id`` is not in ``frame``.
     """
     data = ensure_columns(frame)
-    parent_of = dict(data.select("id", "reply_to").drop_nulls("id").iter_rows())
-    if mention_id not in parent_of:
+    links = data.select("id", "reply_to").filter(pl.col("id").is_not_null())
+    if links.filter(pl.col("id") == mention_id).is_empty():
         return data.clear().with_columns(pl.lit(None, dtype=pl.UInt32).alias("depth"))
+    # Up to the opening post: a few vectorised look-ups, never a Python loop over every row.
     root, seen = mention_id, {mention_id}
-    while (parent := parent_of.get(root)) is not None and parent in parent_of and parent not in seen:
-        seen.add(parent)
-        root = parent
-    children: dict[str, list[str]] = {}
-    for child, parent in parent_of.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
+    while True:
+        parent = links.filter(pl.col("id") == root).get_column("reply_to").drop_nulls()
+        if parent.is_empty() or parent[0] in seen or links.filter(pl.col("id") == parent[0]).is_empty():
+            break
+        root = parent[0]
+        seen.add(root)
     depth: dict[str, int] = {root: 0}
-    frontier = [root]
+    frontier, level = [root], 0
     while frontier:
-        following: list[str] = []
-        for node in frontier:
-            for child in children.get(node, []):
-                if child not in depth:
-                    depth[child] = depth[node] + 1
-                    following.append(child)
-        frontier = following
+        level += 1
+        children = links.filter(pl.col("reply_to").is_in(frontier)).get_column("id").unique().to_list()
+        frontier = [child for child in children if child not in depth]
+        depth.update(dict.fromkeys(frontier, level))
     depths = pl.DataFrame({"id": list(depth), "depth": pl.Series(list(depth.values()), dtype=pl.UInt32)})
     return data.join(depths, on="id", how="inner").sort("created_at", "depth", nulls_last=True)
 
