@@ -163,8 +163,11 @@ def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None
     from ascolto_core.analysis.embedded import EmbeddedEngine
 
     taxonomy = taxonomy or default_taxonomy()
-    langs = frame.get_column("lang") if "lang" in frame.columns else pl.Series([None] * frame.height, dtype=pl.String)
-    clauses = aspect_clauses(frame.get_column("text"), langs.cast(pl.String), taxonomy)
+    langs = frame.get_column("lang").cast(pl.String) if "lang" in frame.columns else pl.Series([None] * frame.height, dtype=pl.String)
+    # Each distinct (text, language) is read once, then joined back to every row that has it.
+    keys = pl.DataFrame({"__text": frame.get_column("text").cast(pl.String).fill_null(""), "__lang": langs})
+    distinct_posts = keys.unique(maintain_order=True)
+    clauses = aspect_clauses(distinct_posts["__text"], distinct_posts["__lang"], taxonomy)
     if clauses.is_empty():
         return _empty_columns(frame)
     distinct = clauses.select("clause_text", "lang").unique(maintain_order=True)
@@ -183,8 +186,9 @@ def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None
         .group_by("row", maintain_order=True)
         .agg(pl.col("aspect").alias("aspects"), pl.col("sentiment").alias("aspect_sentiments"))
     )
-    indexed = frame.with_row_index("__row")
-    out = indexed.join(per_aspect, left_on="__row", right_on="row", how="left", maintain_order="left").drop("__row")
+    by_post = distinct_posts.with_row_index("row").join(per_aspect, on="row", how="inner").drop("row")
+    found = keys.join(by_post, on=["__text", "__lang"], how="left", maintain_order="left", nulls_equal=True)
+    out = frame.with_columns(found["aspects"], found["aspect_sentiments"])
     return out.with_columns(
         pl.col(name).fill_null(pl.lit([], dtype=dtype)).cast(dtype) for name, dtype in ASPECT_COLUMNS.items()
     )
