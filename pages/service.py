@@ -27,7 +27,7 @@ summary = response_summary(ctx.filtered, replies=ctx.mentions, brand=brand)
 cols = st.columns(5)
 cols[0].metric(t("service.kpi.answerable", lang), fmt_int(summary.answerable, lang), help=t("service.kpi.answerable_help", lang), border=True)
 cols[1].metric(t("service.kpi.answered_share", lang), fmt_pct(summary.answered_share, lang), border=True)
-cols[2].metric(t("service.kpi.median", lang), minutes_text(summary.median_first_response_minutes, lang), border=True)
+cols[2].metric(t("service.kpi.median", lang), minutes_text(summary.median_first_response_minutes, lang), help=t("service.kpi.median_help", lang), border=True)
 cols[3].metric(t("service.kpi.p90", lang), minutes_text(summary.p90_first_response_minutes, lang), help=t("service.kpi.p90_help", lang), border=True)
 cols[4].metric(t("service.kpi.unanswered", lang), fmt_int(summary.unanswered, lang), border=True)
 
