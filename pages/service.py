@@ -23,7 +23,9 @@ if missing is not None:
     st.info(t(f"service.missing.{missing}", lang))
     st.stop()
 
-summary = response_summary(ctx.filtered, replies=ctx.mentions, brand=brand)
+# Every view below reads the same first replies, computed once for this run.
+answered = first_responses(ctx.filtered, ctx.mentions, brand)
+summary = response_summary(ctx.filtered, replies=ctx.mentions, brand=brand, answered=answered)
 cols = st.columns(5)
 cols[0].metric(t("service.kpi.answerable", lang), fmt_int(summary.answerable, lang), help=t("service.kpi.answerable_help", lang), border=True)
 cols[1].metric(t("service.kpi.answered_share", lang), fmt_pct(summary.answered_share, lang), border=True)
@@ -31,7 +33,7 @@ cols[2].metric(t("service.kpi.median", lang), minutes_text(summary.median_first_
 cols[3].metric(t("service.kpi.p90", lang), minutes_text(summary.p90_first_response_minutes, lang), help=t("service.kpi.p90_help", lang), border=True)
 cols[4].metric(t("service.kpi.unanswered", lang), fmt_int(summary.unanswered, lang), border=True)
 
-gap = weekend_gap(ctx.filtered, ctx.mentions, ctx.tz, brand)
+gap = weekend_gap(ctx.filtered, ctx.mentions, ctx.tz, brand, answered=answered)
 if gap is not None and gap.weekend_answerable and gap.weekday_answerable:
     st.warning(
         t(
@@ -51,7 +53,7 @@ by = remembered_choice(
     t("service.by_label", lang), RESPONSE_BY, state_key=StateKeys.SERVICE_BY, default="touchpoint",
     format_func=lambda key: t(f"service.by.{key}", lang),
 )
-times = response_times(ctx.filtered, by=by, replies=ctx.mentions, tz=ctx.tz, brand=brand)
+times = response_times(ctx.filtered, by=by, replies=ctx.mentions, tz=ctx.tz, brand=brand, answered=answered)
 if times.get_column("answered").sum() == 0:
     st.info(t("service.no_answered", lang))
 else:
@@ -59,7 +61,7 @@ else:
     st.altair_chart(response_time_chart(times.filter(pl.col("answered") > 0), by, lang))
     st.caption(t("service.times_help", lang))
 
-waiting = unanswered(ctx.filtered, replies=ctx.mentions, brand=brand)
+waiting = unanswered(ctx.filtered, replies=ctx.mentions, brand=brand, answered=answered)
 st.subheader(t("service.unanswered_title", lang, n=fmt_int(waiting.height, lang)))
 if waiting.is_empty():
     st.success(t("service.all_answered", lang))
@@ -68,11 +70,11 @@ else:
     post_cards(waiting.head(5).iter_rows(named=True), lang, ctx.tz)
 
 st.subheader(t("service.thread_title", lang))
-answered = first_responses(ctx.filtered, ctx.mentions, brand).filter(pl.col("replies") > 0).sort("created_at", descending=True).head(50)
-if answered.is_empty():
+threads = answered.filter(pl.col("replies") > 0).sort("created_at", descending=True).head(50)
+if threads.is_empty():
     st.info(t("service.no_threads", lang))
 else:
-    labels = {row["id"]: thread_label(row, lang, ctx.tz) for row in answered.iter_rows(named=True)}
+    labels = {row["id"]: thread_label(row, lang, ctx.tz) for row in threads.iter_rows(named=True)}
     if st.session_state.get(StateKeys.SERVICE_THREAD) not in labels:
         st.session_state[StateKeys.SERVICE_THREAD] = next(iter(labels))
     picked = st.selectbox(t("service.thread_pick", lang), list(labels), key=StateKeys.SERVICE_THREAD, format_func=labels.get)

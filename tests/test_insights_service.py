@@ -320,3 +320,15 @@ def test_every_view_answers_an_empty_table_with_an_empty_result() -> None:
     assert brand_comparison(empty).is_empty() and touchpoint_mix(empty).is_empty()
     assert aspect_summary(empty).is_empty() and aspect_touchpoint_matrix(empty).is_empty()
     assert recognise_brands(empty, PROFILE).height == 0 and annotate_aspects(empty).height == 0
+
+
+def test_passing_the_first_replies_gives_the_same_figures() -> None:
+    from ascolto_core.insights.responses import first_responses
+
+    data = frame(post("a", 0, "c1"), post("b", 3, "c2", question=True, sentiment="neutral"),
+                 post("r", 30, "@fornobrio", reply_to="a", sentiment="neutral"))
+    answered = first_responses(data)
+    assert response_summary(data, answered=answered) == response_summary(data)
+    assert response_times(data, by="hour", answered=answered).equals(response_times(data, by="hour"))
+    assert unanswered(data, answered=answered).equals(unanswered(data))
+    assert weekend_gap(data, answered=answered) == weekend_gap(data)

@@ -134,17 +134,27 @@ def _figures() -> list[pl.Expr]:
     ]
 
 
-def response_summary(frame: pl.DataFrame, replies: pl.DataFrame | None = None, brand: str | None = None) -> ResponseSummary:
+def response_summary(
+    frame: pl.DataFrame,
+    replies: pl.DataFrame | None = None,
+    brand: str | None = None,
+    *,
+    answered: pl.DataFrame | None = None,
+) -> ResponseSummary:
     """Share answered and time to first reply of the customers' complaints and questions in ``frame``.
 
     Args:
         frame: the posts to look at (own posts in it are never answerable).
         replies: where the brand's replies are looked up (default ``frame``).
+        brand: the profile's brand (posts about other brands are not answerable).
+        answered: :func:`first_responses` of the same arguments, when the caller has it already
+            (a page computing several views at once); never a different computation.
     """
     missing = missing_reason(frame, replies)
     if missing is not None:
         return ResponseSummary(None, None, None, None, None, None, missing)
-    row = first_responses(frame, replies, brand).select(_figures()).row(0, named=True)
+    posts = first_responses(frame, replies, brand) if answered is None else answered
+    row = posts.select(_figures()).row(0, named=True)
     answerable, answered = int(row["answerable"]), int(row["answered"])
     return ResponseSummary(
         answerable=answerable,
@@ -162,6 +172,8 @@ def response_times(
     replies: pl.DataFrame | None = None,
     tz: str | None = None,
     brand: str | None = None,
+    *,
+    answered: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Answered share and time to first reply per touchpoint, per hour or per weekday of arrival.
 
@@ -184,7 +196,7 @@ def response_times(
               "median_minutes": pl.Float64(), "p90_minutes": pl.Float64()}
     if missing_reason(frame, replies) is not None:
         return pl.DataFrame(schema=schema)
-    posts = first_responses(frame, replies, brand)
+    posts = first_responses(frame, replies, brand) if answered is None else answered
     if by == "touchpoint":
         key = pl.col("touchpoint").fill_null("other")
         return posts.group_by(key.alias(by)).agg(_figures()).sort("answerable", by, descending=[True, False]).cast(schema)
@@ -199,14 +211,20 @@ def response_times(
     )
 
 
-def unanswered(frame: pl.DataFrame, replies: pl.DataFrame | None = None, brand: str | None = None) -> pl.DataFrame:
+def unanswered(
+    frame: pl.DataFrame,
+    replies: pl.DataFrame | None = None,
+    brand: str | None = None,
+    *,
+    answered: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The customers' complaints and questions with no reply from the brand, oldest first.
 
     Empty (with ``frame``'s columns) when :func:`missing_reason` says the data cannot tell.
     """
     if missing_reason(frame, replies) is not None:
         return ensure_columns(frame).clear()
-    posts = first_responses(frame, replies, brand)
+    posts = first_responses(frame, replies, brand) if answered is None else answered
     return posts.filter(pl.col("first_response_at").is_null()).drop("first_response_at", "first_response_minutes", "replies")
 
 
@@ -262,13 +280,20 @@ class WeekendGap:
 
 
 def weekend_gap(
-    frame: pl.DataFrame, replies: pl.DataFrame | None = None, tz: str | None = None, brand: str | None = None
+    frame: pl.DataFrame,
+    replies: pl.DataFrame | None = None,
+    tz: str | None = None,
+    brand: str | None = None,
+    *,
+    answered: pl.DataFrame | None = None,
 ) -> WeekendGap | None:
     """How much later the brand answers what arrives at the weekend (None when :func:`missing_reason`)."""
     tz = resolve_tz(tz)
     if missing_reason(frame, replies) is not None:
         return None
-    posts = first_responses(frame, replies, brand).filter(pl.col("created_at").is_not_null())
+    posts = (first_responses(frame, replies, brand) if answered is None else answered).filter(
+        pl.col("created_at").is_not_null()
+    )
     parts = posts.group_by((local_time(tz).dt.weekday() >= 6).alias("weekend")).agg(_figures())
     by = {row["weekend"]: row for row in parts.iter_rows(named=True)}
     weekday, weekend = by.get(False, {}), by.get(True, {})
