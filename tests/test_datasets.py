@@ -377,3 +377,9 @@ def test_a_forum_post_keeps_the_forum_it_names(text: str, source: str, url_start
     got_source, url = build_demo.source_and_url(post, "anna12", random.Random(0))
     assert got_source == source
     assert url is not None and url.startswith(url_start)
+
+
+def test_demo_links_never_pretend_to_be_real_posts(demo: pl.DataFrame) -> None:
+    # Issue 8 item 23: fictional posts link to reserved example domains (RFC 2606), or nowhere.
+    hosts = demo["url"].drop_nulls().str.extract(r"^https://([^/]+)/").unique().to_list()
+    assert hosts and all(host is not None and host.endswith(".example") for host in hosts), hosts
