@@ -25,6 +25,7 @@ rating         Float64                 optional star rating (reviews), 1-5
 brand          String                  optional, for competitor comparison
 label          String                  optional reference sentiment (negative/neutral/positive)
 label_emotion  String                  optional reference emotion (see ``EMOTIONS``)
+reply_to       String                  optional id of the mention this one answers (conversations)
 =============  ======================  =============================================
 
 Columns a user brought that map to none of these are kept after the canonical
@@ -58,6 +59,7 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
     "brand": pl.String(),
     "label": pl.String(),
     "label_emotion": pl.String(),
+    "reply_to": pl.String(),
 }
 
 ENGAGEMENT_COLUMNS: tuple[str, ...] = ("likes", "shares", "comments", "reach")

@@ -66,6 +66,21 @@ def demo_mentions() -> pl.DataFrame:
     return load_demo()
 
 
+def profile_for(dataset_key: str) -> Any:
+    """The ``BrandProfile`` of a dataset: the demo's own, else the empty profile (workspaces will store one)."""
+    from ascolto_core.datasets import demo_profile
+    from ascolto_core.profile import BrandProfile
+
+    return demo_profile() if dataset_key == DEMO_KEY else BrandProfile()
+
+
+def prepare(mentions: pl.DataFrame, profile: Any) -> pl.DataFrame:
+    """``insights.summary.prepare``: own posts marked, brands recognised, aspects present."""
+    from ascolto_core.insights.summary import prepare as compute
+
+    return compute(mentions, profile)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_file(data: bytes, filename: str, mapping: tuple[tuple[str, str | None], ...] | None, sheet: str | None) -> Any:
     """``load_mentions`` on uploaded bytes (a ``LoadResult``), cached by content + mapping + sheet.

@@ -34,7 +34,8 @@ class AnalysisResult:
 
     Attributes:
         mentions: the input rows and columns in order (``lang`` filled where it was
-            null) followed by the ``ANALYSIS_SCHEMA`` columns.
+            null) followed by the ``ANALYSIS_SCHEMA`` columns, then ``aspects`` and
+            ``aspect_sentiments`` (``insights.aspects.ASPECT_COLUMNS``).
         engine: the engine that actually produced the results.
         fallback: i18n key of the reason the requested engine did not run, else ``None``.
         fallback_params: parameters of that message (model id, requested engine).
@@ -109,6 +110,10 @@ def analyze_mentions(
         )
     finally:
         writer.finish()
+    # Topics of the experience and their own sentiment (insights.aspects), as columns of the table.
+    from ascolto_core.insights.aspects import annotate_aspects
+
+    frame = annotate_aspects(frame)
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
 
 

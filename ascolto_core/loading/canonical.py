@@ -31,7 +31,7 @@ from ascolto_core.loading.values import (
 from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, conform
 
 COUNT_FIELDS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
-PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand")
+PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand", "reply_to")
 # Threads for the independent steps of a build (Polars works outside the GIL).
 _WORKERS = 4
 
