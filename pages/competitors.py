@@ -10,7 +10,7 @@ from ascolto_core.insights import emotion_mix, sort_posts
 from ascolto_core.insights.competitors import brand_comparison, has_competitors, share_of_voice, touchpoint_mix
 from ui import data
 from ui.charts import emotion_mix_chart, localise
-from ui.components import post_cards, remembered_choice
+from ui.components import escape_markdown, literal_t, post_cards, remembered_choice
 from ui.format import fmt_int, fmt_pct, fmt_signed
 from ui.service_charts import brand_net_chart, share_of_voice_chart, touchpoint_mix_chart
 from ui.shell import page_context
@@ -27,7 +27,7 @@ comparison = brand_comparison(ctx.filtered)
 cols = st.columns(min(4, comparison.height))
 for col, row in zip(cols, comparison.iter_rows(named=True), strict=False):
     col.metric(
-        row["brand"],
+        escape_markdown(row["brand"]),
         fmt_pct(row["share"], lang),
         delta=t("service.competitors.net", lang, net=fmt_signed(row["net_sentiment"], lang)),
         delta_color="off",
@@ -65,8 +65,8 @@ terms = data.distinctive_terms(ctx.filtered, in_brand, f"{ctx.cache_key}|brand={
 if terms.is_empty():
     st.info(t("service.competitors.no_words", lang))
 else:
-    st.caption(t("service.competitors.words_help", lang, brand=picked))
+    st.caption(literal_t("service.competitors.words_help", lang, brand=picked))
     terms_table(terms, lang, key="competitor_terms")
 examples = sort_posts(ctx.filtered.filter(in_brand), "amplified")
-st.caption(t("service.competitors.examples", lang, brand=picked, n=fmt_int(examples.height, lang)))
+st.caption(literal_t("service.competitors.examples", lang, brand=picked, n=fmt_int(examples.height, lang)))
 post_cards(examples.head(3).iter_rows(named=True), lang, ctx.tz)
