@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ascolto_core.report.build import build_report
 from ascolto_core.report.model import Cover, Figure, Kpi, Omitted, Quote, Report, ReportRequest, ReportSource, Section, Table
-from ascolto_core.report.render import html_to_pdf, render_html, render_pdf
+from ascolto_core.report.render import RenderedPdf, html_to_pdf, render_html, render_pdf
 from ascolto_core.report.sections import SECTION_BUILDERS, register_section, short_author
 from ascolto_core.report.source import DEMO_SOURCE, resolve_source
 
@@ -23,6 +23,7 @@ __all__ = [
     "Kpi",
     "Omitted",
     "Quote",
+    "RenderedPdf",
     "Report",
     "ReportRequest",
     "ReportSource",

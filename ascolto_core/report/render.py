@@ -11,6 +11,7 @@ Noto Color Emoji from Debian), embedded in the PDF as subsets.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,16 @@ def _fetcher_class() -> Any:
     return InlineOnlyFetcher
 
 
-def html_to_pdf(html: str, *, refused: list[str] | None = None) -> bytes:
-    """PDF bytes of an HTML document, fetching nothing (``refused`` collects the URLs turned away).
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A rendered PDF and its number of pages."""
+
+    data: bytes
+    pages: int
+
+
+def html_to_pdf(html: str, *, refused: list[str] | None = None) -> RenderedPdf:
+    """The PDF of an HTML document, fetching nothing (``refused`` collects the URLs turned away).
 
     Raises:
         AscoltoError: ``report.no_pdf_engine`` when WeasyPrint or its system libraries are missing.
@@ -97,12 +106,13 @@ def html_to_pdf(html: str, *, refused: list[str] | None = None) -> bytes:
     fetcher = _fetcher_class()()
     try:
         # base_url None: a relative reference resolves to nothing, so nothing on disk is read either.
-        return weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None).render()
+        return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
     finally:
         if refused is not None:
             refused.extend(fetcher.refused)
 
 
-def render_pdf(report: Report, *, refused: list[str] | None = None) -> bytes:
-    """The report as PDF bytes (A4, page numbers, brand in the header)."""
+def render_pdf(report: Report, *, refused: list[str] | None = None) -> RenderedPdf:
+    """The report as an A4 PDF (page numbers, brand in the header) and its page count."""
     return html_to_pdf(render_html(report), refused=refused)
