@@ -243,3 +243,16 @@ def test_report_command_refuses_bad_input_with_a_clear_message(
     assert first_words.strip() and first_words.strip() in err
     assert "Traceback" not in err
     assert not list(tmp_path.glob("x.*"))
+
+
+# --- the app's Esporta page ---------------------------------------------------------------------------
+
+
+def test_export_page_offers_the_report_as_pdf_and_html() -> None:
+    from app_harness import app_with_data
+
+    at = app_with_data("pages/export.py")
+    assert not at.exception
+    labels = {b.label for b in at.get("download_button")}
+    assert {t("report.button.label", "it"), t("report.button.html", "it")} <= labels
+    assert t("report.button.help", "it") in [c.value for c in at.caption]
