@@ -149,3 +149,19 @@ def test_a_new_section_is_one_registered_builder(monkeypatch: pytest.MonkeyPatch
     register_section("extra", lambda ctx: Omitted("extra", "Extra", f"{ctx.current.height} righe"))
     keys = [item.key for item in build_report(ReportSource(analysed_mentions(), "test")).sections]
     assert keys[-2:] == ["extra", "method"]
+
+
+def test_the_brands_own_posts_count_but_are_not_quoted_as_customers() -> None:
+    frame = analysed_mentions()
+    top = frame.filter(pl.col("sentiment") == "negative").sort("likes", descending=True)["id"][0]
+    # The brand's own apology, written as "@fornobrio": same account as the brand name "Forno Brio".
+    frame = frame.with_columns(
+        pl.when(pl.col("id") == top).then(pl.lit("@fornobrio")).otherwise(pl.col("author")).alias("author"),
+        pl.when(pl.col("id") == top).then(pl.lit("Ci scusiamo per l'attesa di ieri")).otherwise(pl.col("text")).alias("text"),
+    )
+    built = _by_key(ReportSource(frame, "test", engine=ENGINE))
+    quoted = [q.text for key in ("amplified", "attention") for q in built[key].quotes]
+    assert "Ci scusiamo per l'attesa di ieri" not in quoted
+    assert any("@fornobrio" in p for p in built["method"].paragraphs)
+    # The headline still counts it, as the Panoramica page does.
+    assert built["summary"].kpis[0].value == str(frame.height)

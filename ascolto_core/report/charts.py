@@ -60,26 +60,37 @@ def mood_timeline(
     )
     domain = [labels[k] for k in order if k in labels]
     colours = [SENTIMENT_COLORS.get(k, "#e3e5e8") for k in order if k in labels]
-    time_unit = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth"}[freq]
+    # Each bar spans its whole period (a week is seven days wide), with a hairline between bars.
+    step = {"day": "1d", "week": "1w", "month": "1mo"}[freq]
+    # Stacked by hand: Vega-Lite does not stack bars that span a range (x to x2).
+    frame = (
+        frame.with_columns(pl.col("period").dt.offset_by(step).alias("period_end"))
+        .sort("period", "_order")
+        .with_columns(pl.col("mentions").cast(pl.Int64).cum_sum().over("period").alias("top"))
+        .with_columns((pl.col("top") - pl.col("mentions")).alias("bottom"))
+    )
     axis_format = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}[freq]
     bars = (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(stroke="white", strokeWidth=0.6)
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=None, axis=alt.Axis(format=axis_format, labelAngle=0)),
-            y=alt.Y("sum(mentions):Q", title=titles["mentions"]),
+            x=alt.X("period:T", title=None, axis=alt.Axis(format=axis_format, labelAngle=0, grid=False)),
+            x2="period_end:T",
+            y=alt.Y("bottom:Q", title=titles["mentions"]),
+            y2="top:Q",
             color=alt.Color("label:N", scale=alt.Scale(domain=domain, range=colours), legend=_legend()),
-            order=alt.Order("_order:Q"),
         )
     )
     layers: list[alt.Chart] = [bars]
     if alert_days:
-        rules = alt.Chart(pl.DataFrame({"day": alert_days, "what": [titles["alert"]] * len(alert_days)})).mark_rule(
-            color=ALERT_COLOR, strokeWidth=1.5, strokeDash=[4, 2]
-        ).encode(x="day:T")
-        marks = alt.Chart(pl.DataFrame({"day": alert_days})).mark_point(
-            shape="triangle-down", color=ALERT_COLOR, filled=True, size=60, yOffset=-4
-        ).encode(x="day:T", y=alt.value(0))
+        # Marked at midday, in the middle of the day's own slot.
+        days = pl.DataFrame({"day": alert_days}).with_columns(
+            pl.col("day").cast(pl.Datetime("ms")).dt.offset_by("12h").alias("at")
+        )
+        rules = alt.Chart(days).mark_rule(color=ALERT_COLOR, strokeWidth=1.2, strokeDash=[4, 2]).encode(x="at:T")
+        marks = alt.Chart(days).mark_point(
+            shape="triangle-down", color=ALERT_COLOR, filled=True, size=50, opacity=1
+        ).encode(x="at:T", y=alt.value(-4))
         layers += [rules, marks]
     return alt.layer(*layers).properties(width=FULL_WIDTH, height=210)
 

@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     # SUPPRESS: without the option, the router's own --lang (before the command) stays in force.
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
     parser.add_argument("--brand", default="", help="name on the cover and in the header (default: the most mentioned brand)")
+    parser.add_argument(
+        "--own-account", dest="own_accounts", action="append", default=[],
+        help="the brand's own handle (repeatable): its posts are not quoted as customers' posts",
+    )
     parser.add_argument("--short-authors", action="store_true", help="shorten author names (Mario R.) for privacy")
     parser.add_argument("--engine", choices=("auto", "embedded", "transformers"), default=None, help="analysis engine")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
@@ -70,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         for line in source.load_report.lines(lang):
             print(line, file=sys.stderr)
     request = ReportRequest(
-        flt=MentionFilter(date_from=start, date_to=end), lang=lang, brand=args.brand, short_authors=args.short_authors
+        flt=MentionFilter(date_from=start, date_to=end), lang=lang, brand=args.brand, short_authors=args.short_authors,
+        own_accounts=tuple(args.own_accounts),
     )
     report = build_report(source, request)
     try:

@@ -138,6 +138,8 @@ class ReportRequest:
         lang: "it" or "en".
         brand: the name on the cover and in the header; empty = the most mentioned brand, else the source name.
         short_authors: print "Mario R." instead of "Mario Rossi" (privacy).
+        own_accounts: the brand's own handles; with the brand name they mark posts that are not quoted
+            as customers' voices (an apology by the brand is not a complaint to answer).
         tz: display time zone (default from ``config/app.yaml``).
         today: the report's date on the cover (default: today).
     """
@@ -146,5 +148,6 @@ class ReportRequest:
     lang: str = "it"
     brand: str = ""
     short_authors: bool = False
+    own_accounts: tuple[str, ...] = ()
     tz: str | None = None
     today: date | None = None

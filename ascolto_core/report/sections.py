@@ -89,6 +89,24 @@ def _quote(row: dict, ctx: ReportContext, meta: str, label: str = "") -> Quote:
     )
 
 
+def _handle_key(name: pl.Expr) -> pl.Expr:
+    # "Forno Brio", "@fornobrio" and "fornobrio" are one account.
+    return name.str.to_lowercase().str.replace_all(r"[\s@._-]", "")
+
+
+def own_voice(ctx: ReportContext) -> pl.Expr:
+    """True for posts by the brand itself (author = the brand name or one of ``own_accounts``)."""
+    names = [ctx.brand, *ctx.request.own_accounts]
+    keys = pl.select(_handle_key(pl.Series(names, dtype=pl.String).implode().explode())).to_series()
+    keys = keys.filter(keys.str.len_chars() > 0)
+    return _handle_key(pl.col("author").fill_null("")).is_in(keys.implode()).fill_null(False)
+
+
+def _customers(ctx: ReportContext) -> pl.DataFrame:
+    """The period's posts minus the brand's own, for the quoted lists."""
+    return ctx.current.filter(~own_voice(ctx))
+
+
 def _names(area: str, keys: list[str | None], lang: str) -> dict[str, str]:
     return {k: category_name(area, k, lang) for k in keys if k is not None}
 
@@ -448,7 +466,7 @@ def hours_section(ctx: ReportContext) -> Section | Omitted:
 def amplified_section(ctx: ReportContext) -> Section | Omitted:
     """The negative posts with the most engagement (the Allarmi page's list), quoted literally."""
     lang = ctx.lang
-    posts = amplified_negative(ctx.current, n=POSTS_PER_SECTION)
+    posts = amplified_negative(_customers(ctx), n=POSTS_PER_SECTION)
     if posts.is_empty():
         return _omit(ctx, "amplified", "amplified.omitted")
     quotes = tuple(
@@ -471,7 +489,7 @@ def amplified_section(ctx: ReportContext) -> Section | Omitted:
 def attention_section(ctx: ReportContext) -> Section | Omitted:
     """The posts that most need an answer (the Panoramica page's list, longer), quoted literally."""
     lang = ctx.lang
-    posts = needs_attention(ctx.current, n=POSTS_PER_SECTION)
+    posts = needs_attention(_customers(ctx), n=POSTS_PER_SECTION)
     if posts.is_empty():
         return _omit(ctx, "attention", "attention.omitted")
     quotes = tuple(
@@ -546,6 +564,10 @@ def method_section(ctx: ReportContext) -> Section | Omitted:
                 empty=fmt_int(report.empty_texts_dropped, lang),
             )
         )
+    own = ctx.current.filter(own_voice(ctx))
+    if own.height:
+        authors = ", ".join(own.get_column("author").unique().sort().head(5).to_list())
+        lines.append(_tr("method.own_posts", ctx, n=fmt_int(own.height, lang), authors=authors))
     undated = count_undated(ctx.mentions)
     lines.append(_tr("method.undated", ctx, n=fmt_int(undated, lang)))
     sources = source_counts(ctx)
