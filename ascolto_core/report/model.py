@@ -14,6 +14,7 @@ from typing import Literal
 import polars as pl
 
 from ascolto_core.analysis.base import EngineInfo
+from ascolto_core.analysis.keywords import TermIndex
 from ascolto_core.insights.filters import MentionFilter
 from ascolto_core.loading.report import LoadReport
 
@@ -120,6 +121,8 @@ class ReportSource:
         engine: the engine that produced the analysis, if known.
         load_report: what loading dropped or could not read (duplicates, undated...), if known.
         fallback: the reason the requested engine did not run, already in words, if any.
+        term_index: ``keywords.term_index`` of ``mentions`` when the caller has one (the app caches it),
+            so the words section does not tokenise again.
     """
 
     mentions: pl.DataFrame
@@ -127,6 +130,7 @@ class ReportSource:
     engine: EngineInfo | None = None
     load_report: LoadReport | None = None
     fallback: str | None = None
+    term_index: TermIndex | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

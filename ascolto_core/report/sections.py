@@ -18,7 +18,7 @@ import polars as pl
 
 from ascolto_core.analysis import describe_engine
 from ascolto_core.analysis.evaluation import evaluate_labels, normalise_labels
-from ascolto_core.analysis.keywords import distinctive_terms
+from ascolto_core.analysis.keywords import distinctive_terms, term_index
 from ascolto_core.formatting import category_name, fmt_date, fmt_datetime, fmt_decimal, fmt_int, fmt_pct, fmt_signed
 from ascolto_core.i18n import t
 from ascolto_core.insights import (
@@ -373,12 +373,14 @@ def words_section(ctx: ReportContext) -> Section | Omitted:
     """Distinctive words of negative and of positive mentions against the rest (the Parole page's list)."""
     lang = ctx.lang
     tables: list[Table] = []
+    # Tokenised once for both lists (same terms as tokenising each time; the Parole page does the same).
+    index = ctx.source.term_index or (term_index(ctx.current) if ctx.current.height else None)
     for mood in ("negative", "positive"):
         in_group = (pl.col("sentiment") == mood).fill_null(False)
         size = ctx.current.select(in_group.sum()).item() if ctx.current.height else 0
         if size in (0, ctx.current.height):
             continue
-        terms = distinctive_terms(ctx.current, in_group, n=TERMS_PER_SIDE)
+        terms = distinctive_terms(ctx.current, in_group, n=TERMS_PER_SIDE, index=index)
         if terms.is_empty():
             continue
         tables.append(
