@@ -75,6 +75,8 @@ class Section:
     notes: tuple[str, ...] = ()
     # Two tables side by side (e.g. negative and positive words) instead of one under the other.
     tables_side_by_side: bool = False
+    # Tables before the charts: a long table can start on a page a chart would leave half empty.
+    tables_first: bool = False
 
 
 @dataclass(frozen=True)

@@ -338,6 +338,7 @@ def touchpoints_section(ctx: ReportContext) -> Section | Omitted:
         paragraphs=(_tr("touchpoints.intro", ctx),),
         figures=(Figure("svg", charts.to_svg(chart, lang), alt=_tr("touchpoints.title", ctx)),),
         tables=(Table(columns, rows, numeric=(False, True, True, True, True, False)),),
+        tables_first=True,
     )
 
 
