@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ascolto_core.analysis.keywords import distinctive_terms
 from ascolto_core.cli import main
 from ascolto_core.formatting import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ascolto_core.i18n import t
@@ -123,6 +124,11 @@ def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_s
     for posts in (amplified_negative(filtered, n=5), needs_attention(filtered, n=5)):
         first = " ".join(posts["text"][0].split())
         assert first[:60] in text
+    # Parole page: the most distinctive words of negative and of positive mentions, with their counts.
+    for mood in ("negative", "positive"):
+        terms = distinctive_terms(filtered, (pl.col("sentiment") == mood).fill_null(False), n=12)
+        top = terms.row(0, named=True)
+        assert f"{top['term']} {fmt_int(top['count_in'], 'it')}" in text
     alerts = negative_spike_days(filtered, tz=TZ).filter(pl.col("is_alert"))
     if alerts.is_empty():
         assert t("report.timeline.no_alerts", "it") in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+
 import polars as pl
 
 from ascolto_core.insights import apply_filter, filter_options, headline, resolve_tz
