@@ -15,10 +15,6 @@ from pathlib import Path
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import LANGUAGES, t
 from ascolto_core.insights.filters import MentionFilter
-from ascolto_core.report.build import build_report
-from ascolto_core.report.model import ReportRequest
-from ascolto_core.report.render import render_html, render_pdf
-from ascolto_core.report.source import resolve_source
 
 OUTPUT_SUFFIXES: tuple[str, ...] = (".pdf", ".html")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
@@ -61,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     """``report``: load and analyse SOURCE, build the report for the period, write it."""
+    # Imported here: charts and templates are not needed by the other commands' start-up.
+    from ascolto_core.report import ReportRequest, build_report, render_html, render_pdf, resolve_source
+
     lang = args.lang
     suffix = args.output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:

@@ -12,6 +12,7 @@ added to ``SECTION_BUILDERS`` with :func:`register_section`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Literal
 from datetime import date
 
 import polars as pl
@@ -76,7 +77,7 @@ def short_author(name: str | None) -> str:
     return " ".join([parts[0], *(p[0] + "." for p in parts[1:])])
 
 
-def _quote(row: dict, ctx: ReportContext, meta: str, label: str = "") -> Quote:
+def _quote(row: dict[str, Any], ctx: ReportContext, meta: str, label: str = "") -> Quote:
     text = str(row.get("text") or "")
     cut = len(text) > MAX_QUOTE_CHARS
     author = row.get("author") or ""
@@ -185,7 +186,7 @@ def _points(delta: float | None, ctx: ReportContext) -> str:
     return "" if delta is None else _tr("kpi.points", ctx, value=fmt_signed(delta * 100, ctx.lang, digits=1))
 
 
-def _tone(delta: float | None, *, higher_is_good: bool) -> str:
+def _tone(delta: float | None, *, higher_is_good: bool) -> Literal["good", "bad", "neutral"]:
     if delta is None or abs(delta) < 1e-9:
         return "neutral"
     return "good" if (delta > 0) == higher_is_good else "bad"
@@ -215,21 +216,21 @@ def headline_kpis(ctx: ReportContext) -> tuple[Kpi, ...]:
             fmt_pct(now.negative_share, lang),
             prev(fmt_pct(before.negative_share, lang)) if before else "",
             _points(head.negative_share_delta, ctx),
-            _tone(head.negative_share_delta, higher_is_good=False),  # type: ignore[arg-type]
+            _tone(head.negative_share_delta, higher_is_good=False),
         ),
         Kpi(
             _tr("kpi.positive_share", ctx),
             fmt_pct(now.positive_share, lang),
             prev(fmt_pct(before.positive_share, lang)) if before else "",
             _points(head.positive_share_delta, ctx),
-            _tone(head.positive_share_delta, higher_is_good=True),  # type: ignore[arg-type]
+            _tone(head.positive_share_delta, higher_is_good=True),
         ),
         Kpi(
             _tr("kpi.net_sentiment", ctx),
             fmt_signed(now.net_sentiment, lang),
             prev(fmt_signed(before.net_sentiment, lang)) if before else "",
             "" if head.net_sentiment_delta is None else fmt_signed(head.net_sentiment_delta, lang),
-            _tone(head.net_sentiment_delta, higher_is_good=True),  # type: ignore[arg-type]
+            _tone(head.net_sentiment_delta, higher_is_good=True),
         ),
         Kpi(_tr("kpi.emotion", ctx), emotion_now, prev(emotion_before) if before else "", ""),
     )
