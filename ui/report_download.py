@@ -8,7 +8,6 @@ import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.report import ReportRequest, ReportSource, build_report, render_html, render_pdf
-from ui import data
 from ui.shell import dataset_label
 from ui.state import PageContext, StateKeys
 
@@ -22,7 +21,6 @@ def report_source(lang: str, ctx: PageContext) -> ReportSource:
         engine=st.session_state.get(StateKeys.ENGINE_INFO),
         load_report=st.session_state.get(StateKeys.LOAD_REPORT),
         fallback=t(fallback[0], lang, **fallback[1]) if fallback else None,
-        term_index=data.term_index(ctx.mentions, ctx.dataset_key),  # tokenised once per dataset, shared with Parole
     )
 
 
