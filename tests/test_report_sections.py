@@ -165,3 +165,18 @@ def test_the_brands_own_posts_count_but_are_not_quoted_as_customers() -> None:
     assert any("@fornobrio" in p for p in built["method"].paragraphs)
     # The headline still counts it, as the Panoramica page does.
     assert built["summary"].kpis[0].value == str(frame.height)
+
+
+def test_cover_names_the_filters_so_a_reader_knows_the_report_is_not_about_everything() -> None:
+    source = ReportSource(analysed_mentions(), "test", engine=ENGINE)
+    flt = MentionFilter(touchpoints=("instagram",), search="attesa")
+    report = build_report(source, ReportRequest(flt=flt))
+    assert report.cover.filters == (
+        t("report.filter.touchpoints", "it", values="Instagram"),
+        t("report.filter.search", "it", values="attesa"),
+    )
+    # Every figure is about the filtered mentions: the headline counts only those.
+    assert report.sections[0].kpis[0].value == str(
+        analysed_mentions().filter((pl.col("touchpoint") == "instagram") & pl.col("text").str.contains("(?i)attesa")).height
+    )
+    assert build_report(source).cover.filters == ()
