@@ -9,7 +9,7 @@ DATA ?= $(ASCOLTO_DATA)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
-.PHONY: run test install browser bench clean
+.PHONY: run test install browser report-deps bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,9 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) report-deps
 
-run: $(STAMP)
+run: $(STAMP) report-deps
 	ASCOLTO_DATA="$(DATA)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
 # Headless Chromium for the end-to-end test comes from Debian, never a browser download.
@@ -32,7 +32,19 @@ browser:
 		fi; \
 	fi
 
-test: $(STAMP) browser
+# The PDF report (WeasyPrint) needs Pango, fonts with accents and emoji, and poppler-utils for its tests.
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-open-sans fonts-noto-color-emoji poppler-utils
+report-deps:
+	@missing=""; for p in $(REPORT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "missing Debian packages for the PDF report:$$missing (sudo apt-get install$$missing)"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser report-deps
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 bench: $(STAMP)

@@ -52,3 +52,8 @@ for name, build in charts.items():
         key=f"export_png_{name}",
         on_click="ignore",
     )
+
+# Esporta → Report: the client report of the current filters (ui/report_download.py).
+from ui.report_download import report_downloads  # noqa: E402
+
+report_downloads(ctx)
