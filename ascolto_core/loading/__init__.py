@@ -19,6 +19,7 @@ import os
 from ascolto_core.config import load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading.canonical import build_mentions
+from ascolto_core.loading.limits import LoadLimits
 from ascolto_core.loading.mapping import (
     AUX_FIELDS,
     MAPPABLE_FIELDS,
@@ -35,6 +36,7 @@ __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
     "ColumnMapping",
+    "LoadLimits",
     "LoadReport",
     "LoadResult",
     "MappingNeeded",
@@ -43,12 +45,6 @@ __all__ = [
     "load_mentions",
     "propose_mapping",
 ]
-
-
-def _limit_bytes(max_bytes: int | None) -> int:
-    if max_bytes is not None:
-        return max_bytes
-    return int(float(load_config("app").get("max_file_mb", 200)) * 1024 * 1024)
 
 
 def _display_tz() -> str:
@@ -65,7 +61,8 @@ def _read(
     mapping: ColumnMapping | dict[str, str | None] | None = None,
 ) -> tuple[RawTable, str]:
     opened = open_source(source, filename)
-    limit = _limit_bytes(max_bytes)
+    limits = LoadLimits.from_config(max_bytes)
+    limit = limits.max_bytes
     if opened.size > limit:
         raise AscoltoError(
             "load.too_large",
@@ -73,7 +70,7 @@ def _read(
             size_mb=f"{opened.size / 1024 / 1024:.3g}",
             limit_mb=f"{limit / 1024 / 1024:.3g}",
         )
-    return read_table(opened, sheet=sheet, typed=typed, mapping=mapping), opened.name
+    return read_table(opened, sheet=sheet, typed=typed, mapping=mapping, limits=limits), opened.name
 
 
 def propose_mapping(
@@ -131,7 +128,7 @@ def load_mentions(
     canonical_sources = {c for f, c in columns.items() if f not in AUX_FIELDS}
     problem_notes: tuple[Note, ...] = tuple((p.key, {"field": p.field}) for p in proposal.problems if not p.blocking)
     report = LoadReport(
-        rows_read=raw.frame.height,
+        rows_read=raw.frame.height + raw.rows_excluded,
         rows_kept=built.mentions.height,
         unparseable_dates=built.unparseable_dates,
         empty_texts_dropped=built.empty_texts,
