@@ -59,9 +59,10 @@ def _read(
     *,
     typed: bool = False,
     mapping: ColumnMapping | dict[str, str | None] | None = None,
+    limits: LoadLimits | None = None,
 ) -> tuple[RawTable, str]:
     opened = open_source(source, filename)
-    limits = LoadLimits.from_config(max_bytes)
+    limits = limits or LoadLimits.from_config(max_bytes)
     limit = limits.max_bytes
     if opened.size > limit:
         raise AscoltoError(
@@ -96,6 +97,7 @@ def load_mentions(
     mapping: ColumnMapping | dict[str, str | None] | None = None,
     sheet: str | int | None = None,
     max_bytes: int | None = None,
+    limits: LoadLimits | None = None,
 ) -> LoadResult:
     """Load a file of mentions into the canonical table, with a report of everything done.
 
@@ -106,6 +108,8 @@ def load_mentions(
             are mapped automatically.
         sheet: Excel sheet name or 0-based index; default the first sheet with rows.
         max_bytes: size limit; default ``config/app.yaml: max_file_mb``.
+        limits: every limit at once (size, decompressed bytes, rows, columns); default
+            ``config/app.yaml`` (``max_file_mb``, ``load_limits``).
 
     Returns:
         :class:`LoadResult` whose ``mentions`` pass ``schema.conform`` (canonical
@@ -114,10 +118,11 @@ def load_mentions(
     Raises:
         MappingNeeded: when the columns are unclear (no text column, two date columns...).
         AscoltoError: empty, binary, corrupt or too large files, JSON that is not a
-            list of records, unknown sheets, mappings naming absent columns.
+            list of records, unknown sheets, mappings naming absent columns, JSON nested too
+            deep, files past a limit (``load.limit_*``, ``load.too_large``).
     """
     # Counts and ratings may be parsed by the CSV reader: the table built below is the same.
-    raw, name = _read(source, filename, sheet, max_bytes, typed=True, mapping=mapping)
+    raw, name = _read(source, filename, sheet, max_bytes, typed=True, mapping=mapping, limits=limits)
     if mapping is not None and not isinstance(mapping, ColumnMapping):
         mapping = ColumnMapping(mapping)
     proposal = propose(raw.frame.columns, mapping)

@@ -91,13 +91,56 @@ class LoadLimits:
                     self._refuse_inflated(name)
                 total = 0
                 for member in members:
-                    with opened.open(member) as stream:
-                        while chunk := stream.read(_STREAM_CHUNK):
-                            total += len(chunk)
-                            if total > limit:
-                                self._refuse_inflated(name)
+                    total += _inflate_counting(opened, member, limit - total)
+                    if total > limit:
+                        self._refuse_inflated(name)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
             return  # corrupt or encrypted: the Excel reader says so in its own words
 
     def _refuse_inflated(self, name: str) -> None:
+        """Raises ``load.limit_decompressed`` naming the limit."""
         raise AscoltoError("load.limit_decompressed", name=name, limit_mb=f"{self.max_decompressed_bytes / _MB:.0f}")
+
+
+_LOCAL_HEADER = 30
+
+
+def _inflate_counting(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int) -> int:
+    """Bytes ``member`` really inflates to, counted on its raw stream (stops once past ``budget``).
+
+    ``zipfile`` itself stops at the size the archive declares; another reader
+    may not, so the deflate stream is decompressed here, chunk by chunk, with
+    output bounded per step: memory stays at a few MB whatever the ratio.
+    """
+    if member.compress_type == zipfile.ZIP_STORED:
+        return member.compress_size
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        with archive.open(member) as stream:  # other methods: zipfile's own stream, capped by the declared size
+            total = 0
+            while chunk := stream.read(_STREAM_CHUNK):
+                total += len(chunk)
+                if total > budget:
+                    break
+            return total
+    raw = archive.fp
+    assert raw is not None
+    raw.seek(member.header_offset)
+    header = raw.read(_LOCAL_HEADER)
+    name_length = int.from_bytes(header[26:28], "little")
+    extra_length = int.from_bytes(header[28:30], "little")
+    raw.seek(member.header_offset + _LOCAL_HEADER + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    left = member.compress_size
+    total = 0
+    while left > 0 and not inflater.eof:
+        chunk = raw.read(min(_STREAM_CHUNK, left))
+        if not chunk:
+            break
+        left -= len(chunk)
+        data = chunk
+        while data:
+            total += len(inflater.decompress(data, _STREAM_CHUNK))
+            if total > budget:
+                return total
+            data = inflater.unconsumed_tail
+    return total
