@@ -509,7 +509,8 @@ def read_delimited(
     limits = limits or LoadLimits()
     encoding = detect_encoding(source)
     notes: tuple[tuple[str, dict[str, Any]], ...] = ()
-    head_text = (_decode_head(source.head(), encoding) or "").lstrip("\ufeff")
+    # A mostly-UTF-8 head with a legacy line is still good enough to find the delimiter and header.
+    head_text = (_decode_head(source.head(), encoding) or source.head().decode(encoding, errors="replace")).lstrip("\ufeff")
     cr_only = _cr_only(head_text)
     if cr_only:
         head_text = head_text.replace("\r", "\n")
@@ -549,6 +550,9 @@ def read_delimited(
     except pl.exceptions.ComputeError as error:
         raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
     limits.check_rows(frame.height, source.name)
+    if frame.height == 0 and head_text.count('"') % 2:
+        # A quote never closed swallows every row after it: say so, not "only a header".
+        raise AscoltoError("load.unbalanced_quotes", name=source.name)
     malformed = malformed_rows(polars_source, delimiter, skip_lines, frame.width, limit=limits.max_rows)
     excluded = 0
     if malformed is not None and malformed.rows == frame.height:
