@@ -337,3 +337,23 @@ def test_times_of_day_add_no_column(tmp_path: Path) -> None:
     path = tmp_path / "ore.csv"
     path.write_text("testo,data\nciao,20/11/2026 00:00\nbene,21/11/2026 10:15\n", encoding="utf-8")
     assert TIME_KNOWN not in load_mentions(path).mentions.columns
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        ".json",  # a JSON export with one record appended from a cp1252 tool
+        ".jsonl",  # JSON Lines, the same
+    ],
+)
+def test_mixed_encodings_in_json_are_repaired_too(tmp_path: Path, suffix: str) -> None:
+    records = [{"testo": f"perché {i}"} for i in range(20)]
+    if suffix == ".json":
+        body = json.dumps(records, ensure_ascii=False)[:-1].encode() + ', {"testo": "città"}]'.encode("cp1252")
+    else:
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode() + '{"testo": "città"}\n'.encode("cp1252")
+    path = tmp_path / f"misto{suffix}"
+    path.write_bytes(body)
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list()[-1] == "città"
+    assert ("load.note_mixed_encoding", {"n": 1, "encoding": "cp1252"}) in result.report.notes

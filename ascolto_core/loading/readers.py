@@ -855,13 +855,29 @@ def read_json(source: Source) -> RawTable:
     Raises:
         AscoltoError: ``load.json_invalid`` or ``load.json_not_records``.
     """
-    encoding = detect_encoding(source)
+    text, encoding, notes = _decoded_text(source)
     try:
-        document = _parse_json(source.read().decode(encoding), source.name)
-    except (ValueError, UnicodeDecodeError) as error:
+        document = _parse_json(text, source.name)
+    except ValueError as error:
         raise AscoltoError("load.json_invalid", name=source.name, reason=str(error)[:200]) from error
     records = _records_from(document, source.name)
-    return RawTable(frame=_frame_from_records(records), format="json", encoding=encoding)
+    return RawTable(frame=_frame_from_records(records), format="json", encoding=encoding, notes=notes)
+
+
+def _decoded_text(source: Source) -> tuple[str, str, tuple[tuple[str, dict[str, Any]], ...]]:
+    """The whole file as text: its encoding, or UTF-8 repaired line by line when mostly UTF-8 (see
+    :func:`repair_mixed_utf8`). Returns (text, encoding shown in the report, notes)."""
+    encoding = detect_encoding(source)
+    raw = source.read()
+    try:
+        return raw.decode(encoding), encoding, ()
+    except UnicodeDecodeError:
+        pass
+    mixed = repair_mixed_utf8(raw) if encoding in ("utf-8", "utf-8-sig") else None
+    if mixed is not None:
+        note = ("load.note_mixed_encoding", {"n": mixed.lines_repaired, "encoding": mixed.fallback})
+        return mixed.data.decode("utf-8"), f"utf-8 + {mixed.fallback}", (note,)
+    return raw.decode(encoding, errors="replace"), encoding, (("load.note_replaced_characters", {"encoding": encoding}),)
 
 
 def read_jsonl(source: Source) -> RawTable:
@@ -881,7 +897,8 @@ def read_jsonl(source: Source) -> RawTable:
         if frame is not None and frame.height and not _dtype_too_deep(frame.schema):
             return RawTable(frame=_flatten(frame), format="jsonl", encoding=encoding)
     records: list[Any] = []
-    for number, line in enumerate(source.read().decode(encoding, errors="replace").lstrip("\ufeff").splitlines(), start=1):
+    text, encoding, notes = _decoded_text(source)
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -893,7 +910,7 @@ def read_jsonl(source: Source) -> RawTable:
         records.append(record)
     if not records:
         raise AscoltoError("load.empty_file", name=source.name)
-    return RawTable(frame=_frame_from_records(records), format="jsonl", encoding=encoding)
+    return RawTable(frame=_frame_from_records(records), format="jsonl", encoding=encoding, notes=notes)
 
 
 def read_parquet(source: Source, limits: LoadLimits | None = None) -> RawTable:
