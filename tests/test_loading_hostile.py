@@ -357,3 +357,12 @@ def test_mixed_encodings_in_json_are_repaired_too(tmp_path: Path, suffix: str) -
     result = load_mentions(path)
     assert result.mentions["text"].to_list()[-1] == "città"
     assert ("load.note_mixed_encoding", {"n": 1, "encoding": "cp1252"}) in result.report.notes
+
+
+def test_appended_lines_in_another_legacy_script_get_their_own_code_page(tmp_path: Path) -> None:
+    # The foreign lines are guessed on their own: Cyrillic cp1251 stays Cyrillic, never read as cp1252.
+    path = tmp_path / "ru.csv"
+    path.write_bytes(b"testo,autore\n" + "".join(f"perché {i},Ugo\n" for i in range(30)).encode() + "Привет мир как дела,Ivan\n".encode("cp1251"))
+    result = load_mentions(path)
+    assert result.mentions["text"].to_list()[-1] == "Привет мир как дела"
+    assert result.report.encoding == "utf-8 + cp1251"

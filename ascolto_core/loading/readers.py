@@ -294,18 +294,26 @@ def repair_mixed_utf8(raw: bytes) -> MixedText | None:
     runs = _ESCAPED.findall(text)
     if not runs or len(_DECODED_NON_ASCII.findall(text)) < len(runs):
         return None
-    foreign = b"".join(bytes(ord(c) - 0xDC00 for c in run) for run in runs)
-    try:
-        foreign.decode("cp1252")
-        fallback = "cp1252"
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(b"\n".join(line.encode("utf-8", "surrogateescape") for line in _ESCAPED_LINE.findall(text))).best()
-        fallback = best.encoding if best is not None else "latin-1"
-    lines = len(_ESCAPED_LINE.findall(text))
+    foreign_lines = _ESCAPED_LINE.findall(text)
+    # The guess sees those lines' ASCII and their foreign bytes, not the UTF-8 letters around them.
+    sample = "\n".join(_DECODED_NON_ASCII.sub("", line) for line in foreign_lines[:2000])
+    fallback = _fallback_encoding(sample.encode("utf-8", "surrogateescape"))
+    lines = len(foreign_lines)
     repaired = _ESCAPED.sub(lambda m: bytes(ord(c) - 0xDC00 for c in m.group()).decode(fallback, errors="replace"), text)
     del text
     out = repaired.encode("utf-8")
     return MixedText(out[3:] if out.startswith(codecs.BOM_UTF8) else out, fallback, lines)
+
+
+def _fallback_encoding(foreign: bytes) -> str:
+    """The code page of the lines that are not UTF-8: charset-normalizer on those lines alone (cp1252,
+    what Italian Windows writes, whenever it is plausible); cp1252 when the guess cannot read them."""
+    try:
+        guess = _legacy_encoding(foreign, "")
+        foreign.decode(guess)
+    except (AscoltoError, UnicodeDecodeError, LookupError):
+        guess = "cp1252"
+    return guess
 
 
 def _mixed_or_legacy(source: Source) -> tuple[bytes, str, tuple[tuple[str, dict[str, Any]], ...]]:
