@@ -177,20 +177,14 @@ def write_mentions(frame: pl.DataFrame, path: Path) -> None:
         AscoltoError: ``analysis.cli.bad_output`` for other suffixes;
             ``analysis.cli.write_failed`` when the file cannot be written.
     """
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame.write_parquet(path)
-            return
-        from ascolto_core.insights.export import export_csv, export_xlsx
+    from ascolto_core.insights.export import WRITABLE_SUFFIXES, write_table
 
-        if suffix == ".csv":
-            path.write_bytes(export_csv(frame))
-        elif suffix == ".xlsx":
-            path.write_bytes(export_xlsx(frame))
-        else:
-            raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
-    except OSError as error:
-        raise AscoltoError(
-            "analysis.cli.write_failed", path=path, reason=error.strerror or str(error)
-        ) from error
+    suffix = path.suffix.lower()
+    if suffix not in WRITABLE_SUFFIXES:
+        raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
+    try:
+        write_table(frame, path)
+    except AscoltoError as error:
+        if error.key != "spreadsheet.write_failed":
+            raise
+        raise AscoltoError("analysis.cli.write_failed", path=path, reason=error.params.get("reason", "")) from error

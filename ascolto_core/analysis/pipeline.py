@@ -240,6 +240,8 @@ def _with_languages(
     if cache is not None and _CACHE_UNAVAILABLE not in notes:
         try:
             known = cache.lookup_languages(distinct["key"])
+            if cache.repaired:
+                _note(notes, "cache.repaired")
         except CacheUnavailable as error:
             log.warning("result cache not readable: %s", error)
             _note(notes, _CACHE_UNAVAILABLE)
@@ -383,7 +385,10 @@ def _lookup(cache: ResultCache | None, info: EngineInfo, keys: pl.Series, notes:
     if cache is None or _CACHE_UNAVAILABLE in notes:
         return _empty_results()
     try:
-        return cache.lookup(info, keys)
+        found = cache.lookup(info, keys)
+        if cache.repaired:
+            _note(notes, "cache.repaired")  # damaged rows were left out: recomputed now, stored again
+        return found
     except CacheUnavailable as error:
         log.warning("result cache not readable: %s", error)
         _note(notes, _CACHE_UNAVAILABLE)
