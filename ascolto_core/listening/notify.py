@@ -8,10 +8,11 @@ secret or credential is ever printed, logged or stored (targets are shown by ser
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -108,19 +109,62 @@ class AppriseNotifier:
                 logger.warning("notification target %s skipped: secret %s not set", name, ", ".join(missing))
                 failed.append(name)
                 continue
-            sender = apprise.Apprise()
-            # Apprise logs its own failures with the host; it never sees our logger's handlers.
-            if not sender.add(filled):
-                logger.warning("notification target %s is not a valid Apprise URL", name)
-                failed.append(name)
-                continue
-            ok = sender.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT)
+            with _redacted_logs(_secret_parts(filled)):
+                sender = apprise.Apprise()
+                if not sender.add(filled):
+                    logger.warning("notification target %s is not a valid Apprise URL", name)
+                    failed.append(name)
+                    continue
+                ok = bool(sender.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT))
             if ok:
                 delivered += 1
             else:
                 logger.warning("notification target %s did not accept the message", name)
                 failed.append(name)
         return Delivery(delivered, tuple(failed))
+
+
+# Apprise and urllib3 log full request URLs (bot tokens, header values) at DEBUG level.
+_CHATTY_LOGGERS = ("apprise", "urllib3", "urllib3.connectionpool", "requests")
+
+
+def _secret_parts(filled: str) -> tuple[str, ...]:
+    """Every piece of a target URL that could be a credential: all but the scheme and host, split at delimiters."""
+    rest = filled.split("://", 1)[-1]
+    host = re.split(r"[/?#]", rest.rsplit("@", 1)[-1], maxsplit=1)[0].split(":")[0]
+    pieces = {p for p in re.split(r"[:/@?&=#,]", rest) if len(p) >= 4 and p != host}
+    return tuple(sorted(pieces, key=len, reverse=True))
+
+
+class _Redact(logging.Filter):
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for secret in self.secrets:
+            text = text.replace(secret, "****")
+        record.msg, record.args = text, None
+        return True
+
+
+@contextlib.contextmanager
+def _redacted_logs(secrets: tuple[str, ...]) -> Iterator[None]:
+    """While sending: the chatty libraries log WARNING and above only, with every URL piece masked."""
+    saved = []
+    redact = _Redact(secrets)
+    for name in _CHATTY_LOGGERS:
+        chatty = logging.getLogger(name)
+        saved.append((chatty, chatty.level))
+        chatty.setLevel(max(chatty.getEffectiveLevel(), logging.WARNING))
+        chatty.addFilter(redact)
+    try:
+        yield
+    finally:
+        for chatty, level in saved:
+            chatty.removeFilter(redact)
+            chatty.setLevel(level)
 
 
 def _number(value: Any) -> str:
