@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 PORT ?= 8501
 
-.PHONY: run test install browser bench clean
+.PHONY: run test install browser bench clean listen listen-guard listen-demo
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Continuous listening of one workspace (Ctrl-C stops between writes): make listen WORKSPACE=DIR
+listen: listen-guard $(STAMP)
+	$(PY) -m ascolto_core listen "$(WORKSPACE)"
+
+listen-guard:
+	@test -n "$(WORKSPACE)" || { echo "usage: make listen WORKSPACE=DIR"; exit 2; }
+
+# A spike caught and a notification arriving, all on 127.0.0.1.
+listen-demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m ascolto_core.listening.demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache
