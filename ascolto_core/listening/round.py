@@ -142,8 +142,7 @@ def run_round(
     workspace.update_state(state.ROUND, lambda r: {**(r or {}), "started_at": state.iso(started), "rounds": int((r or {}).get("rounds", 0))})
 
     health = state.sources(workspace)
-    results: list[SourceResult] = []
-    fetched_frames: list[pl.DataFrame] = []
+    fetched_by_source: list[tuple[Any, datetime, str, str | None, int, pl.DataFrame]] = []
     stopped = False
     for spec in query.sources:
         if wanted is not None and spec.label not in wanted:
@@ -152,23 +151,35 @@ def run_round(
             stopped = True
             break
         at = _utc(now) if now is not None else _utc(clock())
-        previous = health.get(spec.label, {})
         try:
             fetched = fetch_mentions(query.with_sources((spec,)), secrets=secrets or None, client=client)
             report = fetched.report.sources[0]
-            status, message, got = report.status, _message(report, lang), report.fetched
-            new = 0
-            if fetched.new.height:
-                ingest = add_mentions(workspace, fetched.new, origin=spec.label, kind="fetch", engine=engine)
-                new = ingest.new
-                fetched_frames.append(fetched.new.select("id", engagement_expr().alias("engagement"), pl.col("reach").fill_null(0)))
-            if status == "ok" and new == 0:
-                status = "nothing_new"
-        except AscoltoError as error:
-            status, message, got, new = "error", error.message(lang), 0, 0
+            fetched_by_source.append((spec, at, report.status, _message(report, lang), report.fetched, fetched.new))
         except Exception as error:  # noqa: BLE001 - one source's bug must not stop the others
             logger.warning("listening: unexpected error in %s: %s", spec.label, type(error).__name__)
-            status, message, got, new = "error", t("listening.error.unexpected", lang, kind=type(error).__name__), 0, 0
+            message = t("listening.error.unexpected", lang, kind=type(error).__name__)
+            fetched_by_source.append((spec, at, "error", message, 0, pl.DataFrame()))
+
+    # One ingest for the whole round: the deduplication reads the stored keys twice per
+    # ingest, which dominates a round on a big workspace (see benchmarks/bench_listen.py).
+    batches = [frame for *_, frame in fetched_by_source if frame.height]
+    new_ids: set[str] = set()
+    fetched_frames: list[pl.DataFrame] = []
+    if batches:
+        batch = pl.concat(batches, how="diagonal_relaxed")
+        batch_ids = batch["id"].unique()
+        known = set(_stored_ids(workspace, batch_ids))
+        labels = ", ".join(spec.label for spec, *_, frame in fetched_by_source if frame.height)
+        add_mentions(workspace, batch, origin=labels, kind="fetch", engine=engine)
+        new_ids = set(_stored_ids(workspace, batch_ids)) - known
+        fetched_frames = [frame.select("id", engagement_expr().alias("engagement"), pl.col("reach").fill_null(0)) for frame in batches]
+
+    results: list[SourceResult] = []
+    for spec, at, status, message, got, frame in fetched_by_source:
+        previous = health.get(spec.label, {})
+        new = sum(1 for i in frame["id"] if i in new_ids) if frame.height else 0
+        if status == "ok" and new == 0:
+            status = "nothing_new"
         failing = status in (*FAILED, "error")
         failures = int(previous.get("failures") or 0) + 1 if failing else 0
         since = (previous.get("failing_since") or state.iso(at)) if failing else None
@@ -257,6 +268,11 @@ def _notify(
         state.record_alert(workspace, key, {**record, "ended_at": state.iso(now)})
         ended.append(key)
     return tuple(sent), tuple(ended), tuple(pending)
+
+
+def _stored_ids(workspace: Workspace, ids: pl.Series) -> list[str]:
+    """Which of ``ids`` the workspace holds (reads only the id column, filtered)."""
+    return workspace.scan_mentions().select("id").filter(pl.col("id").is_in(ids.implode())).collect()["id"].to_list()
 
 
 def _page(rule: str) -> str:
