@@ -304,3 +304,25 @@ def test_status_lists_each_source_and_the_alerts_sent(tmp_path, server, receiver
     assert status.sources.select("source", "status", "new", "failures").rows() == [("feed0", "ok", 70, 0), ("feed1", "failed", 0, 1)]
     assert status.alerts.select("rule", "delivered").rows() == [("spike_today", 1)]
     assert (status.running, status.rounds, status.alerts_sent, status.active_alerts) == (False, 1, 1, 1)
+
+
+def test_daily_digest_once_per_day_with_the_overview_numbers(tmp_path, server, receiver) -> None:
+    from ascolto_core.insights.filters import MentionFilter
+    from ascolto_core.insights.kpis import headline
+
+    server.route("GET", "/feed.xml", feed_reply(EVENING, server.base, spike=False))
+    workspace = make_workspace(tmp_path, [server.url("/feed.xml")], [hook_url(receiver)], alerts={"digest": "daily", "digest_hour": 8, "jitter_seconds": 0})
+    first = run_round(workspace, now=EVENING)
+    run_round(workspace, now=EVENING + timedelta(minutes=15))  # same day: not again
+    assert first.digest == "daily:2026-11-20"
+    [digest] = posts_of(receiver)
+    assert digest["title"] == "Ascolto · Forno Brio: riepilogo del 20/11"
+    # The same function as the overview page gives the digest's numbers.
+    day = EVENING.date() - timedelta(days=1)
+    expected = headline(workspace.mentions(), MentionFilter(date_from=day, date_to=day), "Europe/Rome")
+    assert (expected.mentions, round(expected.negative_share * 100)) == (3, 33)
+    assert digest["message"].startswith("Menzioni: 3 (+0 rispetto al periodo precedente). Negative 33% (+0 punti), positive 67% (+0 punti).")
+    assert "Allarmi del periodo: 0" in digest["message"]
+    early = EVENING.replace(hour=7) + timedelta(days=1)
+    assert run_round(workspace, now=early).digest is None  # before digest_hour
+    assert run_round(workspace, now=early + timedelta(hours=2)).digest == "daily:2026-11-21"

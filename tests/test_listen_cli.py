@@ -291,6 +291,7 @@ def test_every_listening_key_is_translated() -> None:
     used |= {f"listening.alert.{r}.{p}" for r in rules for p in ("title", "body", "over", "over_body")}
     used |= {f"listening.rule.{r}" for r in rules}
     used |= {f"listening.status.{s}" for s in ("ok", "nothing_new", "refused", "failed", "error", "never")}
+    used |= {"listening.digest.daily", "listening.digest.weekly", "listening.kind.question", "listening.kind.complaint"}
     assert len(used) > 40
     for lang in ("it", "en"):
         assert sorted(k for k in used if k not in catalogue(lang)) == [], lang

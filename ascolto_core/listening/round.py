@@ -25,6 +25,7 @@ from ascolto_core.i18n import t
 from ascolto_core.insights._frame import engagement_expr
 from ascolto_core.listening import state
 from ascolto_core.listening.config import ListeningRules
+from ascolto_core.listening.digest import compose_digest, due_period
 from ascolto_core.listening.notify import AppriseNotifier, Message, Notifier, compose, workspace_secrets
 from ascolto_core.listening.rules import Alert, evaluate
 from ascolto_core.workspace import Workspace, add_mentions
@@ -61,6 +62,7 @@ class RoundReport:
     skipped_rules: tuple[tuple[str, str], ...]  # (rule, message key)
     stopped: bool  # a stop request cut the round short (between sources)
     seconds: float = 0.0  # wall time the round took
+    digest: str | None = None  # key of the digest sent in this round
 
     def lines(self, lang: str = "it") -> list[str]:
         """A readable summary, one line per source and per alert."""
@@ -73,6 +75,8 @@ class RoundReport:
         for rule, reason in self.skipped_rules:
             out.append(t("listening.round.skipped", lang, rule=t(f"listening.rule.{rule}", lang), reason=t(reason, lang)))
         out.append(t("listening.round.alerts", lang, sent=len(self.sent), ended=len(self.ended), pending=len(self.pending)))
+        if self.digest:
+            out.append(t("listening.round.digest", lang))
         if self.stopped:
             out.append(t("listening.round.stopped", lang))
         return out
@@ -217,6 +221,7 @@ def run_round(
     )
     workspace.set_state(state.ENGAGEMENT, outcome.engagement or None)
     sent, ended, pending = _notify(workspace, outcome.alerts, outcome.evaluated, notifier, settings, lang, evaluated_at)
+    digest = _send_digest(workspace, rules, notifier, settings, lang, evaluated_at)
     state.forget_old_alerts(workspace, evaluated_at)
     finished = _utc(clock()) if now is None else evaluated_at
 
@@ -226,7 +231,7 @@ def run_round(
         return record
 
     workspace.update_state(state.ROUND, close)
-    return RoundReport(started, finished, tuple(results), sent, ended, pending, outcome.skipped, stopped, time.monotonic() - began)
+    return RoundReport(started, finished, tuple(results), sent, ended, pending, outcome.skipped, stopped, time.monotonic() - began, digest)
 
 
 def _notify(
@@ -268,6 +273,20 @@ def _notify(
         state.record_alert(workspace, key, {**record, "ended_at": state.iso(now)})
         ended.append(key)
     return tuple(sent), tuple(ended), tuple(pending)
+
+
+def _send_digest(workspace: Workspace, rules: ListeningRules, notifier: Notifier, settings: Any, lang: str, now: datetime) -> str | None:
+    """Send the daily/weekly digest once per period, after ``digest_hour``; ``None`` when none was due or delivered."""
+    period = due_period(rules, now, settings.display_timezone)
+    if period is None or (workspace.get_state(state.DIGEST, {}) or {}).get("last_period") == period.key:
+        return None
+    message = compose_digest(
+        workspace.scan_mentions(), period, state.alerts(workspace), brand=settings.brand, tz=settings.display_timezone, lang=lang, app_url=settings.app_url
+    )
+    if not notifier.send(message).ok:
+        return None
+    workspace.set_state(state.DIGEST, {"last_period": period.key, "sent_at": state.iso(now)})
+    return period.key
 
 
 def _stored_ids(workspace: Workspace, ids: pl.Series) -> list[str]:
