@@ -18,9 +18,9 @@ Measured once (2026-11-28, shared 2-core machine, load average ~18)::
     round, 1,000,000 stored mentions:    9.9 s   peak     304 MB   (5,000 new mentions)   CPU 2.9 s
     ratio big/empty: 1.81x time
 
-(The peak is the analysis of the 5,000 new texts; the dedup index of the stored million is
-read and freed before it.) With one ingest per source instead of one per round the same
-round took 46 s.
+(Equal peaks: most likely the analysis of the 5,000 new texts dominates; the dedup index of
+the stored million is read and freed around it.) In an earlier, not side-by-side run, one
+ingest per source instead of one per round took 46 s for the big workspace.
 """
 
 from __future__ import annotations
