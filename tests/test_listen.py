@@ -260,6 +260,11 @@ def test_amplified_negative_over_threshold_or_growing_fast(tmp_path, server, rec
         "Ascolto · Forno Brio: un post negativo si sta diffondendo (40 interazioni)",
     ]
     assert "+35 dall'ultimo giro" in posts_of(receiver)[1]["message"]
+    calm = run_round(workspace, now=EVENING + timedelta(minutes=30))
+    assert (calm.sent, calm.ended) == ((), ())  # no more growth, still watched: no "over" yet
+    later = run_round(workspace, now=EVENING + timedelta(hours=48))
+    assert sorted(later.ended) == ["amplified:mastodon:127.0.0.1:1", "amplified:mastodon:127.0.0.1:2"]  # out of the 48 h window
+    assert len(posts_of(receiver)) == 4
 
 
 def test_unanswered_rule_is_skipped_with_a_reason_without_reply_links(tmp_path, server, receiver) -> None:

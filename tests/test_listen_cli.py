@@ -296,3 +296,20 @@ def test_every_listening_key_is_translated() -> None:
     for lang in ("it", "en"):
         assert sorted(k for k in used if k not in catalogue(lang)) == [], lang
     assert {k for k in catalogue("it") if k.startswith("listening.")} == {k for k in catalogue("en") if k.startswith("listening.")}
+
+
+def test_rules_still_run_every_interval_without_sources(tmp_path: Path) -> None:
+    # A workspace fed by uploads only: no source is ever due, yet the rules run each interval.
+    workspace = Workspace.create(tmp_path / "ws", settings={"brand": "Forno Brio", "alerts": {"every_minutes": 10}})
+    times = [datetime(2026, 11, 21, 18, 0, tzinfo=UTC)]
+    stop = threading.Event()
+    seen = []
+
+    def on_round(report: object) -> None:
+        seen.append(times[0])
+        times[0] += timedelta(minutes=10)
+        if len(seen) == 2:
+            stop.set()
+
+    assert listen_forever(workspace, stop=stop, clock=lambda: times[0], on_round=on_round) == 2
+    assert listening_status(workspace).rounds == 2

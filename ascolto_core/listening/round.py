@@ -218,6 +218,7 @@ def run_round(
         health=health,
         fetched=fetched_all,
         previous_engagement=workspace.get_state(state.ENGAGEMENT, {}) or {},
+        active=frozenset(k for k, v in state.alerts(workspace).items() if not v.get("ended_at")),
     )
     workspace.set_state(state.ENGAGEMENT, outcome.engagement or None)
     sent, ended, pending = _notify(workspace, outcome.alerts, outcome.evaluated, notifier, settings, lang, evaluated_at)

@@ -92,8 +92,11 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, first_day: Any) -> list[Alert]:
-    """Today so far and the last ``recent_hours`` hours against the same windows of previous days."""
+def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, first_day: Any) -> tuple[list[Alert], list[str]]:
+    """Today so far and the last ``recent_hours`` hours against the same windows of previous days.
+
+    Returns the alerts and the rules evaluated (the last hours are not scored while today alerts).
+    """
     found: list[Alert] = []
     today = negative_spike_so_far(lazy, now, rules.spike.detector, tz, first_day=first_day)
     windows: list[tuple[str, SpikeWindow]] = [("spike_today", today)]
@@ -125,16 +128,24 @@ def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: s
             "history_days": window.history_days,
         }
         found.append(Alert(f"{rule}:{window.end.date().isoformat()}", rule, numbers, examples_of(posts, tz, rules.examples), "allarmi"))
-    return found
+    return found, [rule for rule, _ in windows]
 
 
 def amplified_alerts(
-    lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, fetched: pl.DataFrame, previous: Mapping[str, Any]
+    lazy: pl.LazyFrame,
+    now: datetime,
+    rules: ListeningRules,
+    tz: str,
+    fetched: pl.DataFrame,
+    previous: Mapping[str, Any],
+    active: frozenset[str] = frozenset(),
 ) -> tuple[list[Alert], dict[str, list[Any]]]:
     """Negative posts of the last ``window_hours`` over the engagement/reach thresholds or growing fast.
 
     ``fetched`` holds ``id, engagement, reach`` as the sources answered in this round (stored
-    counts are those of the first sighting); ``previous`` is the engagement seen at earlier rounds.
+    counts are those of the first sighting); ``previous`` is the highest engagement seen at
+    earlier rounds; growth counts only for posts read again in this round. A post already
+    alerted (its key in ``active``) stays alarming until it leaves the window.
     """
     rule = rules.amplified
     since = now - timedelta(hours=rule.window_hours)
@@ -148,6 +159,7 @@ def amplified_alerts(
     else:
         watched = watched.with_columns(pl.lit(None, dtype=pl.Int64).alias("engagement"), pl.lit(None, dtype=pl.Int64).alias("reach"))
     watched = watched.with_columns(
+        pl.col("engagement").is_not_null().alias("read_now"),
         pl.max_horizontal("stored", pl.col("engagement").fill_null(0)).alias("engagement"),
         pl.max_horizontal("stored_reach", pl.col("reach").fill_null(0)).alias("reach"),
     )
@@ -156,11 +168,14 @@ def amplified_alerts(
     found: list[Alert] = []
     for row in watched.sort("engagement", descending=True).iter_rows(named=True):
         before = previous.get(row["id"])
-        growth = row["engagement"] - int(before[0]) if isinstance(before, list) and before else 0
-        memory[row["id"]] = [int(row["engagement"]), seen_at]
-        if row["engagement"] >= rule.min_engagement or row["reach"] >= rule.min_reach or (rule.growth and growth >= rule.growth):
+        known = int(before[0]) if isinstance(before, list) and before and isinstance(before[0], int) else None
+        growth = row["engagement"] - known if known is not None and row["read_now"] else 0
+        memory[row["id"]] = [max(int(row["engagement"]), known or 0), seen_at]
+        key = f"amplified:{row['id']}"
+        loud = row["engagement"] >= rule.min_engagement or row["reach"] >= rule.min_reach
+        if loud or (rule.growth and growth >= rule.growth) or key in active:
             numbers = {"engagement": int(row["engagement"]), "reach": int(row["reach"]), "growth": int(growth), "min_engagement": rule.min_engagement}
-            found.append(Alert(f"amplified:{row['id']}", "amplified", numbers, examples_of(pl.DataFrame([row]), tz, 1), "post"))
+            found.append(Alert(key, "amplified", numbers, examples_of(pl.DataFrame([row]), tz, 1), "post"))
     return found, memory
 
 
@@ -229,6 +244,7 @@ def evaluate(
     health: Mapping[str, Mapping[str, Any]],
     fetched: pl.DataFrame,
     previous_engagement: Mapping[str, Any],
+    active: frozenset[str] = frozenset(),
 ) -> Evaluation:
     """Run every enabled rule on the workspace's mentions (``lazy``) as of ``now``."""
     columns = lazy.collect_schema().names()
@@ -243,10 +259,11 @@ def evaluate(
             skipped.append(("spike_today", "listening.skip.no_data"))
         else:
             first_day = first.astimezone(ZoneInfo(tz)).date()
-            found += spike_alerts(dated, now, rules, tz, first_day)
-            evaluated += ["spike_today", "spike_hours"]
+            spikes, scored = spike_alerts(dated, now, rules, tz, first_day)
+            found += spikes
+            evaluated += scored
     if rules.amplified.enabled:
-        alerts, engagement = amplified_alerts(dated, now, rules, tz, fetched, previous_engagement)
+        alerts, engagement = amplified_alerts(dated, now, rules, tz, fetched, previous_engagement, active)
         found += alerts
         evaluated.append("amplified")
     if rules.unanswered.enabled:

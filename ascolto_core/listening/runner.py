@@ -22,7 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +145,6 @@ def next_wake(workspace: Workspace, now: datetime) -> datetime:
     known = [t for t in times if t is not None]
     if len(known) < len(labels):
         return now
-    from datetime import timedelta
-
     return min(known) if known else now + timedelta(minutes=rules.every_minutes)
 
 
@@ -175,10 +173,13 @@ def listen_forever(
         with _flock(workspace.path / PROCESS_LOCK, wait=None):
             pid = os.getpid()
             workspace.update_state(state.ROUND, lambda r: {**(r or {}), "pid": pid, "process_started_at": state.iso(clock())})
+            last_round: datetime | None = None
             while not stop.is_set():
                 now = clock()
                 due = due_sources(workspace, now)
-                if due:
+                every = timedelta(minutes=ListeningRules.from_settings(workspace.settings().alerts).every_minutes)
+                # Without due sources the rules still run every interval (uploads, failing-source hours).
+                if due or last_round is None or now - last_round >= every:
                     try:
                         with round_lock(workspace, stop=stop):
                             report = run_round(workspace, only=due, stop=stop, clock=clock, rng=rng, **round_options)
@@ -187,9 +188,10 @@ def listen_forever(
                             raise
                         continue
                     rounds += 1
+                    last_round = now
                     if on_round:
                         on_round(report)
-                wake = next_wake(workspace, clock())
+                wake = min(next_wake(workspace, clock()), (last_round or clock()) + every)
                 workspace.update_state(state.ROUND, lambda r, w=wake: {**(r or {}), "next_at": state.iso(w)})
                 stop.wait(max((wake - clock()).total_seconds(), MIN_SLEEP_S))
             workspace.update_state(state.ROUND, lambda r: {**(r or {}), "next_at": None, "pid": None})
