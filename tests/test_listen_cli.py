@@ -313,3 +313,40 @@ def test_rules_still_run_every_interval_without_sources(tmp_path: Path) -> None:
 
     assert listen_forever(workspace, stop=stop, clock=lambda: times[0], on_round=on_round) == 2
     assert listening_status(workspace).rounds == 2
+
+
+def test_systemd_unit_parses_without_systemd() -> None:
+    # Checked on every machine, systemd-analyze or not: sections, known keys, absolute command.
+    import configparser
+
+    parser = configparser.ConfigParser(strict=True, interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((PROJECT_ROOT / "deploy" / "ascolto-listen.service").read_text(encoding="utf-8"))
+    assert parser.sections() == ["Unit", "Service", "Install"]
+    known = {
+        "Unit": {"Description", "Documentation", "After", "Wants"},
+        "Service": {"Type", "WorkingDirectory", "ExecStart", "EnvironmentFile", "Environment", "KillSignal", "TimeoutStopSec", "Restart", "RestartSec"},
+        "Install": {"WantedBy"},
+    }
+    for section, keys in known.items():
+        assert set(parser[section]) <= keys, section
+    command = parser["Service"]["ExecStart"].split()
+    assert command[0].startswith(("/", "%h/")) and command[1:4] == ["-m", "ascolto_core", "listen"] and "--once" not in command
+    assert parser["Service"]["KillSignal"] == "SIGTERM" and parser["Install"]["WantedBy"] == "default.target"
+
+
+def test_cron_command_runs_under_sh_with_the_secrets_exported(tmp_path: Path) -> None:
+    # cron runs the command with /bin/sh: a stand-in python records its arguments and environment.
+    line = [l for l in (PROJECT_ROOT / "deploy" / "ascolto-listen.cron").read_text(encoding="utf-8").splitlines() if l and not l.startswith("#")][0]
+    command = line.split(None, 5)[5]
+    (tmp_path / ".config" / "ascolto").mkdir(parents=True)
+    (tmp_path / ".config" / "ascolto" / "listen.env").write_text("HOOK_TOKEN=abc\n", encoding="utf-8")
+    (tmp_path / ".cache").mkdir()
+    fake = tmp_path / "ascolto" / ".venv" / "bin" / "python"
+    fake.parent.mkdir(parents=True)
+    fake.write_text('#!/bin/sh\necho "token=$HOOK_TOKEN args=$*"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    done = subprocess.run(["/bin/sh", "-c", command], env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    log = (tmp_path / ".cache" / "ascolto-listen.log").read_text(encoding="utf-8")
+    assert log == f"token=abc args=-m ascolto_core listen {tmp_path}/ascolto-workspaces/forno-brio --once\n"
