@@ -331,3 +331,28 @@ def test_daily_digest_once_per_day_with_the_overview_numbers(tmp_path, server, r
     early = EVENING.replace(hour=7) + timedelta(days=1)
     assert run_round(workspace, now=early).digest is None  # before digest_hour
     assert run_round(workspace, now=early + timedelta(hours=2)).digest == "daily:2026-11-21"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<b>Pessimo</b> &amp; caro", "Pessimo & caro"),  # markup from a post never reaches a message
+        ("riga uno\n\nriga   due", "riga uno riga due"),  # one paragraph
+        ("x" * 500, "x" * 199 + "…"),  # long posts are cut
+        ("", ""),  # empty
+        (None, ""),  # missing text
+    ],
+)
+def test_excerpt_is_plain_and_short(text, expected) -> None:
+    from ascolto_core.listening.rules import excerpt
+
+    assert excerpt(text) == expected
+
+
+def test_examples_drop_markup_in_names_and_unsafe_links() -> None:
+    from ascolto_core.listening.rules import Example, examples_of
+
+    frame = pl.DataFrame(
+        {"text": ["Pessimo"], "author": ["<script>x</script>Mario"], "url": ["javascript:alert(1)"], "created_at": [datetime(2026, 11, 21, 19, 0, tzinfo=UTC)]}
+    )
+    assert examples_of(frame, "Europe/Rome", 3) == (Example("Pessimo", "Mario", "21/11 20:00", None),)

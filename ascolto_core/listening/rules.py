@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from ascolto_core.fetch.base import html_to_text
+from ascolto_core.fetch.base import html_to_text, web_link
 from ascolto_core.insights._frame import engagement_expr
 from ascolto_core.insights.alerts import SpikeWindow, negative_spike_so_far
 from ascolto_core.listening import state
@@ -84,7 +84,8 @@ def examples_of(frame: pl.DataFrame, tz: str, n: int) -> tuple[Example, ...]:
     for row in frame.head(max(n, 0)).iter_rows(named=True):
         created = row.get("created_at")
         when = created.astimezone(zone).strftime("%d/%m %H:%M") if isinstance(created, datetime) else None
-        out.append(Example(excerpt(row.get("text")), row.get("author"), when, row.get("url")))
+        # Uploaded data may hold markup in names and javascript: links: only plain text and http(s) leave.
+        out.append(Example(excerpt(row.get("text")), excerpt(row.get("author"), 60) or None, when, web_link(row.get("url"))))
     return tuple(out)
 
 
