@@ -14,7 +14,6 @@ source starts, and the process exits; restarting resumes from the workspace stat
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import random
@@ -31,6 +30,30 @@ from ascolto_core.listening import state
 from ascolto_core.listening.config import ListeningRules
 from ascolto_core.listening.round import RoundReport, run_round
 from ascolto_core.workspace import Workspace
+
+try:  # POSIX
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+except ImportError:  # Windows: a byte-range lock on the first byte behaves alike for our use
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            raise BlockingIOError from None
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +75,7 @@ def _flock(path: Path, *, wait: float | None, stop: threading.Event | None = Non
         deadline = time.monotonic() + (wait or 0.0)
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _try_lock(fd)
                 break
             except BlockingIOError:
                 if wait is None or time.monotonic() >= deadline or (stop is not None and stop.is_set()):
@@ -61,7 +84,7 @@ def _flock(path: Path, *, wait: float | None, stop: threading.Event | None = Non
         try:
             yield fd
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _unlock(fd)
     finally:
         os.close(fd)
 
@@ -73,13 +96,13 @@ def is_locked(path: Path) -> bool:
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _try_lock(fd)
     except BlockingIOError:
         return True
     except OSError:
         return False
     else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        _unlock(fd)
         return False
     finally:
         os.close(fd)
