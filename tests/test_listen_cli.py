@@ -350,3 +350,11 @@ def test_cron_command_runs_under_sh_with_the_secrets_exported(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     log = (tmp_path / ".cache" / "ascolto-listen.log").read_text(encoding="utf-8")
     assert log == f"token=abc args=-m ascolto_core listen {tmp_path}/ascolto-workspaces/forno-brio --once\n"
+
+
+def test_a_bad_alert_rule_is_a_message_naming_it(tmp_path: Path) -> None:
+    target = tmp_path / "ws"
+    Workspace.create(target, settings={"brand": "Forno Brio", "alerts": {"spike": {"z_treshold": 3}}})
+    done = _run("listen", str(target), "--once")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "Regola di allarme «alerts.spike.z_treshold» non valida: unknown field." in done.stderr
