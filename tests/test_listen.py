@@ -356,3 +356,12 @@ def test_examples_drop_markup_in_names_and_unsafe_links() -> None:
         {"text": ["Pessimo"], "author": ["<script>x</script>Mario"], "url": ["javascript:alert(1)"], "created_at": [datetime(2026, 11, 21, 19, 0, tzinfo=UTC)]}
     )
     assert examples_of(frame, "Europe/Rome", 3) == (Example("Pessimo", "Mario", "21/11 20:00", None),)
+
+
+def test_history_records_when_a_source_starts_failing_and_recovers_not_every_retry(tmp_path, server, receiver) -> None:
+    server.route("GET", "/feed.xml", Reply(status=503), Reply(status=503), Reply(status=503), feed_reply(EVENING, server.base, spike=False))
+    workspace = make_workspace(tmp_path, [server.url("/feed.xml")], [hook_url(receiver)])
+    for minutes in (0, 15, 30, 45):
+        run_round(workspace, now=EVENING + timedelta(minutes=minutes))
+    events = workspace.history().filter(pl.col("kind").str.starts_with("listen_")).select("kind", "origin").rows()
+    assert events == [("listen_failure", "feed0"), ("listen_recovered", "feed0")]

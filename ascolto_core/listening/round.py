@@ -202,8 +202,11 @@ def run_round(
         }
         state.record_source(workspace, spec.label, record)
         health[spec.label] = record
-        if failing:
-            workspace.record_event("listen_failure", spec.label, status=status, failures=failures)
+        # The history gets the changes (a source starts failing, answers again), not every retry.
+        if failing and failures == 1:
+            workspace.record_event("listen_failure", spec.label, status=status)
+        elif not failing and previous.get("failing_since"):
+            workspace.record_event("listen_recovered", spec.label, failures=int(previous.get("failures") or 0))
         results.append(SourceResult(spec.label, spec.kind, status, got, new, message, failures, due))
 
     evaluated_at = _utc(now) if now is not None else _utc(clock())
