@@ -358,3 +358,27 @@ def test_a_bad_alert_rule_is_a_message_naming_it(tmp_path: Path) -> None:
     done = _run("listen", str(target), "--once")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "Regola di allarme «alerts.spike.z_treshold» non valida: unknown field." in done.stderr
+
+
+def test_shipped_settings_example_is_accepted_whole() -> None:
+    from ascolto_core.workspace import WorkspaceSettings
+
+    settings = WorkspaceSettings.from_yaml(PROJECT_ROOT / "deploy" / "ascolto.example.yaml")
+    rules = ListeningRules.from_settings(settings.alerts)
+    assert [s.label for s in settings.listening_query().sources] == ["Google Alerts", "mastodon:mastodon.uno"]
+    assert len(settings.notify) == 3 and all("${" in url for url in settings.notify)  # names, never values
+    assert (rules.digest, rules.interval_minutes("mastodon:mastodon.uno"), rules.spike.detector.min_negatives) == ("daily", 10.0, 4)
+
+
+def test_a_once_round_waits_for_the_round_in_progress(tmp_path: Path, demo: DemoServer) -> None:
+    target = tmp_path / "forno"
+    assert _run("workspace", "create", str(target), "--brand", "Forno Brio", "--settings", str(_settings_file(tmp_path, demo))).returncode == 0
+    demo.posts = scripted_posts(datetime.now(UTC))
+    workspace = Workspace.open(target)
+    with round_lock(workspace, wait=None):  # a round in progress elsewhere
+        waiting = subprocess.Popen([sys.executable, "-m", "ascolto_core", "listen", str(target), "--once"], env=_env(), cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(8)
+        assert waiting.poll() is None and listening_status(workspace).rounds == 0  # it waits, reads nothing
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert listening_status(workspace).rounds == 1
