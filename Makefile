@@ -9,7 +9,7 @@ DATA ?= $(ASCOLTO_DATA)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
-.PHONY: run test install browser report-deps bench clean
+.PHONY: run test install browser report-deps bench clean listen listen-guard listen-demo
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,17 @@ test: $(STAMP) browser report-deps
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Continuous listening of one workspace (Ctrl-C stops between writes): make listen WORKSPACE=DIR
+listen: listen-guard $(STAMP)
+	$(PY) -m ascolto_core listen "$(WORKSPACE)"
+
+listen-guard:
+	@test -n "$(WORKSPACE)" || { echo "usage: make listen WORKSPACE=DIR"; exit 2; }
+
+# A spike caught and a notification arriving, all on 127.0.0.1.
+listen-demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m ascolto_core.listening.demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache

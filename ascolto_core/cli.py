@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ascolto_core.fetch.cli",
     "ascolto_core.insights.cli",
     "ascolto_core.report.cli",
+    "ascolto_core.workspace.cli",
+    "ascolto_core.listening.cli",
 )
 
 

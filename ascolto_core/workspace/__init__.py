@@ -1,0 +1,111 @@
+"""Workspaces: one brand's listening kept on disk, safe across restarts, processes and crashes.
+
+Public API (names are stable; the app, ``listen`` and the teaching page use them)::
+
+    ws = Workspace.create(DIR, brand="Forno Brio", settings={...})   # or create_workspace(...)
+    ws = Workspace.open(DIR)                                          # or open_workspace(...)
+    add_file(ws, path_or_bytes, filename=...) -> IngestReport        # load -> analyse new -> store
+    add_mentions(ws, frame, origin="mastodon:...", kind="fetch")     # for already loaded mentions
+    ws.mentions() -> pl.DataFrame          ws.scan_mentions() -> pl.LazyFrame     ws.data_version()
+    ws.settings() -> WorkspaceSettings     ws.set_settings(...)
+    ws.get_state(key) / set_state(key, value) / update_state(key, fn)     (JSON values, atomic)
+    ws.history() -> pl.DataFrame           ws.record_event(kind, origin, **details)
+    ws.labels() / set_label(id, sentiment=, emotion=) / remove_label(id)
+    ws.vocabulary() / set_term(term, kind, polarity=, emotion=) / remove_term(term)
+    staleness(ws) -> Staleness             refresh_analysis(ws)
+    export_workspace(ws_or_dir, FILE)      import_workspace(FILE, DIR)
+    demo_workspace() -> Workspace (read-only, built from the demo dataset)
+
+Storage: a SQLite catalogue (WAL) plus append-only Parquet segments; see
+:mod:`ascolto_core.workspace.store` and the README.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ascolto_core.workspace.dedup import DuplicateCounts
+from ascolto_core.workspace.ingest import (
+    IngestReport,
+    add_file,
+    add_files,
+    add_mentions,
+    current_stamp,
+    refresh_analysis,
+    staleness,
+)
+from ascolto_core.workspace.migrations import SCHEMA_VERSION
+from ascolto_core.workspace.settings import SETTINGS_KEYS, WorkspaceSettings
+from ascolto_core.workspace.store import (
+    AnalysisStamp,
+    Staleness,
+    Workspace,
+    WorkspaceInfo,
+    is_workspace,
+)
+
+ENV_WORKSPACES = "ASCOLTO_WORKSPACES"
+
+__all__ = [
+    "ENV_WORKSPACES",
+    "SCHEMA_VERSION",
+    "SETTINGS_KEYS",
+    "AnalysisStamp",
+    "DuplicateCounts",
+    "IngestReport",
+    "Staleness",
+    "Workspace",
+    "WorkspaceInfo",
+    "WorkspaceSettings",
+    "add_file",
+    "add_files",
+    "add_mentions",
+    "create_workspace",
+    "current_stamp",
+    "default_workspaces_dir",
+    "is_workspace",
+    "list_workspaces",
+    "open_workspace",
+    "refresh_analysis",
+    "resolve_workspace_path",
+    "staleness",
+]
+
+
+def default_workspaces_dir() -> Path:
+    """Where workspaces live by default: ``$ASCOLTO_WORKSPACES``, else the per-user data folder."""
+    configured = os.environ.get(ENV_WORKSPACES)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ascolto", appauthor=False)) / "workspaces"
+
+
+def resolve_workspace_path(name_or_path: str | os.PathLike[str]) -> Path:
+    """A path as given; a bare name that is not a folder here is looked up in :func:`default_workspaces_dir`."""
+    path = Path(name_or_path).expanduser()
+    text = str(name_or_path)
+    if path.exists() or os.sep in text or "/" in text or path.is_absolute():
+        return path
+    candidate = default_workspaces_dir() / text
+    return candidate if candidate.exists() else path
+
+
+def list_workspaces(folder: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The workspaces in ``folder`` (default :func:`default_workspaces_dir`), sorted by name."""
+    base = Path(folder) if folder is not None else default_workspaces_dir()
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if is_workspace(p))
+
+
+def create_workspace(path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None) -> Workspace:
+    """:meth:`Workspace.create` (see there)."""
+    return Workspace.create(path, brand=brand, settings=settings)  # type: ignore[arg-type]
+
+
+def open_workspace(path: str | os.PathLike[str], *, read_only: bool = False) -> Workspace:
+    """:meth:`Workspace.open` (see there)."""
+    return Workspace.open(path, read_only=read_only)

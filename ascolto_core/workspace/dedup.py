@@ -1,0 +1,104 @@
+"""Deduplication of incoming mentions against a workspace: by id, by URL, by text + author + day.
+
+Each stored mention carries two keys computed when it came in (``dedup_url``,
+``dedup_text``) beside its ``id``; a new batch is classified against the stored
+keys and against itself, in that order of rules: a row that matches by id is a
+duplicate by id even if its URL matches too. All vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import polars_hash as plh
+
+# Rules in the order they are tried; a row counts under the first rule it matches.
+RULES: tuple[str, ...] = ("id", "url", "text")
+KEY_COLUMNS: dict[str, str] = {"id": "id", "url": "dedup_url", "text": "dedup_text"}
+KEY_SCHEMA: dict[str, pl.DataType] = {"id": pl.String(), "dedup_url": pl.String(), "dedup_text": pl.UInt64()}
+
+
+@dataclass(frozen=True)
+class DuplicateCounts:
+    """How many rows of a batch were already there, by the rule that caught them."""
+
+    by_id: int = 0
+    by_url: int = 0
+    by_text: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.by_id + self.by_url + self.by_text
+
+    def __add__(self, other: DuplicateCounts) -> DuplicateCounts:
+        return DuplicateCounts(self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text)
+
+
+def url_key() -> pl.Expr:
+    """A URL without scheme, ``www.``, fragment, tracking (``utm_*``) parameters and trailing slash; host lower-cased.
+
+    The path keeps its case: many sites (YouTube, short links) tell posts apart by it.
+    """
+    url = pl.col("url").cast(pl.String).str.strip_chars()
+    url = url.str.replace(r"^[A-Za-z][A-Za-z0-9+.-]*://", "").str.replace(r"(?i)^www\.", "")
+    url = url.str.replace(r"#.*$", "")
+    url = url.str.replace_all(r"([?&])utm_[^&]*&?", "$1").str.replace(r"[?&]+$", "")
+    url = url.str.replace(r"/+$", "")
+    host = url.str.extract(r"^([^/?]*)", 1).str.to_lowercase()
+    rest = url.str.extract(r"^[^/?]*(.*)$", 1)
+    key = pl.concat_str(host, rest)
+    return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
+
+
+def text_key() -> pl.Expr:
+    """A 64-bit hash of the normalised text, the author and the UTC day; null without author or date.
+
+    Normalised: Unicode NFKC, lower case, runs of spaces collapsed. Without an
+    author or a date two people writing "Ottimo!" cannot be told apart, so no key.
+    """
+    text = pl.col("text").cast(pl.String).str.normalize("NFKC").str.to_lowercase()
+    text = text.str.replace_all(r"\s+", " ").str.strip_chars()
+    author = pl.col("author").cast(pl.String).str.strip_chars().str.to_lowercase().str.strip_prefix("@")
+    day = pl.col("created_at").dt.date().cast(pl.String)
+    usable = text.str.len_chars().gt(0) & author.str.len_chars().gt(0) & day.is_not_null()
+    joined = pl.concat_str(text, author, day, separator="\x1f")
+    return pl.when(usable).then(joined).otherwise(None).alias("dedup_text")
+
+
+def with_keys(mentions: pl.DataFrame) -> pl.DataFrame:
+    """``mentions`` with ``dedup_url`` and ``dedup_text`` (re)computed from ``url``, ``text``, ``author``, ``created_at``."""
+    frame = mentions.drop([c for c in ("dedup_url", "dedup_text") if c in mentions.columns])
+    frame = frame.with_columns(url_key(), text_key())
+    return frame.with_columns(plh.col("dedup_text").nchash.xxh3_64().cast(pl.UInt64).alias("dedup_text"))
+
+
+def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, DuplicateCounts]:
+    """Which rows of ``batch`` are new, and why the others are duplicates.
+
+    Args:
+        batch: rows with ``id``, ``dedup_url`` and ``dedup_text`` (see :func:`with_keys`).
+        stored: the same three columns of everything already stored.
+
+    Returns:
+        A Boolean series (True = new, keep it) and the duplicate counts. A row is a
+        duplicate when a key of it equals a stored key or the key of an earlier new
+        row of the batch; null keys never match.
+    """
+    keep = pl.repeat(True, batch.height, eager=True, dtype=pl.Boolean)
+    counts: dict[str, int] = {}
+    for rule in RULES:
+        column = KEY_COLUMNS[rule]
+        keys = batch.get_column(column)
+        seen = stored.get_column(column).drop_nulls()
+        hit = keys.is_in(seen.implode()).fill_null(False) if not seen.is_empty() else pl.repeat(False, batch.height, eager=True)
+        # Among rows still kept, a repeat of an earlier kept row is a duplicate too.
+        candidates = keep & ~hit & keys.is_not_null()
+        idx = candidates.arg_true()
+        repeat = pl.repeat(False, batch.height, eager=True)
+        if len(idx):
+            repeat = repeat.scatter(idx, ~keys.gather(idx).is_first_distinct())
+        duplicate = keep & (hit | repeat)
+        counts[rule] = int(duplicate.sum())
+        keep = keep & ~duplicate
+    return keep, DuplicateCounts(by_id=counts["id"], by_url=counts["url"], by_text=counts["text"])

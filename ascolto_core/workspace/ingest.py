@@ -1,0 +1,228 @@
+"""The ingest step: load -> deduplicate -> analyse what is new -> store, and the refresh of old analyses.
+
+This sits above the store (which knows the table, not the analysis) and the
+analysis pipeline. Only mentions the workspace does not hold yet are
+analysed; the final deduplication happens again under the store's write lock,
+so a concurrent writer can never make a mention appear twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ascolto_core.analysis import AnalysisResult, analyze_mentions
+from ascolto_core.analysis.base import ProgressCallback
+from ascolto_core.analysis.registry import resolve_engine
+from ascolto_core.i18n import t
+from ascolto_core.loading import LoadReport, load_mentions
+from ascolto_core.schema import ANALYSIS_SCHEMA
+from ascolto_core.workspace.dedup import DuplicateCounts, classify, with_keys
+from ascolto_core.workspace.store import AnalysisStamp, Staleness, Workspace, order_columns
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What adding one file or one fetched batch did to a workspace.
+
+    Attributes:
+        origin: the file name or the source label.
+        kind: "upload", "fetch", "import" or "demo".
+        received: mentions that reached the workspace (after the loader's own checks).
+        new: mentions stored.
+        duplicates: mentions already there (or repeated in the batch), by rule.
+        refused: rows of the input that could not be used (empty text...), from the load report.
+        analysed: mentions analysed in this step (the new ones).
+        engine: label of the engine that analysed them (empty when nothing was analysed).
+        load_id: the history entry.
+        load: the loader's report (files only).
+        fallback: why the requested engine did not run, in Italian and English, or ``None``.
+    """
+
+    origin: str
+    kind: str
+    received: int
+    new: int
+    duplicates: DuplicateCounts
+    refused: int
+    analysed: int
+    engine: str
+    load_id: int
+    load: LoadReport | None = field(default=None, repr=False)
+    fallback: tuple[str, str] | None = None
+
+    def lines(self, lang: str = "it") -> list[str]:
+        """The report as sentences in ``lang``: the loader's lines, then what the workspace did."""
+        out = list(self.load.lines(lang)) if self.load is not None else [t("workspace.report_origin", lang, origin=self.origin)]
+        out.append(t("workspace.report_added", lang, new=self.new, received=self.received))
+        d = self.duplicates
+        out.append(t("workspace.report_duplicates", lang, n=d.total, by_id=d.by_id, by_url=d.by_url, by_text=d.by_text))
+        if self.refused:
+            out.append(t("workspace.report_refused", lang, n=self.refused))
+        if self.analysed:
+            out.append(t("workspace.report_analysed", lang, n=self.analysed, engine=self.engine))
+        if self.fallback is not None:
+            out.append(self.fallback[0] if lang == "it" else self.fallback[1])
+        return out
+
+
+def current_stamp(workspace: Workspace, engine: str | None = None) -> AnalysisStamp:
+    """The stamp a fresh analysis would carry now: the engine ``engine`` resolves to and the teaching revisions."""
+    info = resolve_engine(engine).engine.info
+    vocabulary, labels = workspace.revisions()
+    return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
+
+
+def _stamp(result: AnalysisResult, workspace: Workspace) -> AnalysisStamp:
+    vocabulary, labels = workspace.revisions()
+    info = result.engine
+    return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
+
+
+def add_mentions(
+    workspace: Workspace,
+    mentions: pl.DataFrame,
+    *,
+    origin: str,
+    kind: str = "fetch",
+    engine: str | None = None,
+    progress: ProgressCallback | None = None,
+    refused: int = 0,
+    load: LoadReport | None = None,
+) -> IngestReport:
+    """Analyse the mentions of ``mentions`` the workspace does not hold yet, and store them.
+
+    Args:
+        workspace: an open, writable workspace.
+        mentions: canonical mentions (``schema.conform``); analysis columns, if any, are redone.
+        origin: the file name or source label for the history ("mastodon:mastodon.uno").
+        kind: "upload" for files, "fetch" for the listening process, "import", "demo".
+        engine: the analysis engine (default: the configured one).
+        progress: ``progress(done, total)`` over the texts analysed.
+        refused: input rows that could not be used, for the report and the history.
+        load: the loader's report, shown first by :meth:`IngestReport.lines`.
+
+    Raises:
+        AscoltoError: ``workspace.read_only``; the analysis' own messages.
+    """
+    workspace._writable()
+    within_file = load.duplicates_removed if load is not None else 0
+    keyed = with_keys(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns]))
+    keep, earlier = classify(keyed, workspace.dedup_index())
+    fresh = keyed.filter(keep).drop("dedup_url", "dedup_text")
+    earlier = earlier + DuplicateCounts(by_id=within_file)
+    if fresh.is_empty():
+        analysed_frame = order_columns(fresh)
+        stamp = current_stamp(workspace, engine)
+        result = None
+    else:
+        result = analyze_mentions(fresh, engine=engine, progress=progress)
+        analysed_frame = result.mentions
+        stamp = _stamp(result, workspace)
+    outcome = workspace.append(
+        analysed_frame,
+        stamp=stamp,
+        kind=kind,
+        origin=origin,
+        refused=refused,
+        earlier_duplicates=earlier,
+    )
+    fallback = None
+    if result is not None and result.fallback is not None:
+        fallback = (result.fallback_message("it") or "", result.fallback_message("en") or "")
+    return IngestReport(
+        origin=origin,
+        kind=kind,
+        received=mentions.height + within_file,
+        new=outcome.new,
+        duplicates=outcome.duplicates,
+        refused=refused,
+        analysed=analysed_frame.height if result is not None else 0,
+        engine=result.engine.label if result is not None else "",
+        load_id=outcome.load_id,
+        load=load,
+        fallback=fallback,
+    )
+
+
+def add_file(
+    workspace: Workspace,
+    source: str | os.PathLike[str] | bytes,
+    *,
+    filename: str | None = None,
+    engine: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Load a file (path or uploaded bytes), then :func:`add_mentions` it as an upload.
+
+    Raises:
+        MappingNeeded: when the file's columns are unclear (ask the person, then call
+            :func:`add_mentions` with the frame loaded with their mapping).
+        AscoltoError: unreadable files, ``workspace.read_only``.
+    """
+    workspace._writable()
+    loaded = load_mentions(source, filename=filename)
+    report = loaded.report
+    refused = report.empty_texts_dropped
+    origin = report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
+    return add_mentions(
+        workspace, loaded.mentions, origin=origin, kind="upload", engine=engine, progress=progress, refused=refused, load=report
+    )
+
+
+def add_files(
+    workspace: Workspace, paths: Iterable[str | os.PathLike[str]], *, engine: str | None = None
+) -> list[IngestReport]:
+    """:func:`add_file` for each path in turn (each file is its own atomic load)."""
+    return [add_file(workspace, path, engine=engine) for path in paths]
+
+
+def staleness(workspace: Workspace, engine: str | None = None) -> Staleness:
+    """How many stored analyses differ from what the current engine and teaching would give."""
+    return workspace.staleness(current_stamp(workspace, engine))
+
+
+def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progress: ProgressCallback | None = None) -> int:
+    """Re-analyse the stale mentions (older engine, version, vocabulary or labels) and swap their segments.
+
+    Returns:
+        How many mentions were re-analysed (0 when nothing was stale).
+
+    Raises:
+        AscoltoError: ``workspace.changed`` when another process refreshed meanwhile;
+            ``workspace.read_only``.
+    """
+    workspace._writable()
+    target = current_stamp(workspace, engine)
+    files = workspace.segment_files()
+    replacements: dict[str, pl.DataFrame] = {}
+    redone = 0
+    for name in files:
+        segment = pl.read_parquet(workspace.path / "mentions" / name)
+        stale = (
+            (pl.col("analysis_engine") != target.engine)
+            | (pl.col("analysis_model") != target.model_id)
+            | (pl.col("analysis_version") != target.version)
+            | (pl.col("analysis_vocabulary") != target.vocabulary_revision)
+            | (pl.col("analysis_labels") != target.labels_revision)
+        ).fill_null(True)
+        if not segment.select(stale.any()).item():
+            continue
+        result = analyze_mentions(segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]), engine=engine, progress=progress)
+        stamp = _stamp(result, workspace)
+        updated = result.mentions.with_columns(
+            pl.lit(stamp.engine).alias("analysis_engine"),
+            pl.lit(stamp.model_id).alias("analysis_model"),
+            pl.lit(stamp.version).alias("analysis_version"),
+            pl.lit(stamp.vocabulary_revision, dtype=pl.Int64).alias("analysis_vocabulary"),
+            pl.lit(stamp.labels_revision, dtype=pl.Int64).alias("analysis_labels"),
+        )
+        replacements[name] = order_columns(updated)
+        redone += segment.height
+    if replacements:
+        workspace.replace_segments(replacements, origin="refresh", details={"engine": f"{target.engine} {target.version}"})
+    return redone
