@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 PORT ?= 8501
 
-.PHONY: run test install browser bench clean
+.PHONY: run test install browser java bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,18 @@ browser:
 		fi; \
 	fi
 
-test: $(STAMP) browser
+# Java for Apache Spark (the Spark parity test and `analyze --spark`) comes from Debian too.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -q && (DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless \
+				|| DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless); \
+		else \
+			echo "java not installed and not root: the Spark test will be skipped (sudo apt-get install openjdk-17-jre-headless)"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser java
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 bench: $(STAMP)
