@@ -253,7 +253,7 @@ def write_output(analysed: Any, output: str) -> None:
                 for name in analysed.columns
             )
         )
-        flat.write.mode("overwrite").option("header", "true").csv(output)
+        flat.write.mode("overwrite").option("header", "true").option("escape", '"').csv(output)
         return
     analysed.write.mode("overwrite").parquet(output)
 
