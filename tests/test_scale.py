@@ -152,3 +152,30 @@ def test_cli_analyze_in_batches_with_summary(tmp_path: Path, capsys: pytest.Capt
     assert pl.read_parquet(output).equals(expected)
     daily = pl.read_csv(io.BytesIO(summary.read_bytes()))
     assert daily["mentions"].sum() == expected.height
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        # A missing input on the Spark path: the loader's message, before any Spark starts.
+        (["--spark", "local[2]"], "does not exist"),
+        # A missing input on the batched path.
+        ([], "no such file"),
+    ],
+)
+def test_cli_missing_input_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    code = main(["--lang", "en", "analyze", str(tmp_path / "nope.parquet"), "-o", str(tmp_path / "o.parquet"), *argv])
+    assert code == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_unclear_columns_ask_for_a_mapping(tmp_path: Path) -> None:
+    # Two candidate text columns and no clear one: the same MappingNeeded the loader raises.
+    from ascolto_core.loading import MappingNeeded
+
+    source = tmp_path / "unclear.csv"
+    source.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    with pytest.raises(MappingNeeded):
+        iter_mention_batches(source, batch_rows=10)

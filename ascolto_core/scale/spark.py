@@ -275,14 +275,24 @@ def analyze_on_spark(
     """
     from ascolto_core.scale.summary import write_summary
 
+    if "://" not in input_path and not input_path.startswith("dbfs:") and not Path(input_path).exists():
+        raise AscoltoError("load.not_found", path=input_path)
     session = spark or spark_session(master)
-    analysed = analyzed_frame(session, read_input(session, input_path), engine=engine)
-    write_output(analysed, output)
-    written = read_input(session, output)
-    rows = int(written.count())
-    summary_rows = None
-    if summary is not None:
-        table = summarize_on_spark(written)
-        write_summary(table, Path(summary))
-        summary_rows = table.height
+    try:
+        analysed = analyzed_frame(session, read_input(session, input_path), engine=engine)
+        write_output(analysed, output)
+        written = read_input(session, output)
+        rows = int(written.count())
+        summary_rows = None
+        if summary is not None:
+            table = summarize_on_spark(written)
+            write_summary(table, Path(summary))
+            summary_rows = table.height
+    except AscoltoError:
+        raise
+    except Exception as error:  # Spark and Py4J raise many types; the person gets one clear line
+        if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+        raise AscoltoError("scale.spark_failed", reason=reason) from error
     return SparkRun(rows=rows, output=output, master=master, summary_rows=summary_rows)
