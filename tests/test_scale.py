@@ -179,3 +179,19 @@ def test_unclear_columns_ask_for_a_mapping(tmp_path: Path) -> None:
     source.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
     with pytest.raises(MappingNeeded):
         iter_mention_batches(source, batch_rows=10)
+
+
+def test_unpacked_language_model_gives_the_same_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The unpacked copy of py3langid's model (start-up speed) answers exactly as the packed one.
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from ascolto_core.analysis import language
+
+    monkeypatch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path))
+    arrays = language._unpacked_model(MODEL_DIR / MODEL_FILE)
+    assert arrays is not None and list(tmp_path.glob("py3langid-model-*.npz"))
+    ptc, pc, classes, nextmove, row, output = arrays
+    unpacked = LanguageIdentifier(ptc, pc, classes, nextmove, output, tk_row=row)
+    packed = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE)
+    texts = load_demo()["text"].head(300).to_list() + ["", "ok", "Bonjour à tous", "¿Dónde está?"]
+    assert [unpacked.classify(t) for t in texts] == [packed.classify(t) for t in texts]
