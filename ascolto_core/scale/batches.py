@@ -122,6 +122,11 @@ class MentionBatches:
                     self._notes.append(note)
             yield mentions
 
+    @property
+    def rows_read(self) -> int:
+        """Raw rows read so far."""
+        return self._counts["read"]
+
     def report(self) -> LoadReport:
         """The whole file's load report (valid after the iteration)."""
         opened, counts = self._opened, self._counts
@@ -427,7 +432,7 @@ def analyze_file(
             if result.fallback is not None and fallback[0] is None:
                 fallback = (result.fallback, result.fallback_params)
             notes.extend(n for n in result.notes if n not in notes)
-            done_raw = batches._counts["read"]
+            done_raw = batches.rows_read
             if progress is not None:
                 expected = max(expected, done_raw)
                 progress(done_raw, expected)
