@@ -35,7 +35,9 @@ def _run(args: list[str], cache: Path) -> dict[str, float]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "ASCOLTO_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "ascolto_core", "analyze", *args]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
     cpu: dict[int, float] = {}
     peak_total = peak_single = 0.0
     while process.poll() is None:
@@ -81,10 +83,14 @@ def _tree(root: int) -> dict[int, tuple[float, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for Spark vs local (0: skip)")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--memory-rows", type=int, default=0, help="rows of the bounded-memory check (0: skip)")
+    parser.add_argument(
+        "--memory-rows", type=int, default=0, help="rows of the bounded-memory check (0: skip)"
+    )
     parser.add_argument("--batch-rows", type=int, default=200_000)
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
@@ -103,10 +109,25 @@ def main() -> None:
                 for who in order:
                     cache = folder / f"cache-{who}-{repetition}"
                     if who == "local":
-                        local.append(_run([str(source), "-o", str(folder / "local.parquet"), "--no-progress",
-                                           "--batch-rows", str(args.batch_rows)], cache))
+                        local.append(
+                            _run(
+                                [
+                                    str(source),
+                                    "-o",
+                                    str(folder / "local.parquet"),
+                                    "--no-progress",
+                                    "--batch-rows",
+                                    str(args.batch_rows),
+                                ],
+                                cache,
+                            )
+                        )
                     else:
-                        spark.append(_run([str(source), "-o", str(folder / "spark-out"), "--spark", args.master], cache))
+                        spark.append(
+                            _run(
+                                [str(source), "-o", str(folder / "spark-out"), "--spark", args.master], cache
+                            )
+                        )
                     shutil.rmtree(cache, ignore_errors=True)
             for name, runs in (("local analyze (batched)", local), (f"spark {args.master}", spark)):
                 print(
@@ -116,14 +137,28 @@ def main() -> None:
                     f" largest {statistics.median(r['peak_single_mb'] for r in runs):.0f} MB)"
                 )
             ratio = statistics.median(r["wall"] for r in spark) / statistics.median(r["wall"] for r in local)
-            cpu_ratio = statistics.median(r["cpu"] for r in spark) / statistics.median(r["cpu"] for r in local)
-            print(f"  Spark {args.master} takes {ratio:.2f}x the local wall time and {cpu_ratio:.2f}x its CPU seconds")
+            cpu_ratio = statistics.median(r["cpu"] for r in spark) / statistics.median(
+                r["cpu"] for r in local
+            )
+            print(
+                f"  Spark {args.master} takes {ratio:.2f}x the local wall time and {cpu_ratio:.2f}x its CPU seconds"
+            )
         if args.memory_rows:
             big = folder / "big.csv"
             synthesize(args.memory_rows).drop("lang").write_csv(big)
             print(f"{args.memory_rows:,} rows in {big} ({big.stat().st_size / 1e9:.2f} GB)")
-            run = _run([str(big), "-o", str(folder / "big.parquet"), "--no-progress", "--no-cache",
-                        "--batch-rows", str(args.batch_rows)], folder / "cache-big")
+            run = _run(
+                [
+                    str(big),
+                    "-o",
+                    str(folder / "big.parquet"),
+                    "--no-progress",
+                    "--no-cache",
+                    "--batch-rows",
+                    str(args.batch_rows),
+                ],
+                folder / "cache-big",
+            )
             print(
                 f"  batched analyze of {args.memory_rows:,} rows: wall {run['wall']:.1f} s, cpu {run['cpu']:.1f} s,"
                 f" peak {run['peak_mb']:.0f} MB (target < 2048 MB)"

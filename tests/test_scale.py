@@ -44,8 +44,18 @@ def _whole(path: Path) -> tuple[pl.DataFrame, object]:
 
 
 REPORT_FIELDS = (
-    "rows_read", "rows_kept", "unparseable_dates", "empty_texts_dropped", "duplicates_removed",
-    "columns", "unmapped_columns", "encoding", "delimiter", "format", "missing_dates", "ids_derived",
+    "rows_read",
+    "rows_kept",
+    "unparseable_dates",
+    "empty_texts_dropped",
+    "duplicates_removed",
+    "columns",
+    "unmapped_columns",
+    "encoding",
+    "delimiter",
+    "format",
+    "missing_dates",
+    "ids_derived",
 )
 
 
@@ -69,10 +79,14 @@ def test_batches_equal_one_piece(tmp_path: Path, name: str, batch_rows: int) -> 
         frame = synthesize(1_500, seed=3).drop("id", "lang")
         pl.concat([frame, frame.head(40)]).write_csv(source)  # 40 duplicates at the end
     expected, report = _whole(source)
-    run = analyze_file(source, tmp_path / "out.parquet", batch_rows=batch_rows, engine="embedded", use_cache=False)
+    run = analyze_file(
+        source, tmp_path / "out.parquet", batch_rows=batch_rows, engine="embedded", use_cache=False
+    )
     got = pl.read_parquet(tmp_path / "out.parquet")
     assert got.equals(expected)
-    assert {f: getattr(run.report, f) for f in REPORT_FIELDS} == {f: getattr(report, f) for f in REPORT_FIELDS}
+    assert {f: getattr(run.report, f) for f in REPORT_FIELDS} == {
+        f: getattr(report, f) for f in REPORT_FIELDS
+    }
     assert run.rows == expected.height
 
 
@@ -100,7 +114,11 @@ def test_parquet_input_and_folder(tmp_path: Path) -> None:
 def test_summary_is_the_sum_of_batch_summaries(tmp_path: Path) -> None:
     expected, _ = _whole(DEMO_CSV)
     run = analyze_file(
-        DEMO_CSV, tmp_path / "out.parquet", batch_rows=111, engine="embedded", use_cache=False,
+        DEMO_CSV,
+        tmp_path / "out.parquet",
+        batch_rows=111,
+        engine="embedded",
+        use_cache=False,
         summary=tmp_path / "summary.parquet",
     )
     whole = daily_summary(expected)
@@ -140,10 +158,22 @@ def test_engine_state_pickles_and_builds_once() -> None:
 
 def test_cli_analyze_in_batches_with_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output, summary = tmp_path / "out.parquet", tmp_path / "daily.csv"
-    code = main([
-        "--lang", "en", "analyze", str(DEMO_CSV), "-o", str(output), "--batch-rows", "500",
-        "--summary", str(summary), "--no-progress", "--no-cache",
-    ])
+    code = main(
+        [
+            "--lang",
+            "en",
+            "analyze",
+            str(DEMO_CSV),
+            "-o",
+            str(output),
+            "--batch-rows",
+            "500",
+            "--summary",
+            str(summary),
+            "--no-progress",
+            "--no-cache",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "1,746 rows analysed in 4 batches" in out or "1746 rows analysed in 4 batches" in out
@@ -166,7 +196,9 @@ def test_cli_analyze_in_batches_with_summary(tmp_path: Path, capsys: pytest.Capt
 def test_cli_missing_input_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    code = main(["--lang", "en", "analyze", str(tmp_path / "nope.parquet"), "-o", str(tmp_path / "o.parquet"), *argv])
+    code = main(
+        ["--lang", "en", "analyze", str(tmp_path / "nope.parquet"), "-o", str(tmp_path / "o.parquet"), *argv]
+    )
     assert code == 2
     assert expected in capsys.readouterr().err
 
@@ -181,7 +213,9 @@ def test_unclear_columns_ask_for_a_mapping(tmp_path: Path) -> None:
         iter_mention_batches(source, batch_rows=10)
 
 
-def test_unpacked_language_model_gives_the_same_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unpacked_language_model_gives_the_same_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The unpacked copy of py3langid's model (start-up speed) answers exactly as the packed one.
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 

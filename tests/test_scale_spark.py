@@ -18,16 +18,18 @@ from ascolto_core.scale.summary import daily_summary, read_summary
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark not installed (pip install -r requirements.txt)")
 
-from ascolto_core.scale import spark as spark_scale  # noqa: E402
+from ascolto_core.scale import spark as spark_scale
 
 if not spark_scale.java_available():
-    pytest.skip("Java not installed: run `make java` (Debian openjdk-17-jre-headless)", allow_module_level=True)
+    pytest.skip(
+        "Java not installed: run `make java` (Debian openjdk-17-jre-headless)", allow_module_level=True
+    )
 
 DEMO_CSV = Path(__file__).resolve().parent.parent / "ascolto_core" / "datasets" / "demo" / "mentions.csv"
 
 
 @pytest.fixture(scope="module")
-def spark():  # noqa: ANN201 - a SparkSession
+def spark():
     session = spark_scale.spark_session("local[2]", app_name="ascolto-test")
     yield session
     session.stop()
@@ -47,11 +49,15 @@ def _local(path: Path) -> pl.DataFrame:
     return analyze_mentions(load_mentions(path).mentions, engine="embedded", use_cache=False).mentions
 
 
-def test_spark_rows_equal_local_analyze(spark, posts: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_spark_rows_equal_local_analyze(spark, posts: Path, tmp_path: Path) -> None:
     expected = _local(posts)
     run = spark_scale.analyze_on_spark(
-        str(posts), str(tmp_path / "out"), master="local[2]", engine="embedded",
-        summary=str(tmp_path / "daily.parquet"), spark=spark,
+        str(posts),
+        str(tmp_path / "out"),
+        master="local[2]",
+        engine="embedded",
+        summary=str(tmp_path / "daily.parquet"),
+        spark=spark,
     )
     got = pl.read_parquet(tmp_path / "out" / "*.parquet")
     assert run.rows == expected.height == 3_000
@@ -60,7 +66,7 @@ def test_spark_rows_equal_local_analyze(spark, posts: Path, tmp_path: Path) -> N
     assert read_summary(tmp_path / "daily.parquet").equals(daily_summary(expected))
 
 
-def test_spark_parquet_input_and_csv_output(spark, tmp_path: Path) -> None:  # noqa: ANN001
+def test_spark_parquet_input_and_csv_output(spark, tmp_path: Path) -> None:
     # The workspace's format in (Parquet), the app's download layout out (lists joined "a, b").
     mentions = load_mentions(DEMO_CSV).mentions
     mentions.write_parquet(tmp_path / "demo.parquet")
@@ -76,13 +82,13 @@ def test_spark_parquet_input_and_csv_output(spark, tmp_path: Path) -> None:  # n
     assert [value or "" for value in got["drivers_neg"].to_list()] == joined
 
 
-def test_engine_state_reaches_executors_once_per_worker(spark) -> None:  # noqa: ANN001
+def test_engine_state_reaches_executors_once_per_worker(spark) -> None:
     # Many batches, few builds: each Python worker builds the engine from the broadcast state once.
     from ascolto_core.scale.engine_state import engine_state
 
     shipped = spark.sparkContext.broadcast(engine_state("embedded"))
 
-    def builds(batches):  # noqa: ANN001, ANN202
+    def builds(batches):
         import pyarrow as pa
 
         from ascolto_core.scale.engine_state import built_states, engine_from_state

@@ -49,19 +49,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--batch-rows",
         type=int,
         default=None,
-        help="rows per batch (bounded memory; default 200000); .csv/.parquet outputs are written batch by batch",
+        help="rows per batch for .csv/.parquet outputs (bounded memory; default 200000)",
     )
     analyze.add_argument(
         "--summary",
         type=Path,
         default=None,
-        help="also write the daily summary (day, touchpoint, brand, sentiment, emotion: counts) as .parquet or .csv",
+        help="also write the daily summary (counts by day, touchpoint, brand, sentiment, emotion): .parquet/.csv",
     )
     analyze.add_argument(
         "--spark",
         metavar="MASTER",
         default=None,
-        help="run on Apache Spark (e.g. local[2] or spark://host:7077); INPUT/OUTPUT: Parquet or CSV files/folders",
+        help="run on Apache Spark (local[2], spark://host:7077...); INPUT/OUTPUT: Parquet or CSV files/folders",
     )
     analyze.set_defaults(func=run_analyze)
 

@@ -112,9 +112,11 @@ def _unpacked_model(packed: Path) -> tuple | None:
         target = default_cache_dir() / f"py3langid-model-{stat.st_size}-{stat.st_mtime_ns}.npz"
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as out:
-                with lzma.open(packed) as source:
-                    shutil.copyfileobj(source, out, length=1 << 20)
+            with (
+                tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as out,
+                lzma.open(packed) as source,
+            ):
+                shutil.copyfileobj(source, out, length=1 << 20)
             os.replace(out.name, target)  # atomic: a concurrent reader never sees half a file
         with np.load(target, allow_pickle=False) as data:
             return (

@@ -86,14 +86,24 @@ class MentionBatches:
     would tell for the whole file (rows read, kept, dropped, dates, notes).
     """
 
-    def __init__(self, path: Path, opened: _Opened, plan: BatchPlan, proposal_notes: tuple[Note, ...]) -> None:
+    def __init__(
+        self, path: Path, opened: _Opened, plan: BatchPlan, proposal_notes: tuple[Note, ...]
+    ) -> None:
         self.path = path
         self.plan = plan
         self.rows_estimate = opened.rows_estimate
         self._opened = opened
         self._proposal_notes = proposal_notes
         self._seen = _SeenIds()
-        self._counts = {"read": 0, "kept": 0, "bad_dates": 0, "no_dates": 0, "empty": 0, "dups": 0, "derived": 0}
+        self._counts = {
+            "read": 0,
+            "kept": 0,
+            "bad_dates": 0,
+            "no_dates": 0,
+            "empty": 0,
+            "dups": 0,
+            "derived": 0,
+        }
         self._notes: list[Note] = []
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
@@ -253,7 +263,9 @@ def _open_csv(path: Path, source: Any, kind: str, encoding: str, batch_rows: int
         try:
             yield from pl.scan_csv(path, **options).collect_batches(chunk_size=batch_rows)
         except pl.exceptions.ComputeError as error:
-            raise AscoltoError("load.unreadable", name=path.name, reason=str(error).splitlines()[0]) from error
+            raise AscoltoError(
+                "load.unreadable", name=path.name, reason=str(error).splitlines()[0]
+            ) from error
 
     notes: tuple[Note, ...] = (("load.note_header_row", {"row": header_row + 1}),) if header_row else ()
     return _Opened(
@@ -275,7 +287,9 @@ def _open_parquet(path: Path, batch_rows: int) -> _Opened:
         columns = lazy.collect_schema().names()
         rows = int(lazy.select(pl.len()).collect().item())
     except Exception as error:  # polars raises several error types for corrupt files
-        raise AscoltoError("load.unreadable", name=path.name, reason=str(error).splitlines()[0][:200]) from error
+        raise AscoltoError(
+            "load.unreadable", name=path.name, reason=str(error).splitlines()[0][:200]
+        ) from error
     if rows == 0:
         raise AscoltoError("load.empty_file", name=path.name)
 
@@ -293,10 +307,14 @@ def _open_whole(path: Path, batch_rows: int, mapping: Any) -> _Opened:
     def batches() -> Iterator[pl.DataFrame]:
         yield from mentions.iter_slices(batch_rows)
 
-    return _Opened(mentions.columns, batches, mentions.height, loaded.report.format, whole_report=loaded.report)
+    return _Opened(
+        mentions.columns, batches, mentions.height, loaded.report.format, whole_report=loaded.report
+    )
 
 
-def _rechunked(batches: Callable[[], Iterator[pl.DataFrame]], rows: int) -> Callable[[], Iterator[pl.DataFrame]]:
+def _rechunked(
+    batches: Callable[[], Iterator[pl.DataFrame]], rows: int
+) -> Callable[[], Iterator[pl.DataFrame]]:
     """Batches of exactly ``rows`` rows (the last one shorter): the streaming engine's own are smaller."""
 
     def regrouped() -> Iterator[pl.DataFrame]:
@@ -339,7 +357,10 @@ def analyze_batch(raw: pl.DataFrame, plan: BatchPlan, engine: str | Engine | Non
     share no disk). Duplicates are removed within the batch only.
     """
     built = build_mentions(
-        raw.drop([c for c in plan.drop_columns if c in raw.columns]), plan.chosen, tz=plan.tz, delimiter=plan.delimiter
+        raw.drop([c for c in plan.drop_columns if c in raw.columns]),
+        plan.chosen,
+        tz=plan.tz,
+        delimiter=plan.delimiter,
     )
     return analyze_mentions(built.mentions, engine=engine, use_cache=False).mentions
 

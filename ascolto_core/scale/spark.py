@@ -128,7 +128,9 @@ def read_input(spark: Any, path: str) -> Any:
 def _kind(path: str) -> str | None:
     local = Path(path)
     if local.is_dir():
-        names = [p.suffix.lower() for p in local.rglob("*") if p.is_file() and not p.name.startswith(("_", "."))]
+        names = [
+            p.suffix.lower() for p in local.rglob("*") if p.is_file() and not p.name.startswith(("_", "."))
+        ]
         if ".parquet" in names:
             return "parquet"
         return "csv" if ".csv" in names else None
@@ -153,7 +155,9 @@ def plan_for(columns: list[str], tz: str | None = None) -> BatchPlan:
     return BatchPlan(dict(proposal.chosen), tz or display_tz(), ",")
 
 
-def analyzed_frame(spark: Any, frame: Any, *, engine: str | None = None, state: EngineState | None = None) -> Any:
+def analyzed_frame(
+    spark: Any, frame: Any, *, engine: str | None = None, state: EngineState | None = None
+) -> Any:
     """``frame`` (the file's own columns) analysed on Spark: canonical + analysis columns, file order.
 
     Args:
@@ -227,7 +231,11 @@ def summarize_on_spark(analysed: Any, tz: str | None = None) -> pl.DataFrame:
     from pyspark.sql import functions as F
 
     zone = tz or display_tz()
-    needed = [c for c in ("created_at", "touchpoint", "brand", "sentiment", "emotion", "is_question") if c in analysed.columns]
+    needed = [
+        c
+        for c in ("created_at", "touchpoint", "brand", "sentiment", "emotion", "is_question")
+        if c in analysed.columns
+    ]
     schema = _portable_schema(pl.DataFrame(schema=SUMMARY_SCHEMA))
 
     def summarize_batches(batches: Iterator[Any]) -> Iterator[Any]:
@@ -249,7 +257,9 @@ def write_output(analysed: Any, output: str) -> None:
     if output.rstrip("/").lower().endswith(".csv"):
         flat = analysed.select(
             *(
-                F.array_join(F.col(name), ", ").alias(name) if name in ("drivers_pos", "drivers_neg") else F.col(name)
+                F.array_join(F.col(name), ", ").alias(name)
+                if name in ("drivers_pos", "drivers_neg")
+                else F.col(name)
                 for name in analysed.columns
             )
         )

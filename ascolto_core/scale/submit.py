@@ -24,7 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("input", help="Parquet/CSV file or folder (any Spark path)")
     parser.add_argument("output", help="output folder (Parquet; CSV with a .csv suffix)")
     parser.add_argument("--summary", default=None, help="daily summary file on the driver (.parquet or .csv)")
-    parser.add_argument("--engine", default=None, help="engine the driver resolves and ships (default: config)")
+    parser.add_argument(
+        "--engine", default=None, help="engine the driver resolves and ships (default: config)"
+    )
     parser.add_argument("--lang", choices=("it", "en"), default="en")
     args = parser.parse_args(argv)
 
@@ -43,8 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         run = analyze_on_spark(
-            args.input, args.output, master=spark.sparkContext.master, engine=args.engine,
-            summary=args.summary, spark=spark,
+            args.input,
+            args.output,
+            master=spark.sparkContext.master,
+            engine=args.engine,
+            summary=args.summary,
+            spark=spark,
         )
     except AscoltoError as error:
         print(error.message(args.lang), file=sys.stderr)

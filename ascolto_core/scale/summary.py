@@ -47,7 +47,9 @@ def daily_summary(mentions: pl.DataFrame, tz: str | None = None) -> pl.DataFrame
     needed = {"created_at": pl.Datetime("us", "UTC"), "is_question": pl.Boolean()}
     needed |= {k: pl.String() for k in SUMMARY_KEYS if k != "day"}
     frame = mentions.with_columns(
-        pl.lit(None, dtype=dtype).alias(name) for name, dtype in needed.items() if name not in mentions.columns
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in needed.items()
+        if name not in mentions.columns
     )
     grouped = frame.group_by(
         local_date(tz).alias("day"), *(pl.col(k).cast(pl.String) for k in SUMMARY_KEYS if k != "day")
@@ -72,8 +74,12 @@ def combine_summaries(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(list(SUMMARY_SCHEMA)).cast(SUMMARY_SCHEMA).sort(  # type: ignore[arg-type]
-        list(SUMMARY_KEYS), nulls_last=False
+    return (
+        frame.select(list(SUMMARY_SCHEMA))
+        .cast(SUMMARY_SCHEMA)
+        .sort(  # type: ignore[arg-type]
+            list(SUMMARY_KEYS), nulls_last=False
+        )
     )
 
 
@@ -92,7 +98,9 @@ def write_summary(summary: pl.DataFrame, path: Path) -> None:
         else:
             raise AscoltoError("scale.bad_output", suffix=suffix or path.name)
     except OSError as error:
-        raise AscoltoError("analysis.cli.write_failed", path=path, reason=error.strerror or str(error)) from error
+        raise AscoltoError(
+            "analysis.cli.write_failed", path=path, reason=error.strerror or str(error)
+        ) from error
 
 
 def read_summary(path: str | Path) -> pl.DataFrame:
@@ -100,7 +108,10 @@ def read_summary(path: str | Path) -> pl.DataFrame:
     target = Path(path)
     if target.is_dir():
         parts = sorted(target.glob("*.parquet")) or sorted(target.glob("*.csv"))
-        frames = [pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, try_parse_dates=True) for p in parts]
+        frames = [
+            pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p, try_parse_dates=True)
+            for p in parts
+        ]
         return combine_summaries(frames)
     if target.suffix.lower() == ".csv":
         return combine_summaries([pl.read_csv(target, try_parse_dates=True)])
