@@ -55,13 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--summary",
         type=Path,
         default=None,
-        help="also write the daily summary (counts by day, touchpoint, brand, sentiment, emotion): .parquet/.csv",
+        help="also write the daily summary (counts per day, touchpoint, brand, sentiment, emotion)",
     )
     analyze.add_argument(
         "--spark",
         metavar="MASTER",
         default=None,
-        help="run on Apache Spark (local[2], spark://host:7077...); INPUT/OUTPUT: Parquet or CSV files/folders",
+        help="run on Apache Spark (local[2], spark://host:7077...); Parquet or CSV files/folders",
     )
     analyze.set_defaults(func=run_analyze)
 
