@@ -80,7 +80,12 @@ def test_batches_equal_one_piece(tmp_path: Path, name: str, batch_rows: int) -> 
         pl.concat([frame, frame.head(40)]).write_csv(source)  # 40 duplicates at the end
     expected, report = _whole(source)
     run = analyze_file(
-        source, tmp_path / "out.parquet", batch_rows=batch_rows, engine="embedded", use_cache=False
+        source,
+        tmp_path / "out.parquet",
+        batch_rows=batch_rows,
+        engine="embedded",
+        use_cache=False,
+        stream_from_bytes=0,  # streamed, however small the file
     )
     got = pl.read_parquet(tmp_path / "out.parquet")
     assert got.equals(expected)
@@ -93,7 +98,9 @@ def test_batches_equal_one_piece(tmp_path: Path, name: str, batch_rows: int) -> 
 def test_batched_csv_output_equals_the_app_download(tmp_path: Path) -> None:
     # The CSV written batch by batch is byte for byte export_csv of the whole table.
     expected, _ = _whole(DEMO_CSV)
-    analyze_file(DEMO_CSV, tmp_path / "out.csv", batch_rows=300, engine="embedded", use_cache=False)
+    analyze_file(
+        DEMO_CSV, tmp_path / "out.csv", batch_rows=300, engine="embedded", use_cache=False, stream_from_bytes=0
+    )
     assert (tmp_path / "out.csv").read_bytes() == export_csv(expected)
 
 
@@ -117,6 +124,7 @@ def test_summary_is_the_sum_of_batch_summaries(tmp_path: Path) -> None:
         DEMO_CSV,
         tmp_path / "out.parquet",
         batch_rows=111,
+        stream_from_bytes=0,
         engine="embedded",
         use_cache=False,
         summary=tmp_path / "summary.parquet",
@@ -229,3 +237,19 @@ def test_unpacked_language_model_gives_the_same_answers(
     packed = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE)
     texts = load_demo()["text"].head(300).to_list() + ["", "ok", "Bonjour à tous", "¿Dónde está?"]
     assert [unpacked.classify(t) for t in texts] == [packed.classify(t) for t in texts]
+
+
+@pytest.mark.parametrize("stream_from_bytes", [None, 0])  # read by the loader (small file); streamed
+def test_small_files_keep_every_loader_rule(tmp_path: Path, stream_from_bytes: int | None) -> None:
+    # A row with more cells than the header: the loader reads it and says so; the streamed
+    # reader cannot recover mid-file, so it stops with a clear message instead of a traceback.
+    source = tmp_path / "ragged.csv"
+    source.write_text("testo,data\nCiao,2026-11-24\nBuono,2026-11-25,extra\n", encoding="utf-8")
+    if stream_from_bytes is None:
+        run = analyze_file(source, tmp_path / "out.parquet", batch_rows=1, engine="embedded", use_cache=False)
+        assert run.rows == 2
+        assert "load.note_ragged_lines" in [key for key, _ in run.report.notes]
+    else:
+        with pytest.raises(AscoltoError) as error:
+            analyze_file(source, tmp_path / "out.parquet", batch_rows=1, stream_from_bytes=0)
+        assert error.value.key == "load.unreadable"

@@ -107,6 +107,12 @@ class MentionBatches:
         self._notes: list[Note] = []
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
+        if self._opened.whole_report is not None:
+            # Loaded whole by the loader: canonical and deduplicated already.
+            for mentions in self._opened.batches():
+                self._counts["read"] += mentions.height
+                yield mentions
+            return
         for raw in self._opened.batches():
             if raw.height == 0:
                 continue
@@ -190,11 +196,15 @@ def iter_mention_batches(
     *,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     mapping: ColumnMapping | dict[str, str | None] | None = None,
+    stream_from_bytes: int | None = None,
 ) -> MentionBatches:
     """The canonical mentions of ``path`` in batches of at most ``batch_rows`` raw rows.
 
     What a workspace's ``add`` calls for a large file: iterate, store each batch,
-    then read :meth:`MentionBatches.report`.
+    then read :meth:`MentionBatches.report`. A file up to ``stream_from_bytes``
+    (default: the loader's ``config/app.yaml: max_file_mb``) is read whole by the
+    loader, with every one of its rules (ragged lines, legacy encodings...); a larger
+    UTF-8 CSV/TSV or Parquet file (or a Parquet folder) is streamed.
 
     Raises:
         MappingNeeded: when the columns are unclear (as the loader).
@@ -204,7 +214,7 @@ def iter_mention_batches(
     if batch_rows < 1:
         raise AscoltoError("scale.bad_batch_rows", rows=batch_rows)
     path = Path(path)
-    opened = _open(path, batch_rows, mapping)
+    opened = _open(path, batch_rows, mapping, stream_from_bytes)
     if opened.whole_report is not None:
         plan = BatchPlan({}, "UTC")
         return MentionBatches(path, opened, plan, ())
@@ -225,13 +235,16 @@ def display_tz() -> str:
     return str(load_config("app").get("display_timezone", "Europe/Rome"))
 
 
-def _open(path: Path, batch_rows: int, mapping: Any) -> _Opened:
+def _open(path: Path, batch_rows: int, mapping: Any, stream_from_bytes: int | None) -> _Opened:
     """Sniff ``path`` as the loader does and prepare its batches."""
     from ascolto_core.loading import readers
 
     if path.is_dir():
         return _open_parquet(path, batch_rows)
     source = readers.open_source(path, None)
+    limit = _loader_limit() if stream_from_bytes is None else stream_from_bytes
+    if source.size <= limit:
+        return _open_whole(path, batch_rows, mapping, max(limit, _loader_limit()))
     kind = readers.sniff_format(source)
     if kind == "parquet":
         return _open_parquet(path, batch_rows)
@@ -239,7 +252,13 @@ def _open(path: Path, batch_rows: int, mapping: Any) -> _Opened:
         encoding = readers.detect_encoding(source)
         if encoding in _UTF8:
             return _open_csv(path, source, kind, encoding, batch_rows)
-    return _open_whole(path, batch_rows, mapping)
+    return _open_whole(path, batch_rows, mapping, None)
+
+
+def _loader_limit() -> int:
+    from ascolto_core.config import load_config
+
+    return int(float(load_config("app").get("max_file_mb", 200)) * 1024 * 1024)
 
 
 def _open_csv(path: Path, source: Any, kind: str, encoding: str, batch_rows: int) -> _Opened:
@@ -299,9 +318,9 @@ def _open_parquet(path: Path, batch_rows: int) -> _Opened:
     return _Opened(columns, _rechunked(batches, batch_rows), rows, "parquet")
 
 
-def _open_whole(path: Path, batch_rows: int, mapping: Any) -> _Opened:
-    """Excel, JSON, legacy encodings: the loader reads them whole (bounded by its size limit)."""
-    loaded = load_mentions(path, mapping=mapping)
+def _open_whole(path: Path, batch_rows: int, mapping: Any, max_bytes: int | None) -> _Opened:
+    """Small files, Excel, JSON, legacy encodings: the loader reads them whole (bounded by its size limit)."""
+    loaded = load_mentions(path, mapping=mapping, max_bytes=max_bytes)
     mentions = loaded.mentions
 
     def batches() -> Iterator[pl.DataFrame]:
@@ -405,6 +424,7 @@ def analyze_file(
     use_cache: bool = True,
     mapping: ColumnMapping | dict[str, str | None] | None = None,
     summary: str | os.PathLike[str] | None = None,
+    stream_from_bytes: int | None = None,
 ) -> BatchedRun:
     """Load, analyse and write ``path`` batch by batch (memory bounded by ``batch_rows``).
 
@@ -417,6 +437,7 @@ def analyze_file(
         mapping: the person's choice of columns, as for the loader.
         summary: optional ``.parquet``/``.csv`` path for the daily summary
             (:func:`ascolto_core.scale.summary.daily_summary`), built batch by batch.
+        stream_from_bytes: see :func:`iter_mention_batches`.
 
     Raises:
         AscoltoError: ``scale.bad_output`` for another output suffix; ``load.*`` from
@@ -426,7 +447,9 @@ def analyze_file(
     from ascolto_core.scale.output import BatchWriter
     from ascolto_core.scale.summary import combine_summaries, daily_summary, write_summary
 
-    batches = iter_mention_batches(path, batch_rows=batch_rows, mapping=mapping)
+    batches = iter_mention_batches(
+        path, batch_rows=batch_rows, mapping=mapping, stream_from_bytes=stream_from_bytes
+    )
     writer = BatchWriter(Path(output))
     parts: list[pl.DataFrame] = []
     totals = {"rows": 0, "batches": 0, "distinct": 0, "analysed": 0, "cached": 0}
