@@ -9,7 +9,7 @@ DATA ?= $(ASCOLTO_DATA)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
-.PHONY: run test install browser report-deps bench clean listen listen-guard listen-demo
+.PHONY: run test install browser report-deps java bench clean listen listen-guard listen-demo
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,18 @@ report-deps:
 		fi; \
 	fi
 
-test: $(STAMP) browser report-deps
+# Java for Apache Spark (the Spark parity test and `analyze --spark`) comes from Debian too.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -q && (DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless \
+				|| DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless); \
+		else \
+			echo "java not installed and not root: the Spark test will be skipped (sudo apt-get install openjdk-17-jre-headless)"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser report-deps java
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 bench: $(STAMP)

@@ -66,7 +66,7 @@ class AnalysisResult:
 def analyze_mentions(
     mentions: pl.DataFrame,
     *,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     progress: ProgressCallback | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
@@ -78,6 +78,8 @@ def analyze_mentions(
             Analysis columns already present are replaced.
         engine: "auto", "embedded", "transformers" or a plugin name; ``None`` =
             ``$ASCOLTO_ENGINE``, else ``config/analysis.yaml: engine``, else "auto".
+            An engine instance is used as it is (Spark executors pass the engine built
+            from the state shipped to them, see :mod:`ascolto_core.scale.engine_state`).
         progress: called as ``progress(done, total)`` over distinct texts.
         cache_dir: result cache folder; default ``$ASCOLTO_CACHE_DIR`` or the user cache.
         use_cache: set ``False`` to neither read nor write the result cache.
@@ -102,7 +104,7 @@ def analyze_mentions(
     try:
         frame, choice, from_cache, analysed, total = _analyse(
             mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]),
-            resolve_engine(engine),
+            _choose(engine),
             cache,
             writer,
             progress,
@@ -115,6 +117,13 @@ def analyze_mentions(
 
     frame = annotate_aspects(frame)
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
+
+
+def _choose(engine: str | Engine | None) -> EngineChoice:
+    """The registry's choice for a name, or an engine instance taken as it is."""
+    if engine is None or isinstance(engine, str):
+        return resolve_engine(engine)
+    return EngineChoice(engine, engine.info.name)
 
 
 def _analyse(
