@@ -12,7 +12,7 @@ WORKSPACE ?= $(ASCOLTO_WORKSPACE)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
-.PHONY: run test install browser bench clean
+.PHONY: run test install browser report-deps java bench clean listen listen-guard listen-demo
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,9 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) report-deps
 
-run: $(STAMP)
+run: $(STAMP) report-deps
 	ASCOLTO_DATA="$(DATA)" ASCOLTO_WORKSPACE="$(WORKSPACE)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
 # Headless Chromium for the end-to-end test comes from Debian, never a browser download.
@@ -35,11 +35,45 @@ browser:
 		fi; \
 	fi
 
-test: $(STAMP) browser
+# The PDF report (WeasyPrint) needs Pango, fonts with accents and emoji, and poppler-utils for its tests.
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-open-sans fonts-noto-color-emoji poppler-utils
+report-deps:
+	@missing=""; for p in $(REPORT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "missing Debian packages for the PDF report:$$missing (sudo apt-get install$$missing)"; \
+		fi; \
+	fi
+
+# Java for Apache Spark (the Spark parity test and `analyze --spark`) comes from Debian too.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -q && (DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless \
+				|| DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless); \
+		else \
+			echo "java not installed and not root: the Spark test will be skipped (sudo apt-get install openjdk-17-jre-headless)"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser report-deps java
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Continuous listening of one workspace (Ctrl-C stops between writes): make listen WORKSPACE=DIR
+listen: listen-guard $(STAMP)
+	$(PY) -m ascolto_core listen "$(WORKSPACE)"
+
+listen-guard:
+	@test -n "$(WORKSPACE)" || { echo "usage: make listen WORKSPACE=DIR"; exit 2; }
+
+# A spike caught and a notification arriving, all on 127.0.0.1.
+listen-demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m ascolto_core.listening.demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -20,7 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ascolto_core.loading.cli",
     "ascolto_core.analysis.cli",
     "ascolto_core.fetch.cli",
+    "ascolto_core.insights.cli",
+    "ascolto_core.report.cli",
     "ascolto_core.workspace.cli",
+    "ascolto_core.listening.cli",
 )
 
 

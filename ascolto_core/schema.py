@@ -25,10 +25,24 @@ rating         Float64                 optional star rating (reviews), 1-5
 brand          String                  optional, for competitor comparison
 label          String                  optional reference sentiment (negative/neutral/positive)
 label_emotion  String                  optional reference emotion (see ``EMOTIONS``)
+reply_to       String                  optional id of the mention this one answers (conversations)
 =============  ======================  =============================================
 
 Columns a user brought that map to none of these are kept after the canonical
 ones, under their original names (nothing the user brought is dropped).
+
+Optional columns the loader adds when they carry information (``OPTIONAL_SCHEMA``):
+
+=============  ======================  =============================================
+column         type                    meaning
+=============  ======================  =============================================
+time_known     Boolean                 False where the source gave a day but no time of
+                                       day (``24/11/2026``; ``created_at`` then holds
+                                       local midnight, which is not when it was posted);
+                                       True where it gave a time; null without a date.
+                                       Absent: every time of day is known. Hour views
+                                       (Orari) leave out the rows where it is False.
+=============  ======================  =============================================
 
 Analysis adds ``ANALYSIS_SCHEMA`` (see :mod:`ascolto_core.analysis`).
 Timestamps are stored in UTC and shown in the configured display time zone
@@ -58,7 +72,11 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
     "brand": pl.String(),
     "label": pl.String(),
     "label_emotion": pl.String(),
+    "reply_to": pl.String(),
 }
+
+TIME_KNOWN = "time_known"
+OPTIONAL_SCHEMA: dict[str, pl.DataType] = {TIME_KNOWN: pl.Boolean()}
 
 ENGAGEMENT_COLUMNS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
 

@@ -1,7 +1,8 @@
 """Page re-render time after a filter change, with 100,000 analysed mentions loaded.
 
 Builds 100,000 mentions by resampling the analysed demo (dates spread over the
-demo period, fresh ids), injects them into the app's session state under
+demo period, fresh ids; each brand reply re-linked to a copy of its post, as
+long after it as in the demo; own posts marked with the demo's profile), injects them into the app's session state under
 AppTest, opens each page once, then changes a sidebar filter (touchpoints, then
 back) and times the rerun of the page. AppTest adds its own overhead (it
 serialises every element), so these are upper bounds of the server-side time.
@@ -55,8 +56,36 @@ def big_mentions(rows: int, seed: int = 7) -> tuple[pl.DataFrame, object]:
     big = sample.with_columns(
         (pl.lit(lo) + pl.duration(microseconds=offsets)).alias("created_at"),
         pl.format("bench-{}", pl.int_range(0, rows)).alias("id"),
+        pl.col("id").alias("_orig"),
     )
-    return big, result.engine
+    return relink_replies(big, demo), result.engine
+
+
+def relink_replies(big: pl.DataFrame, demo: pl.DataFrame) -> pl.DataFrame:
+    """Point each resampled reply at a resampled copy of its post, as long after it as in the demo.
+
+    Then mark the brand's own posts and recognise brands with the demo's profile, as the app does.
+    """
+    from ascolto_core.datasets import demo_profile
+    from ascolto_core.insights.summary import prepare
+
+    delay = demo.filter(pl.col("reply_to").is_not_null()).join(
+        demo.select(pl.col("id").alias("reply_to"), pl.col("created_at").alias("_parent_at")), on="reply_to"
+    ).select(pl.col("id").alias("_orig"), (pl.col("created_at") - pl.col("_parent_at")).alias("_delay"))
+    first_copy = big.group_by("_orig").agg(pl.col("id").first().alias("_new_parent"), pl.col("created_at").first().alias("_new_parent_at"))
+    linked = (
+        big.join(delay, on="_orig", how="left", maintain_order="left")
+        .join(first_copy.rename({"_orig": "reply_to"}), on="reply_to", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("_new_parent").alias("reply_to"),
+            pl.when(pl.col("_new_parent").is_not_null())
+            .then(pl.col("_new_parent_at") + pl.col("_delay"))
+            .otherwise(pl.col("created_at"))
+            .alias("created_at"),
+        )
+        .drop("_orig", "_delay", "_new_parent", "_new_parent_at")
+    )
+    return prepare(linked, demo_profile())
 
 
 def st_cache_clear() -> None:
@@ -80,6 +109,9 @@ def main() -> int:
     at.session_state[StateKeys.DATASET_KEY] = f"bench-{args.rows}"
     at.session_state[StateKeys.DATASET_LABEL] = "bench"
     at.session_state[StateKeys.ENGINE_INFO] = engine
+    from ascolto_core.datasets import demo_profile
+
+    at.session_state[StateKeys.PROFILE] = demo_profile()  # own accounts and competitors, as for the demo
     at.run()
     # Each change is a filter not seen before, so no cached aggregation helps (cold re-render).
     touchpoints = mentions.get_column("touchpoint").value_counts(sort=True).get_column("touchpoint").to_list()

@@ -14,7 +14,7 @@ from ui.settings_form import render_settings_form
 from ui.shell import dataset_label
 from ui.state import StateKeys
 from ui.upload import render_fetch_tab, render_upload_tab
-from ui.workspace_panel import render_workspace_panel
+from ui.workspace_panel import render_listening_block, render_workspace_panel
 
 lang = st.session_state.get(StateKeys.LANG, "it")
 st.title(t("app.data.title", lang))
@@ -60,3 +60,4 @@ if has_fetch:
 
 with tabs["settings"]:
     render_settings_form(lang)
+    render_listening_block(lang)

@@ -21,16 +21,22 @@ stamp = date.today().strftime("%Y%m%d")
 st.markdown(t("app.export.intro", lang, n=fmt_int(ctx.shown, lang)))
 files = st.container(horizontal=True)
 # Files are built only when the button is clicked (callables run on demand).
+# The Italian spreadsheet dialect (";", decimal comma, Italian headers) beside the plain CSV for other tools.
 files.download_button(
-    t("app.export.csv", lang), type="primary", data=lambda: export_csv(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.csv",
+    t("spreadsheet.italian_csv", lang), type="primary", data=lambda: export_csv(frame, tz=tz, dialect="it", lang=lang),
+    file_name=f"ascolto_menzioni_{stamp}_excel.csv", mime="text/csv", icon=":material/csv:", key="export_csv_it", on_click="ignore",
+)
+files.download_button(
+    t("app.export.csv", lang), data=lambda: export_csv(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.csv",
     mime="text/csv", icon=":material/csv:", key="export_csv", on_click="ignore",
 )
 files.download_button(
-    t("app.export.xlsx", lang), type="primary", data=lambda: export_xlsx(frame, tz=tz), file_name=f"ascolto_menzioni_{stamp}.xlsx",
+    t("app.export.xlsx", lang), type="primary", data=lambda: export_xlsx(frame, tz=tz, lang=lang if lang == "it" else None),
+    file_name=f"ascolto_menzioni_{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:", key="export_xlsx",
     on_click="ignore",
 )
-st.caption(t("app.export.safety", lang))
+st.caption(t("app.export.safety", lang) + " " + t("spreadsheet.dialect_help", lang))
 
 st.subheader(t("app.export.charts", lang))
 charts = {
@@ -52,3 +58,8 @@ for name, build in charts.items():
         key=f"export_png_{name}",
         on_click="ignore",
     )
+
+# Esporta → Report: the client report of the current filters (ui/report_download.py).
+from ui.report_download import report_downloads  # noqa: E402
+
+report_downloads(ctx)

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ascolto_core.i18n import t
-from ascolto_core.insights import OfficeHours, hour_weekday_counts, off_hours_by_touchpoint
+from ascolto_core.insights import OfficeHours, count_time_unknown, hour_weekday_counts, off_hours_by_touchpoint
 from ui.charts import heatmap_chart, localise, off_hours_chart
 from ui.format import fmt_int, fmt_pct, with_labels
 from ui.shell import page_context
@@ -15,9 +15,12 @@ from ui.tables import table_height
 ctx = page_context("app.hours.title")
 lang = ctx.lang
 counts = hour_weekday_counts(ctx.filtered, ctx.tz)
+day_only = count_time_unknown(ctx.filtered)
 if counts.get_column("mentions").sum() == 0:
-    st.info(t("app.timeline.no_dates", lang))
+    st.info(t("hours_time.all_day_only", lang) if day_only else t("app.timeline.no_dates", lang))
     st.stop()
+if day_only:
+    st.caption(t("hours_time.day_only_left_out", lang, n=fmt_int(day_only, lang)))
 st.subheader(t("app.hours.heatmap", lang))
 st.altair_chart(localise(heatmap_chart(counts, lang), lang))
 

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from app_harness import APP, app_with_data, texts
 from ascolto_core import config as config_module
 from ascolto_core import i18n
-from ascolto_core.datasets import load_demo
+from ascolto_core.datasets import demo_profile, load_demo
+from ascolto_core.insights.voice import mark_own
 from ascolto_core.i18n import t
 from ui.components import escape_markdown
 from ui.state import StateKeys
@@ -36,7 +37,11 @@ def test_demo_is_loaded_and_analysed_on_first_open() -> None:
     captions = [c.value for c in at.sidebar.caption]
     assert t("app.sidebar.dataset", "it", name=escape_markdown(t("app.data.demo_label", "it"))) in captions
     assert any(c.startswith("Analisi: ") for c in captions), "the engine is always visible"
-    assert f"**{n:,}** menzioni su {n:,}".replace(",", ".") in captions
+    # The brand's own posts (issue 12) are counted apart: the pages show the customers' mentions.
+    own = int(mark_own(load_demo(), demo_profile())["is_own"].sum())
+    assert own > 0
+    assert f"**{n - own:,}** menzioni su {n:,}".replace(",", ".") in captions
+    assert t("service.voice.own_count", "it", n=f"{own:,}".replace(",", ".")) in captions
 
 
 def test_upload_shows_report_then_analyses_the_file() -> None:

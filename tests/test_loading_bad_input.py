@@ -199,12 +199,14 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert "è vuoto" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_rows_with_extra_cells_are_loaded_and_reported(tmp_path: Path) -> None:
+def test_rows_with_extra_cells_are_left_out_and_reported_with_their_line(tmp_path: Path) -> None:
+    # Issue 8 item 10: keeping "buono" with " anzi ottimo" as its author was the defect (a shifted row).
     path = tmp_path / "ragged.csv"
     path.write_text("testo,autore\nciao,Ugo\nbuono, anzi ottimo,Ada\n", encoding="utf-8")
     result = load_mentions(path)
-    assert result.mentions["text"].to_list() == ["ciao", "buono"]
-    assert ("load.note_ragged_lines", {}) in result.report.notes
+    assert result.mentions["text"].to_list() == ["ciao"]
+    assert (result.report.rows_read, result.report.rows_kept) == (2, 1)
+    assert ("load.note_malformed_longer", {"n": 1, "lines": "3"}) in result.report.notes
 
 
 def test_invalid_utf8_after_a_clean_start_is_redetected(tmp_path: Path) -> None:

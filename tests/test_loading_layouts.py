@@ -260,5 +260,6 @@ def test_demo_style_canonical_file_maps_every_column(tmp_path: Path) -> None:
     assert result.mentions.row(0, named=True) | {"created_at": None} == {
         "id": "d1", "text": "Ottimo", "created_at": None, "touchpoint": "google_reviews", "source": "Google Maps",
         "author": "Nicola", "url": None, "lang": "it", "likes": None, "shares": None, "comments": None, "reach": None,
-        "rating": 5.0, "brand": "Forno Brio", "label": "positive", "label_emotion": "joy", "kind": "praise",
+        "rating": 5.0, "brand": "Forno Brio", "label": "positive", "label_emotion": "joy", "reply_to": None,
+        "kind": "praise",
     }  # fmt: skip

@@ -15,6 +15,7 @@ from ascolto_core.analysis import AnalysisResult, analyze_mentions, available_en
 from ascolto_core.analysis.base import EngineInfo
 from ascolto_core.analysis.registry import EngineSpec, register_engine
 from ascolto_core.errors import AscoltoError
+from ascolto_core.insights.aspects import ASPECT_COLUMNS
 from ascolto_core.schema import ANALYSIS_SCHEMA, EMOTIONS, SENTIMENTS, conform
 
 
@@ -40,9 +41,10 @@ def test_adds_analysis_columns_after_the_input_ones(counting: CountingEngine) ->
         pl.Series("colonna_utente", [1, 2])
     )
     result = analyze_mentions(frame)
-    assert result.mentions.columns == [*frame.columns, *ANALYSIS_SCHEMA]
-    assert result.mentions.schema == {**frame.schema, **ANALYSIS_SCHEMA}
-    assert result.mentions.drop(list(ANALYSIS_SCHEMA)).equals(frame)
+    # Aspects (issue 12) come last: topics and their own sentiment, as columns of the analysed table.
+    assert result.mentions.columns == [*frame.columns, *ANALYSIS_SCHEMA, *ASPECT_COLUMNS]
+    assert result.mentions.schema == {**frame.schema, **ANALYSIS_SCHEMA, **ASPECT_COLUMNS}
+    assert result.mentions.drop([*ANALYSIS_SCHEMA, *ASPECT_COLUMNS]).equals(frame)
     assert result.mentions["is_question"].to_list() == [False, True]
     assert result.mentions["engine"].to_list() == [counting.info.label] * 2
     assert set(result.mentions["sentiment"].to_list()) <= set(SENTIMENTS)
@@ -162,7 +164,7 @@ def test_progress_reaches_the_total(counting: CountingEngine) -> None:
 def test_empty_table(counting: CountingEngine) -> None:
     result = analyze_mentions(mentions([]))
     assert result.mentions.is_empty()
-    assert result.mentions.schema == {**mentions([]).schema, **ANALYSIS_SCHEMA}
+    assert result.mentions.schema == {**mentions([]).schema, **ANALYSIS_SCHEMA, **ASPECT_COLUMNS}
     assert (result.analysed, result.from_cache, counting.calls) == (0, 0, [])
 
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from ascolto_core.i18n import t
-from ui.format import category_name, fmt_datetime, fmt_int
+from ui.format import category_name, fmt_date, fmt_datetime, fmt_int
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 WORD_JOINER = "\u2060"
@@ -151,8 +152,11 @@ def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
             if row.get("is_question"):
                 st.badge(t("app.post.question", lang), icon=":material/help:", color="orange")
             created = row.get("created_at")
+            # A day-only date (time_known False) is shown without the midnight it was stored at.
+            day_only = isinstance(created, datetime) and created.tzinfo is not None and row.get("time_known") is False
+            shown = fmt_date(created.astimezone(ZoneInfo(tz)), lang) if day_only else None
             parts = [
-                fmt_datetime(created, lang, tz) if isinstance(created, datetime) else t("app.common.no_date", lang),
+                shown or (fmt_datetime(created, lang, tz) if isinstance(created, datetime) else t("app.common.no_date", lang)),
                 category_name("touchpoint", row.get("touchpoint"), lang),
             ]
             if row.get("author"):

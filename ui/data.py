@@ -66,6 +66,21 @@ def demo_mentions() -> pl.DataFrame:
     return load_demo()
 
 
+def profile_for(dataset_key: str) -> Any:
+    """The ``BrandProfile`` of a dataset: the demo's own, else the empty profile (workspaces will store one)."""
+    from ascolto_core.datasets import demo_profile
+    from ascolto_core.profile import BrandProfile
+
+    return demo_profile() if dataset_key == DEMO_KEY else BrandProfile()
+
+
+def prepare(mentions: pl.DataFrame, profile: Any) -> pl.DataFrame:
+    """``insights.summary.prepare``: own posts marked, brands recognised, aspects present."""
+    from ascolto_core.insights.summary import prepare as compute
+
+    return compute(mentions, profile)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_file(data: bytes, filename: str, mapping: tuple[tuple[str, str | None], ...] | None, sheet: str | None) -> Any:
     """``load_mentions`` on uploaded bytes (a ``LoadResult``), cached by content + mapping + sheet.
@@ -219,16 +234,17 @@ def cloud_png(terms: tuple[tuple[str, int, float | None], ...]) -> bytes | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def workspace_mentions(path: str, version_key: str) -> pl.DataFrame:
-    """Every analysed mention of the workspace in ``path``, cached by ``version_key``.
+def workspace_mentions(path: str, version_key: str, _profile: Any, profile_key: str) -> pl.DataFrame:
+    """Every analysed mention of the workspace in ``path``, prepared for the views with ``_profile``.
 
     ``version_key`` (:func:`ui.workspaces.version_key`) holds the path, the data
     version and the segment files, so another tab's or process's new data makes a
-    new entry and two workspaces never share one.
+    new entry and two workspaces never share one; ``profile_key`` names ``_profile``
+    (own accounts, brands), so changed settings make a new entry too.
     """
     from ascolto_core.workspace import Workspace
 
-    return Workspace.open(path, read_only=True).mentions()
+    return prepare(Workspace.open(path, read_only=True).mentions(), _profile)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

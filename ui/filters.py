@@ -8,7 +8,8 @@ import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.insights import FilterOptions, MentionFilter
-from ui.format import category_name
+from ascolto_core.insights.voice import DEFAULT_VOICE, VOICES
+from ui.format import category_name, fmt_int
 from ui.state import StateKeys
 
 
@@ -97,6 +98,7 @@ def render_filters(options: FilterOptions, lang: str) -> MentionFilter:
     emotions = multiselect(StateKeys.F_EMOTIONS, t("app.filters.emotions", lang), options.emotions, "emotion")
     langs = multiselect(StateKeys.F_LANGS, t("app.filters.langs", lang), options.langs, None)
     brands = multiselect(StateKeys.F_BRANDS, t("app.filters.brands", lang), options.brands, "brand")
+    voice = voice_choice(options, lang)
     _seed(StateKeys.F_SEARCH, "")
     search = st.sidebar.text_input(
         t("app.filters.search", lang), key=StateKeys.F_SEARCH, help=t("app.filters.search_help", lang), max_chars=500
@@ -119,4 +121,23 @@ def render_filters(options: FilterOptions, lang: str) -> MentionFilter:
         brands=brands,
         search=search.strip(),
         min_engagement=int(min_engagement or 0),
+        voice=voice,
     )
+
+
+def voice_choice(options: FilterOptions, lang: str) -> str:
+    """Whose posts the pages show: customers (default), the brand's own, or all; only when the data has own posts."""
+    if options.own_posts == 0:
+        st.session_state.pop(StateKeys.F_VOICE, None)
+        return DEFAULT_VOICE
+    if st.session_state.get(StateKeys.F_VOICE) not in VOICES:
+        st.session_state[StateKeys.F_VOICE] = DEFAULT_VOICE
+    picked = st.sidebar.radio(
+        t("service.voice.label", lang),
+        VOICES,
+        key=StateKeys.F_VOICE,
+        format_func=lambda v: t(f"service.voice.{v}", lang),
+        help=t("service.voice.help", lang),
+    )
+    st.sidebar.caption(t("service.voice.own_count", lang, n=fmt_int(options.own_posts, lang)))
+    return str(picked)

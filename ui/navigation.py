@@ -24,6 +24,9 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("pages/posts.py", "posts", ":material/forum:", "post"),
     PageSpec("pages/hours.py", "hours", ":material/schedule:", "orari"),
     PageSpec("pages/alerts.py", "alerts", ":material/notifications_active:", "allarmi"),
+    PageSpec("pages/service.py", "service", ":material/support_agent:", "servizio-clienti"),
+    PageSpec("pages/competitors.py", "competitors", ":material/compare_arrows:", "concorrenti"),
+    PageSpec("pages/topics.py", "topics", ":material/category:", "temi"),
     PageSpec("pages/export.py", "export", ":material/download:", "esporta"),
 )
 START_PAGE = "data"

@@ -64,6 +64,10 @@ def run_analysis(raw: pl.DataFrame, *, key: str = "data", label: str, lang: str,
         fallback=(result.fallback, dict(result.fallback_params)) if result.fallback else None,
         report=report,
     )
+    # Whose listening this is: own posts kept apart, brands recognised (insights.summary.prepare).
+    profile = data.profile_for(key)
+    st.session_state[StateKeys.PROFILE] = profile
+    st.session_state[StateKeys.MENTIONS] = data.prepare(result.mentions, profile)
     return True
 
 

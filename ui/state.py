@@ -29,6 +29,7 @@ class StateKeys:
     WS_PENDING_DELETE = "ws_pending_delete"  # the workspace whose deletion awaits confirmation
     WS_NOTICE = "ws_notice"  # one message for Dati after a rerun (created, renamed, imported...)
     WS_EXPORT = "ws_export_file"  # (file name, bytes) of the last prepared export
+    PROFILE = "brand_profile"  # the BrandProfile of the data in use (own accounts, competitors)
     # Shared sidebar filters (widget keys).
     F_DATES = "f_dates"
     F_TOUCHPOINTS = "f_touchpoints"
@@ -38,6 +39,7 @@ class StateKeys:
     F_BRANDS = "f_brands"
     F_SEARCH = "f_search"
     F_MIN_ENGAGEMENT = "f_min_engagement"
+    F_VOICE = "f_voice"  # customers / the brand's own posts / all (insights.voice.VOICES)
     # What the router computed for the page of this run (a PageContext).
     CONTEXT = "page_context"
     # Page widgets.
@@ -54,6 +56,13 @@ class StateKeys:
     WORDS_TABLE = "words_table"
     POST_ORDER = "post_order"
     POST_PAGE = "post_page"
+    SERVICE_BY = "service_by"
+    SERVICE_THREAD = "service_thread"
+    COMPETITOR_FREQ = "competitor_freq"
+    COMPETITOR_PICK = "competitor_pick"
+    TOPIC_CELL = "topic_cell"
+    TOPIC_PICK = "topic_pick"
+    TOPIC_FREQ = "topic_freq"
 
 
 FILTER_KEYS: tuple[str, ...] = (
@@ -65,6 +74,7 @@ FILTER_KEYS: tuple[str, ...] = (
     StateKeys.F_BRANDS,
     StateKeys.F_SEARCH,
     StateKeys.F_MIN_ENGAGEMENT,
+    StateKeys.F_VOICE,
 )
 
 DEFAULTS: dict[str, Any] = {

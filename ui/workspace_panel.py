@@ -209,3 +209,17 @@ def import_upload(content: bytes, name: str, lang: str) -> None:
         st.error(escape_markdown(error.message(lang).replace(str(Path(scratch) / f"upload{EXPORT_SUFFIX}"), t("wsui.import_your_file", lang))))
         return
     _done(literal_t("wsui.imported", lang, name=workspace.name, n=fmt_int(workspace.count(), lang)), workspace.path)
+
+
+def render_listening_block(lang: str) -> None:
+    """The ``listen`` process's status for the open workspace (not for the read-only demo, which nobody listens for)."""
+    path = workspaces.open_path()
+    if path is None or workspaces.is_read_only(path):
+        return
+    from ui.listening_status import render_listening_status
+
+    st.divider()
+    try:
+        render_listening_status(Workspace.open(path, read_only=True), lang)
+    except AscoltoError as error:
+        st.warning(escape_markdown(error.message(lang)))

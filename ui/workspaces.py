@@ -10,6 +10,7 @@ two on different workspaces never share an entry.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -147,19 +148,21 @@ def sync(lang: str) -> bool:
         return False
     try:
         workspace = Workspace.open(path, read_only=True)
-        key = version_key(workspace)
+        profile = workspace_profile(workspace)
+        profile_key = hashlib.sha256(json.dumps(profile.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        key = f"{version_key(workspace)}|p{profile_key}"
         info, fallback = _engine()  # the engine chosen now: new data is analysed by it, older results are flagged
         if st.session_state.get(StateKeys.DATASET_KEY) == key and st.session_state.get(StateKeys.MENTIONS) is not None:
             st.session_state[StateKeys.ENGINE_INFO] = info
             st.session_state[StateKeys.ENGINE_FALLBACK] = fallback
             return True
-        mentions = data.workspace_mentions(str(path), key)
+        mentions = data.workspace_mentions(str(path), key, profile, profile_key)
     except AscoltoError as error:
         st.session_state.pop(StateKeys.WORKSPACE, None)
         st.session_state[StateKeys.MENTIONS] = None
         st.session_state[StateKeys.LOAD_ERROR] = error.message(lang)
         return False
-    same_workspace = str(st.session_state.get(StateKeys.DATASET_KEY) or "").startswith(key.rsplit(":", 2)[0] + ":")
+    same_workspace = str(st.session_state.get(StateKeys.DATASET_KEY) or "").startswith(f"ws:{workspace.path.resolve()}:")
     if same_workspace:
         _widen_full_date_range(lang)
     report = st.session_state.get(StateKeys.LOAD_REPORT)
@@ -173,7 +176,17 @@ def sync(lang: str) -> bool:
         report=report,
         keep_filters=same_workspace,
     )
+    st.session_state[StateKeys.PROFILE] = profile  # whose listening this is (own posts, brands)
     return True
+
+
+def workspace_profile(workspace: Workspace) -> Any:
+    """The brand profile of ``workspace``: its settings' one; the demo's own for the demo (as before workspaces)."""
+    if is_demo(workspace.path):
+        from ascolto_core.datasets import demo_profile
+
+        return demo_profile()
+    return workspace.settings().profile
 
 
 def display_tz() -> str:

@@ -26,6 +26,7 @@ import polars as pl
 import polars_hash as plh
 
 from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, EngineInfo
+from ascolto_core.schema import EMOTIONS, SENTIMENTS
 
 ENV_CACHE_DIR = "ASCOLTO_CACHE_DIR"
 CACHE_FILE = "analysis-results.sqlite3"
@@ -37,6 +38,40 @@ _SCAN_FACTOR = 4
 # Separator for driver lists stored as text (a control character no driver contains).
 _LIST_SEPARATOR = "\x1f"
 _RESULT_COLUMNS = tuple(ENGINE_OUTPUT_SCHEMA)
+
+
+def _labels(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _number_in(column: str, low: int, high: int) -> str:
+    # SQLite stores NaN as NULL; a text or blob in a REAL column is kept as it is, hence typeof.
+    return f"({column} IS NULL OR (typeof({column}) IN ('real', 'integer') AND {column} BETWEEN {low} AND {high}))"
+
+
+def _label_in(column: str, labels: tuple[str, ...]) -> str:
+    return f"({column} IS NULL OR (typeof({column}) = 'text' AND {column} IN ({_labels(labels)})))"
+
+
+def _text_or_null(column: str) -> str:
+    return f"({column} IS NULL OR typeof({column}) = 'text')"
+
+
+# A cached result row is used only when every value has the type and range the engines give.
+_VALID_RESULT = " AND ".join(
+    (
+        "typeof(key) = 'text'",
+        _label_in("sentiment", SENTIMENTS),
+        _number_in("sentiment_score", -1, 1),
+        _number_in("sentiment_confidence", 0, 1),
+        _label_in("emotion", EMOTIONS),
+        _number_in("emotion_confidence", 0, 1),
+        _text_or_null("drivers_pos"),
+        _text_or_null("drivers_neg"),
+    )
+)
+# A cached language is an ISO 639 code or "other".
+_VALID_LANGUAGE = "(typeof(key) = 'text' AND typeof(lang) = 'text' AND length(lang) BETWEEN 2 AND 5 AND lang NOT GLOB '*[^a-z]*')"
 
 
 def default_cache_dir() -> Path:
@@ -97,6 +132,8 @@ class ResultCache:
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
         self.path = self.directory / CACHE_FILE
         self._ready = False
+        # Damaged rows found (and deleted, so they are recomputed and stored again) by this object's lookups.
+        self.repaired = 0
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -152,7 +189,10 @@ class ResultCache:
     def lookup(self, info: EngineInfo, keys: pl.Series) -> pl.DataFrame:
         """Cached results for ``keys`` under ``info``: columns ``key`` + ``ENGINE_OUTPUT_SCHEMA``.
 
-        Only keys found are returned (in no particular order).
+        Only keys found are returned (in no particular order). A row whose values
+        do not have the engines' types and ranges (a damaged or tampered file) is
+        not returned and is deleted, so the caller recomputes and stores it again;
+        :attr:`repaired` counts those rows.
 
         Raises:
             CacheUnavailable: if the cache file cannot be read.
@@ -161,12 +201,13 @@ class ResultCache:
         wanted = keys.drop_nulls().unique()
         if wanted.is_empty():
             return pl.DataFrame(schema=schema)
-        columns = "key, " + ", ".join(_RESULT_COLUMNS)
+        columns = "key, " + ", ".join(_RESULT_COLUMNS) + f", {_VALID_RESULT} AS valid"
         with self._connect() as connection:
             namespace = self._namespace(connection, info, create=False)
             if namespace is None:
                 return pl.DataFrame(schema=schema)
             rows = _select_keys(connection, columns, "results", ("ns = ?", (namespace,)), wanted)
+            rows = self._drop_damaged(connection, rows, "results", ("ns = ?", (namespace,)))
         stored = {"key": pl.String(), **{name: _stored_dtype(name) for name in _RESULT_COLUMNS}}
         frame = _only_wanted(pl.DataFrame(rows, schema=stored, orient="row"), wanted)
         return frame.with_columns(_decode_list(name) for name in ("drivers_pos", "drivers_neg")).select(
@@ -225,8 +266,34 @@ class ResultCache:
         if wanted.is_empty():
             return pl.DataFrame(schema=schema)
         with self._connect() as connection:
-            rows = _select_keys(connection, "key, lang", "languages", None, wanted)
+            rows = _select_keys(connection, f"key, lang, {_VALID_LANGUAGE} AS valid", "languages", None, wanted)
+            rows = self._drop_damaged(connection, rows, "languages", None)
         return _only_wanted(pl.DataFrame(rows, schema=schema, orient="row"), wanted)
+
+    def _drop_damaged(
+        self,
+        connection: sqlite3.Connection,
+        rows: list[tuple[object, ...]],
+        table: str,
+        scope: tuple[str, tuple[object, ...]] | None,
+    ) -> list[tuple[object, ...]]:
+        """The rows whose last column (the validity check) is true, without it; the others are deleted."""
+        damaged = [row[0] for row in rows if not row[-1]]
+        if damaged:
+            condition, params = scope if scope is not None else ("1", ())
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(
+                    f"DELETE FROM {table} WHERE {condition} AND key IN (SELECT value FROM json_each(?))",
+                    (*params, json.dumps(damaged, default=str)),
+                )
+                connection.execute("COMMIT")
+            except sqlite3.Error:
+                # Not deleted (another writer holds the file): still recomputed, and stored over.
+                if connection.in_transaction:
+                    connection.rollback()
+            self.repaired += len(damaged)
+        return [row[:-1] for row in rows if row[-1]]
 
     def store_languages(self, keys: pl.Series, langs: pl.Series) -> int:
         """Remember detected languages (aligned with ``keys``); returns rows written.

@@ -29,6 +29,8 @@ from ascolto_core.loading import load_mentions
 
 ENGINE_CHOICES: tuple[str, ...] = ("auto", "embedded", "transformers")
 OUTPUT_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
+# Written batch by batch (bounded memory); .xlsx is built whole (Excel holds ~1M rows anyway).
+BATCHED_SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,6 +45,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx"
     )
     _common_options(analyze)
+    analyze.add_argument(
+        "--batch-rows",
+        type=int,
+        default=None,
+        help="rows per batch for .csv/.parquet outputs (bounded memory; default 200000)",
+    )
+    analyze.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        help="also write the daily summary (counts per day, touchpoint, brand, sentiment, emotion)",
+    )
+    analyze.add_argument(
+        "--spark",
+        metavar="MASTER",
+        default=None,
+        help="run on Apache Spark (local[2], spark://host:7077...); Parquet or CSV files/folders",
+    )
     analyze.set_defaults(func=run_analyze)
 
     evaluate = subparsers.add_parser(
@@ -68,9 +88,13 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 def run_analyze(args: argparse.Namespace) -> int:
     """``analyze``: read, analyse, write; returns the exit code."""
+    if getattr(args, "spark", None):
+        return _run_on_spark(args)
     suffix = args.output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise AscoltoError("analysis.cli.bad_output", suffix=suffix or args.output.name)
+    if suffix in BATCHED_SUFFIXES:
+        return _run_in_batches(args)
     mentions, report_lines = read_mentions(args.input, args.lang)
     for line in report_lines:
         print(line, file=sys.stderr)
@@ -91,6 +115,69 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
     )
     print(t("analysis.cli.written", args.lang, path=args.output))
+    return 0
+
+
+def _run_in_batches(args: argparse.Namespace) -> int:
+    """``analyze`` to .csv/.parquet: batch by batch, memory bounded by ``--batch-rows``."""
+    from ascolto_core.scale.batches import DEFAULT_BATCH_ROWS, analyze_file
+
+    if not args.input.is_file() and not args.input.is_dir():
+        raise AscoltoError(
+            "analysis.cli.read_failed", path=args.input, reason=t("analysis.cli.no_such_file", args.lang)
+        )
+    batch_rows = args.batch_rows or DEFAULT_BATCH_ROWS
+    with _progress_bar(not args.no_progress, unit="row") as progress:
+        run = analyze_file(
+            args.input,
+            args.output,
+            batch_rows=batch_rows,
+            engine=args.engine,
+            progress=progress,
+            use_cache=not args.no_cache,
+            summary=args.summary,
+        )
+    for line in run.report.lines(args.lang):
+        print(line, file=sys.stderr)
+    if run.fallback is not None:
+        message = t(run.fallback, args.lang, **dict(run.fallback_params))
+        print(t("analysis.cli.fallback", args.lang, message=message))
+    for note in run.notes:
+        print(t(note, args.lang))
+    if run.engine is not None:
+        print(t("analysis.cli.engine_used", args.lang, label=run.engine.label))
+    if run.batches > 1:
+        print(t("scale.batches_done", args.lang, rows=run.rows, batches=run.batches, batch_rows=batch_rows))
+    print(
+        t(
+            "analysis.cli.summary",
+            args.lang,
+            rows=run.rows,
+            distinct=run.distinct_texts,
+            analysed=run.analysed,
+            cached=run.from_cache,
+        )
+    )
+    if args.summary is not None:
+        print(t("scale.summary_written", args.lang, rows=run.summary_rows, path=args.summary))
+    print(t("analysis.cli.written", args.lang, path=args.output))
+    return 0
+
+
+def _run_on_spark(args: argparse.Namespace) -> int:
+    """``analyze --spark MASTER``: the same analysis on Apache Spark (Parquet/CSV files or folders)."""
+    from ascolto_core.scale.spark import analyze_on_spark
+
+    run = analyze_on_spark(
+        str(args.input),
+        str(args.output),
+        master=args.spark,
+        engine=args.engine,
+        summary=str(args.summary) if args.summary is not None else None,
+    )
+    print(t("scale.spark_done", args.lang, rows=run.rows, master=run.master, path=run.output))
+    if args.summary is not None:
+        print(t("scale.summary_written", args.lang, rows=run.summary_rows, path=args.summary))
     return 0
 
 
@@ -135,7 +222,7 @@ def _print_engine(result: AnalysisResult, lang: str, stream: object = None) -> N
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress_bar(enabled: bool, unit: str = "text") -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
@@ -145,7 +232,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
     def update(done: int, total: int) -> None:
         if not bars:
-            bars.append(tqdm(total=total, unit="text", file=sys.stderr, dynamic_ncols=True, leave=False))
+            bars.append(tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False))
         bar = bars[0]
         bar.total = total
         bar.n = done
@@ -177,20 +264,14 @@ def write_mentions(frame: pl.DataFrame, path: Path) -> None:
         AscoltoError: ``analysis.cli.bad_output`` for other suffixes;
             ``analysis.cli.write_failed`` when the file cannot be written.
     """
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame.write_parquet(path)
-            return
-        from ascolto_core.insights.export import export_csv, export_xlsx
+    from ascolto_core.insights.export import WRITABLE_SUFFIXES, write_table
 
-        if suffix == ".csv":
-            path.write_bytes(export_csv(frame))
-        elif suffix == ".xlsx":
-            path.write_bytes(export_xlsx(frame))
-        else:
-            raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
-    except OSError as error:
-        raise AscoltoError(
-            "analysis.cli.write_failed", path=path, reason=error.strerror or str(error)
-        ) from error
+    suffix = path.suffix.lower()
+    if suffix not in WRITABLE_SUFFIXES:
+        raise AscoltoError("analysis.cli.bad_output", suffix=suffix)
+    try:
+        write_table(frame, path)
+    except AscoltoError as error:
+        if error.key != "spreadsheet.write_failed":
+            raise
+        raise AscoltoError("analysis.cli.write_failed", path=path, reason=error.params.get("reason", "")) from error

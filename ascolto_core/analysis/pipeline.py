@@ -34,7 +34,8 @@ class AnalysisResult:
 
     Attributes:
         mentions: the input rows and columns in order (``lang`` filled where it was
-            null) followed by the ``ANALYSIS_SCHEMA`` columns.
+            null) followed by the ``ANALYSIS_SCHEMA`` columns, then ``aspects`` and
+            ``aspect_sentiments`` (``insights.aspects.ASPECT_COLUMNS``).
         engine: the engine that actually produced the results.
         fallback: i18n key of the reason the requested engine did not run, else ``None``.
         fallback_params: parameters of that message (model id, requested engine).
@@ -65,7 +66,7 @@ class AnalysisResult:
 def analyze_mentions(
     mentions: pl.DataFrame,
     *,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     progress: ProgressCallback | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
@@ -77,6 +78,8 @@ def analyze_mentions(
             Analysis columns already present are replaced.
         engine: "auto", "embedded", "transformers" or a plugin name; ``None`` =
             ``$ASCOLTO_ENGINE``, else ``config/analysis.yaml: engine``, else "auto".
+            An engine instance is used as it is (Spark executors pass the engine built
+            from the state shipped to them, see :mod:`ascolto_core.scale.engine_state`).
         progress: called as ``progress(done, total)`` over distinct texts.
         cache_dir: result cache folder; default ``$ASCOLTO_CACHE_DIR`` or the user cache.
         use_cache: set ``False`` to neither read nor write the result cache.
@@ -101,7 +104,7 @@ def analyze_mentions(
     try:
         frame, choice, from_cache, analysed, total = _analyse(
             mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]),
-            resolve_engine(engine),
+            _choose(engine),
             cache,
             writer,
             progress,
@@ -109,7 +112,18 @@ def analyze_mentions(
         )
     finally:
         writer.finish()
+    # Topics of the experience and their own sentiment (insights.aspects), as columns of the table.
+    from ascolto_core.insights.aspects import annotate_aspects
+
+    frame = annotate_aspects(frame)
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
+
+
+def _choose(engine: str | Engine | None) -> EngineChoice:
+    """The registry's choice for a name, or an engine instance taken as it is."""
+    if engine is None or isinstance(engine, str):
+        return resolve_engine(engine)
+    return EngineChoice(engine, engine.info.name)
 
 
 def _analyse(
@@ -235,6 +249,8 @@ def _with_languages(
     if cache is not None and _CACHE_UNAVAILABLE not in notes:
         try:
             known = cache.lookup_languages(distinct["key"])
+            if cache.repaired:
+                _note(notes, "cache.repaired")
         except CacheUnavailable as error:
             log.warning("result cache not readable: %s", error)
             _note(notes, _CACHE_UNAVAILABLE)
@@ -378,7 +394,10 @@ def _lookup(cache: ResultCache | None, info: EngineInfo, keys: pl.Series, notes:
     if cache is None or _CACHE_UNAVAILABLE in notes:
         return _empty_results()
     try:
-        return cache.lookup(info, keys)
+        found = cache.lookup(info, keys)
+        if cache.repaired:
+            _note(notes, "cache.repaired")  # damaged rows were left out: recomputed now, stored again
+        return found
     except CacheUnavailable as error:
         log.warning("result cache not readable: %s", error)
         _note(notes, _CACHE_UNAVAILABLE)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from ascolto_core.datasets.replies import OWN_AUTHOR, plan_replies
 from ascolto_core.errors import AscoltoError
 from ascolto_core.schema import EMOTIONS, MENTION_SCHEMA, SENTIMENTS, TOUCHPOINTS
 
@@ -81,6 +82,8 @@ SHOPS: tuple[str, ...] = (
 )
 
 OUTPUT_COLUMNS: tuple[str, ...] = (*MENTION_SCHEMA, "kind", "shop")
+# Kinds the builder adds to the writers' ones: the brand's replies and customers' follow-ups.
+GENERATED_KINDS: tuple[str, ...] = ("reply", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -371,15 +374,15 @@ FIRST_NAMES_EN = (
 HANDLE_SUFFIXES = ("_bo", "_mo", "_pr", "_re", "_fe", "bologna", "_emilia", "", "_", ".x", "_official", "_real")
 SURNAME_INITIALS = "ABCDEFGLMNPRSTVZ"
 NEWS_OUTLETS = (
-    ("Cronache Emiliane", "www.cronache-emiliane.it"),
-    ("BolognaSette", "www.bolognasette-news.it"),
-    ("Gazzetta della Via Emilia", "www.gazzettaviaemilia.it"),
-    ("Il Portico", "www.ilportico-bo.it"),
+    ("Cronache Emiliane", "cronache-emiliane.example"),
+    ("BolognaSette", "bolognasette.example"),
+    ("Gazzetta della Via Emilia", "gazzettaviaemilia.example"),
+    ("Il Portico", "ilportico-bo.example"),
 )
 FORUMS = (
-    ("Forum Genitori Bologna", "www.forumgenitoribologna.it"),
-    ("Reddit r/bologna", "www.reddit.com/r/bologna"),
-    ("Forum Celiachia Emilia", "www.celiachiaemilia-forum.it"),
+    ("Forum Genitori Bologna", "forumgenitoribologna.example"),
+    ("Reddit r/bologna", "reddit.example/r/bologna"),
+    ("Forum Celiachia Emilia", "celiachiaemilia-forum.example"),
 )
 # A forum post may open with its place, e.g. "[r/bologna] ..." or "[Forum Cucina Italiana] ...".
 _FORUM_TAG = re.compile(r"^\[([^\]]{2,40})\]")
@@ -429,9 +432,9 @@ def _forum_source(post: SourcePost, rng: random.Random) -> tuple[str, str]:
         # A reply without its thread's tag: English replies mostly live on Reddit.
         place = "r/bologna" if post.lang == "en" and rng.random() < 0.8 else rng.choice(FORUMS)[0].removeprefix("Reddit ")
     if place.startswith("r/"):
-        return f"Reddit {place}", f"https://www.reddit.com/{place}/comments/{_token(rng, 7, '0123456789abcdefghijklmnopqrstuvwxyz')}/"
+        return f"Reddit {place}", f"https://reddit.example/{place}/comments/{_token(rng, 7, '0123456789abcdefghijklmnopqrstuvwxyz')}/"
     domains = {name: domain for name, domain in FORUMS}
-    domain = domains.get(place) or "www." + re.sub(r"[^a-z0-9]+", "", place.lower()) + ".it"
+    domain = domains.get(place) or re.sub(r"[^a-z0-9]+", "", place.lower()) + ".example"
     return place, f"https://{domain}/t/{rng.randint(1000, 99999)}"
 
 
@@ -440,18 +443,18 @@ def source_and_url(post: SourcePost, author: str, rng: random.Random) -> tuple[s
     tp = post.touchpoint
     page = "fornobrio" if post.brand == "Forno Brio" else "dolcesostacaffe"
     if tp == "facebook":
-        return "Facebook", f"https://www.facebook.com/{page}/posts/{rng.randint(10**15, 10**16 - 1)}"
+        return "Facebook", f"https://facebook.example/{page}/posts/{rng.randint(10**15, 10**16 - 1)}"
     if tp == "instagram":
-        return "Instagram", f"https://www.instagram.com/p/{_token(rng, 11)}/"
+        return "Instagram", f"https://instagram.example/p/{_token(rng, 11)}/"
     if tp == "x":
-        return "X", f"https://x.com/{author.lstrip('@')}/status/{rng.randint(10**18, 2 * 10**18)}"
+        return "X", f"https://x.example/{author.lstrip('@')}/status/{rng.randint(10**18, 2 * 10**18)}"
     if tp == "google_reviews":
-        return "Google Maps", f"https://www.google.com/maps/reviews/data=!4m8!14m7!1m6!2m5!1s{_token(rng, 24)}"
+        return "Google Maps", f"https://maps.example/reviews/{_token(rng, 24)}"
     if tp == "tripadvisor":
         slug = "Forno_Brio" if post.brand == "Forno Brio" else "Dolce_Sosta"
         city = (post.shop or "Bologna").split()[0]
         return "Tripadvisor", (
-            f"https://www.tripadvisor.it/ShowUserReviews-g{rng.randint(187000, 187999)}-d{rng.randint(10**6, 10**7)}"
+            f"https://tripadvisor.example/ShowUserReviews-g{rng.randint(187000, 187999)}-d{rng.randint(10**6, 10**7)}"
             f"-r{rng.randint(10**8, 10**9)}-{slug}-{city}_Emilia_Romagna.html"
         )
     if tp == "email":
@@ -492,13 +495,52 @@ def build_frame(posts: Sequence[SourcePost], seed: int = SEED) -> pl.DataFrame:
             "author": author, "url": url, "lang": post.lang, "likes": eng.likes, "shares": eng.shares,
             "comments": eng.comments, "reach": eng.reach, "rating": post.rating, "brand": post.brand,
             "label": post.sentiment, "label_emotion": post.emotion, "kind": post.kind, "shop": post.shop,
-            "_utc": when.astimezone(ZoneInfo("UTC")).replace(tzinfo=None),
+            "_utc": when.astimezone(ZoneInfo("UTC")).replace(tzinfo=None), "_key": len(rows), "_parent": None,
         })
+    rows += brand_replies(rows, random.Random(seed + 1))
     int_cols = {c: pl.Int64() for c in ("likes", "shares", "comments", "reach", "rating")}
-    schema = {c: int_cols.get(c, pl.String()) for c in OUTPUT_COLUMNS if c != "id"} | {"_utc": pl.Datetime("us")}
+    schema = {c: int_cols.get(c, pl.String()) for c in OUTPUT_COLUMNS if c != "id"} | {
+        "_utc": pl.Datetime("us"), "_key": pl.Int64(), "_parent": pl.Int64(),
+    }
     frame = pl.DataFrame(rows, schema=schema).sort("_utc", "text")
     ids = pl.Series("id", [f"demo-{i:06d}" for i in range(1, frame.height + 1)])
-    return frame.with_columns(ids).select(OUTPUT_COLUMNS)
+    frame = frame.with_columns(ids)
+    # Replies name the id of the post they answer, known only once every row has its place in time.
+    parents = frame.select(pl.col("_key").alias("_parent"), pl.col("id").alias("reply_to"))
+    frame = frame.drop("reply_to").join(parents, on="_parent", how="left", maintain_order="left")
+    return frame.select(OUTPUT_COLUMNS)
+
+
+def brand_replies(rows: Sequence[dict], rng: random.Random) -> list[dict]:
+    """Forno Brio's replies to its customers' complaints, questions and some praise, plus follow-ups.
+
+    Uses its own generator, so the posts themselves stay exactly as placed.
+    """
+    own = set(OWN_AUTHOR.values())
+    known = frozenset(name.lower() for name in (*FIRST_NAMES_IT, *FIRST_NAMES_EN))
+    out: list[dict] = []
+    for row in rows:
+        if row["brand"] != "Forno Brio" or row["author"] in own:
+            continue
+        posted = datetime.fromisoformat(row["created_at"])
+        parent = row["_key"]
+        for planned in plan_replies(posted, row["kind"], row["lang"], row["author"], row["touchpoint"], rng, known):
+            key = len(rows) + len(out)
+            at = planned.at.replace(microsecond=0)
+            social = row["touchpoint"] in SOCIAL_TOUCHPOINTS
+            url = None
+            if row["url"] and planned.kind == "reply":
+                url = f"{row['url'].rstrip('/')}#reply-{key}"
+            out.append({
+                "text": planned.text, "created_at": at.isoformat(), "touchpoint": row["touchpoint"],
+                "source": row["source"], "author": planned.author, "url": url, "lang": row["lang"],
+                "likes": rng.randint(0, 4) if social else None, "shares": 0 if social else None,
+                "comments": 0 if social else None, "reach": None, "rating": None, "brand": "Forno Brio",
+                "label": planned.label, "label_emotion": planned.emotion, "kind": planned.kind, "shop": row["shop"],
+                "_utc": at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None), "_key": key, "_parent": parent,
+            })
+            parent = key  # a follow-up answers the brand's reply
+    return out
 
 
 def summary_lines(frame: pl.DataFrame) -> list[str]:
@@ -518,6 +560,11 @@ def summary_lines(frame: pl.DataFrame) -> list[str]:
     daily = days.join(negatives, on="day", how="left").with_columns(pl.col("len").fill_null(0))
     week = daily.filter(pl.col("day").is_between(*PERIODS["incident"][:2]))["len"].to_list()
     lines.append(f"negatives per day: median {daily['len'].median():g}; incident week 14-20 Sep: {week}")
+    replies = frame.filter(pl.col("kind") == "reply")
+    lines.append(
+        f"brand replies: {replies.height} (linked by reply_to), customer follow-ups: "
+        f"{frame.filter(pl.col('kind') == 'follow_up').height}"
+    )
     likes = frame["likes"].drop_nulls()
     lines.append(
         f"likes (channels that have them, n={likes.len()}): median {likes.median():g}, "

@@ -50,7 +50,16 @@ def post_row(post: dict[str, Any], *, web_url: str, touchpoint: str) -> MentionR
         "likes": as_count(post.get("likeCount")),
         "shares": _sum_counts(post.get("repostCount"), post.get("quoteCount")),  # reposts and quote posts
         "comments": as_count(post.get("replyCount")),
+        "reply_to": _parent_id(record),
     }
+
+
+def _parent_id(record: dict[str, Any]) -> str | None:
+    """The id of the post this one answers (``record.reply.parent.uri``), in our id space."""
+    reply = record.get("reply")
+    parent = reply.get("parent") if isinstance(reply, dict) else None
+    uri = parent.get("uri") if isinstance(parent, dict) else None
+    return f"bluesky:{uri}" if isinstance(uri, str) and uri else None
 
 
 def _sum_counts(*values: object) -> int | None:

@@ -51,10 +51,10 @@ def write_mentions(mentions: pl.DataFrame, path: Path) -> None:
     if path.suffix.lower() == ".parquet":
         mentions.write_parquet(path)
         return
-    flat = mentions.with_columns(
-        pl.col(c).list.join(", ") for c, dtype in mentions.schema.items() if isinstance(dtype, pl.List)
-    )
-    flat.write_csv(path)
+    from ascolto_core.insights.export import write_table
+
+    # The one writer of spreadsheet files (formula neutralisation); UTC, as read_mentions reads it back.
+    write_table(mentions, path, tz="UTC")
 
 
 def read_mentions(path: Path) -> pl.DataFrame:

@@ -57,6 +57,8 @@ def status_row(status: dict[str, Any], *, host: str, touchpoint: str) -> Mention
         "likes": as_count(status.get("favourites_count")),
         "shares": as_count(status.get("reblogs_count")),
         "comments": as_count(status.get("replies_count")),
+        # The answered status, in the same id space (conversations and response times).
+        "reply_to": f"mastodon:{host}:{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
     }
 
 

@@ -56,6 +56,8 @@ def listing_row(data: dict[str, Any], *, touchpoint: str) -> MentionRow | None:
         # Reddit's score is upvotes minus downvotes; a buried post has no likes, not negative ones.
         "likes": max(0, as_count(data.get("score")) or 0) if data.get("score") is not None else None,
         "comments": as_count(data.get("num_comments")),
+        # Comments (t1) name what they answer ("t3_..." post or "t1_..." comment).
+        "reply_to": f"reddit:{data['parent_id']}" if isinstance(data.get("parent_id"), str) and data["parent_id"] else None,
     }
 
 

@@ -23,6 +23,7 @@ from ascolto_core.insights.filters import (
 from ascolto_core.insights.hours import (
     OfficeHours,
     OpeningWindow,
+    count_time_unknown,
     hour_weekday_counts,
     off_hours_by_touchpoint,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "export_xlsx",
     "filter_options",
     "headline",
+    "count_time_unknown",
     "hour_weekday_counts",
     "needs_attention",
     "negative_spike_days",

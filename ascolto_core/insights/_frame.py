@@ -34,7 +34,8 @@ def resolve_tz(tz: str | None) -> str:
 def ensure_columns(mentions: pl.DataFrame) -> pl.DataFrame:
     """Add any missing canonical/analysis column as nulls so every view can read it.
 
-    Unanalysed frames (no ``sentiment``...) stay usable: their mood columns are null.
+    Unanalysed frames (no ``sentiment``...) stay usable: their mood columns are null;
+    without ``is_own`` (see ``insights.voice``) every mention counts as a customer's.
     A naive ``created_at`` is taken as UTC, as the schema says.
     """
     if not isinstance(mentions, pl.DataFrame):
@@ -44,6 +45,9 @@ def ensure_columns(mentions: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in {**MENTION_SCHEMA, **ANALYSIS_SCHEMA}.items()
         if name not in mentions.columns
     ]
+    if "is_own" not in mentions.columns:
+        # Nobody marked the brand's own posts: every mention is a customer's.
+        missing.append(pl.lit(False).alias("is_own"))
     frame = mentions.with_columns(missing) if missing else mentions
     created = frame.schema["created_at"]
     if created != UTC_DATETIME:

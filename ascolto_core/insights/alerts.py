@@ -11,7 +11,9 @@ with 3 complaints after weeks of 0-1 from alarming anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -159,4 +161,109 @@ def amplified_negative(mentions: pl.DataFrame, n: int = 10, *, min_engagement: i
         )
         .sort("engagement", "created_at", descending=True, nulls_last=True, maintain_order=True)
         .head(max(n, 0))
+    )
+
+
+@dataclass(frozen=True)
+class SpikeWindow:
+    """Negatives of one window that is still running (today so far, or the last few hours).
+
+    The baseline is the same window on each of the previous days (same clock times, display
+    zone), scored by :func:`robust_flags`: the Allarmi page's daily alert and the listening
+    alert are one detector, so a partial day is never compared with whole days.
+
+    Attributes:
+        window: "today" (local midnight -> ``end``) or "hours" (the last ``hours`` hours).
+        start, end: the window, aware datetimes in the display zone.
+        negative, mentions: counts inside the window.
+        baseline, spread, robust_z, ratio: as in :func:`robust_flags` (``None`` without history).
+        history_days: previous days the baseline used.
+        is_alert: the detector's verdict.
+    """
+
+    window: str
+    start: datetime
+    end: datetime
+    negative: int
+    mentions: int
+    baseline: float | None
+    spread: float | None
+    robust_z: float | None
+    ratio: float | None
+    history_days: int
+    is_alert: bool
+
+
+def negative_spike_so_far(
+    mentions: pl.DataFrame | pl.LazyFrame,
+    now: datetime,
+    cfg: AlertConfig | None = None,
+    tz: str | None = None,
+    *,
+    hours: float | None = None,
+    first_day: date | None = None,
+) -> SpikeWindow:
+    """Score the running window ending at ``now`` against the same window on previous days.
+
+    Args:
+        mentions: analysed mentions (a lazy frame keeps a big workspace's read small:
+            only ``created_at`` and ``sentiment`` of the last ``baseline_days`` days are read).
+        now: the window's end (aware; naive is taken as UTC).
+        cfg: thresholds (default ``config/insights.yaml``).
+        tz: display zone, where "today" starts at midnight.
+        hours: ``None`` for "today so far", else the last ``hours`` hours.
+        first_day: the first day with data (default: the first dated mention read); days
+            before it are not history, so a new workspace never alerts on its first day.
+
+    Raises:
+        ValueError: ``hours`` not positive.
+    """
+    tz = resolve_tz(tz)
+    cfg = cfg or AlertConfig.from_config()
+    if hours is not None and hours <= 0:
+        raise ValueError(f"hours must be > 0, got {hours}")
+    zone = ZoneInfo(tz)
+    end = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
+    days = max(int(cfg.baseline_days), 1)
+    windows: list[tuple[datetime, datetime]] = []
+    for back in range(days, -1, -1):
+        # Wall-clock arithmetic in the zone: "same time yesterday" across a DST change.
+        stop = datetime.combine(end.date() - timedelta(days=back), end.timetz().replace(tzinfo=None), zone)
+        begin = stop - timedelta(hours=hours) if hours is not None else datetime.combine(stop.date(), time(0), zone)
+        windows.append((begin, stop))
+    lazy = mentions.lazy() if isinstance(mentions, pl.DataFrame) else mentions
+    if "sentiment" not in lazy.collect_schema().names():
+        lazy = lazy.with_columns(pl.lit(None, dtype=pl.String).alias("sentiment"))
+    earliest = windows[0][0].astimezone(UTC)
+    latest = end.astimezone(UTC)
+    recent = (
+        lazy.select(
+            pl.col("created_at").cast(pl.Datetime("us", "UTC"), strict=False).alias("at"),
+            (pl.col("sentiment") == "negative").fill_null(False).alias("neg"),
+        )
+        .filter(pl.col("at").is_between(earliest, latest, closed="both"))
+        .collect()
+    )
+    if first_day is None:
+        first_day = recent["at"].min().astimezone(zone).date() if recent.height else end.date()  # type: ignore[union-attr]
+    rows = []
+    for begin, stop in windows:
+        if stop.date() < first_day:
+            continue
+        inside = recent.filter(pl.col("at").is_between(begin.astimezone(UTC), stop.astimezone(UTC), closed="left" if stop != end else "both"))
+        rows.append({"mentions": inside.height, "negative": int(inside["neg"].sum())})
+    series = pl.DataFrame(rows, schema={"mentions": pl.UInt32(), "negative": pl.UInt32()})
+    scored = robust_flags(series, "negative", cfg, window=days).row(-1, named=True)
+    return SpikeWindow(
+        window="today" if hours is None else "hours",
+        start=windows[-1][0],
+        end=end,
+        negative=int(scored["negative"]),
+        mentions=int(scored["mentions"]),
+        baseline=scored["baseline"],
+        spread=scored["spread"],
+        robust_z=scored["robust_z"],
+        ratio=scored["ratio"] if scored["baseline"] is not None else None,
+        history_days=series.height - 1,
+        is_alert=bool(scored["is_alert"]),
     )

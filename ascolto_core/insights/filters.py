@@ -14,6 +14,7 @@ import polars as pl
 
 from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import engagement_expr, ensure_columns, local_date, resolve_tz
+from ascolto_core.insights.voice import DEFAULT_VOICE, own_count, voice_expr
 from ascolto_core.schema import EMOTIONS, SENTIMENTS, TOUCHPOINTS
 
 # A query longer than this is certainly not typed by hand; refuse it clearly.
@@ -69,6 +70,8 @@ class MentionFilter:
             substrings so "rimbors" finds "rimborso"); text in double quotes is
             one exact phrase.
         min_engagement: minimum likes + shares + comments.
+        voice: "customers" (default: the brand's own posts left out of every view),
+            "own" (only the brand's posts) or "all" (see ``insights.voice``).
     """
 
     date_from: date | None = None
@@ -80,6 +83,7 @@ class MentionFilter:
     brands: tuple[str, ...] = ()
     search: str = ""
     min_engagement: int = 0
+    voice: str = DEFAULT_VOICE
 
     def replace(self, **changes: object) -> MentionFilter:
         """A copy with some fields changed."""
@@ -87,7 +91,7 @@ class MentionFilter:
 
     @property
     def is_empty(self) -> bool:
-        """True when the filter lets every mention through."""
+        """True when nothing beyond the defaults is chosen (every customer mention passes)."""
         return self == MentionFilter()
 
 
@@ -101,6 +105,7 @@ class FilterOptions:
         langs, brands: sorted.
         max_engagement: the largest likes + shares + comments (0 when none).
         undated: mentions without a usable date (kept, but outside every date range).
+        own_posts: mentions the brand wrote itself (``is_own``), counted apart.
     """
 
     date_min: date | None
@@ -112,6 +117,7 @@ class FilterOptions:
     brands: tuple[str, ...]
     max_engagement: int = 0
     undated: int = 0
+    own_posts: int = 0
 
 
 def fold_text(expr: pl.Expr) -> pl.Expr:
@@ -173,6 +179,7 @@ def filter_options(mentions: pl.DataFrame, tz: str | None = None) -> FilterOptio
         brands=tuple(sorted(present("brand"))),
         max_engagement=int(row["max_engagement"] or 0),
         undated=int(row["undated"]),
+        own_posts=own_count(frame),
     )
 
 
@@ -193,6 +200,9 @@ def _field_conditions(flt: MentionFilter, tz: str) -> list[pl.Expr]:
             conditions.append(pl.col(column).is_in(list(allowed)))
     if flt.min_engagement > 0:
         conditions.append(engagement_expr() >= flt.min_engagement)
+    voice = voice_expr(flt.voice)
+    if voice is not None:
+        conditions.append(voice)
     return conditions
 
 

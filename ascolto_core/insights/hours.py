@@ -12,6 +12,7 @@ import polars as pl
 from ascolto_core.config import load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import ensure_columns, local_time, resolve_tz
+from ascolto_core.schema import TIME_KNOWN
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Italian day names are accepted in the config too ("lun", "lunedì"...).
@@ -154,9 +155,31 @@ class OfficeHours:
         )
 
 
+def _with_time_of_day(frame: pl.DataFrame) -> pl.Expr:
+    """Rows whose time of day is known: dated, and not a day-only date (``time_known`` False)."""
+    dated = pl.col("created_at").is_not_null()
+    if TIME_KNOWN in frame.columns:
+        return dated & pl.col(TIME_KNOWN).fill_null(True)
+    return dated
+
+
+def count_time_unknown(mentions: pl.DataFrame) -> int:
+    """Dated mentions whose source gave a day but no time of day: the hour views leave them out.
+
+    The same count the Orari page states, so the sentence and the charts agree.
+    """
+    if TIME_KNOWN not in mentions.columns or "created_at" not in mentions.columns:
+        return 0
+    return int(mentions.select((pl.col("created_at").is_not_null() & ~pl.col(TIME_KNOWN).fill_null(True)).sum()).item())
+
+
 def _local_parts(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Mentions with a known time of day, with their local weekday, hour, minute and day.
+
+    Day-only dates are left out: their midnight is not when they were posted.
+    """
     local = local_time(tz)
-    return frame.filter(pl.col("created_at").is_not_null()).with_columns(
+    return frame.filter(_with_time_of_day(frame)).with_columns(
         (local.dt.weekday() - 1).cast(pl.Int8).alias("weekday"),
         local.dt.hour().cast(pl.Int8).alias("hour"),
         (local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)).alias("_minute"),
@@ -168,7 +191,8 @@ def hour_weekday_counts(mentions: pl.DataFrame, tz: str | None = None) -> pl.Dat
     """The full 7 x 24 grid ``(weekday 0=Mon..6, hour 0..23, mentions, negative)`` in the display zone.
 
     Hours are wall-clock hours: on the night clocks go back, 02:00-02:59
-    happens twice and both count in hour 2. Empty input gives an empty frame.
+    happens twice and both count in hour 2. Mentions dated without a time of
+    day are left out (see :func:`count_time_unknown`). Empty input gives an empty frame.
     """
     tz = resolve_tz(tz)
     frame = _local_parts(ensure_columns(mentions), tz)
@@ -201,7 +225,10 @@ def off_hours_expr(office_hours: OfficeHours, closed_days: list[date]) -> pl.Exp
 def off_hours_by_touchpoint(
     mentions: pl.DataFrame, office_hours: OfficeHours | None = None, tz: str | None = None
 ) -> pl.DataFrame:
-    """Per touchpoint: dated mentions, how many arrived off hours, and of those complaints/questions.
+    """Per touchpoint: mentions with a time of day, how many arrived off hours, and of those complaints/questions.
+
+    Day-only dates are left out (see :func:`count_time_unknown`): a day alone
+    cannot say whether someone was at work.
 
     Outside office hours = a closed weekday, a public holiday or closed date, or
     outside the touchpoint's daily window (display zone). Complaints are

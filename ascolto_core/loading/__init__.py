@@ -19,6 +19,7 @@ import os
 from ascolto_core.config import load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading.canonical import build_mentions
+from ascolto_core.loading.limits import LoadLimits
 from ascolto_core.loading.mapping import (
     AUX_FIELDS,
     MAPPABLE_FIELDS,
@@ -35,6 +36,7 @@ __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
     "ColumnMapping",
+    "LoadLimits",
     "LoadReport",
     "LoadResult",
     "MappingNeeded",
@@ -43,12 +45,6 @@ __all__ = [
     "load_mentions",
     "propose_mapping",
 ]
-
-
-def _limit_bytes(max_bytes: int | None) -> int:
-    if max_bytes is not None:
-        return max_bytes
-    return int(float(load_config("app").get("max_file_mb", 200)) * 1024 * 1024)
 
 
 def _display_tz() -> str:
@@ -63,9 +59,11 @@ def _read(
     *,
     typed: bool = False,
     mapping: ColumnMapping | dict[str, str | None] | None = None,
+    limits: LoadLimits | None = None,
 ) -> tuple[RawTable, str]:
     opened = open_source(source, filename)
-    limit = _limit_bytes(max_bytes)
+    limits = limits or LoadLimits.from_config(max_bytes)
+    limit = limits.max_bytes
     if opened.size > limit:
         raise AscoltoError(
             "load.too_large",
@@ -73,7 +71,7 @@ def _read(
             size_mb=f"{opened.size / 1024 / 1024:.3g}",
             limit_mb=f"{limit / 1024 / 1024:.3g}",
         )
-    return read_table(opened, sheet=sheet, typed=typed, mapping=mapping), opened.name
+    return read_table(opened, sheet=sheet, typed=typed, mapping=mapping, limits=limits), opened.name
 
 
 def propose_mapping(
@@ -99,6 +97,7 @@ def load_mentions(
     mapping: ColumnMapping | dict[str, str | None] | None = None,
     sheet: str | int | None = None,
     max_bytes: int | None = None,
+    limits: LoadLimits | None = None,
 ) -> LoadResult:
     """Load a file of mentions into the canonical table, with a report of everything done.
 
@@ -109,6 +108,8 @@ def load_mentions(
             are mapped automatically.
         sheet: Excel sheet name or 0-based index; default the first sheet with rows.
         max_bytes: size limit; default ``config/app.yaml: max_file_mb``.
+        limits: every limit at once (size, decompressed bytes, rows, columns); default
+            ``config/app.yaml`` (``max_file_mb``, ``load_limits``).
 
     Returns:
         :class:`LoadResult` whose ``mentions`` pass ``schema.conform`` (canonical
@@ -117,10 +118,11 @@ def load_mentions(
     Raises:
         MappingNeeded: when the columns are unclear (no text column, two date columns...).
         AscoltoError: empty, binary, corrupt or too large files, JSON that is not a
-            list of records, unknown sheets, mappings naming absent columns.
+            list of records, unknown sheets, mappings naming absent columns, JSON nested too
+            deep, files past a limit (``load.limit_*``, ``load.too_large``).
     """
     # Counts and ratings may be parsed by the CSV reader: the table built below is the same.
-    raw, name = _read(source, filename, sheet, max_bytes, typed=True, mapping=mapping)
+    raw, name = _read(source, filename, sheet, max_bytes, typed=True, mapping=mapping, limits=limits)
     if mapping is not None and not isinstance(mapping, ColumnMapping):
         mapping = ColumnMapping(mapping)
     proposal = propose(raw.frame.columns, mapping)
@@ -131,7 +133,7 @@ def load_mentions(
     canonical_sources = {c for f, c in columns.items() if f not in AUX_FIELDS}
     problem_notes: tuple[Note, ...] = tuple((p.key, {"field": p.field}) for p in proposal.problems if not p.blocking)
     report = LoadReport(
-        rows_read=raw.frame.height,
+        rows_read=raw.frame.height + raw.rows_excluded,
         rows_kept=built.mentions.height,
         unparseable_dates=built.unparseable_dates,
         empty_texts_dropped=built.empty_texts,

@@ -16,7 +16,7 @@ from itertools import accumulate
 import polars as pl
 import polars_hash as plh
 
-from ascolto_core.loading.dates import join_date_time, parse_datetimes
+from ascolto_core.loading.dates import DateWindow, join_date_time, parse_datetimes, time_known
 from ascolto_core.loading.ids import content_hashes, ids_from_hashes, text_hashes
 from ascolto_core.loading.mapping import AUX_FIELDS
 from ascolto_core.loading.report import Note
@@ -28,10 +28,10 @@ from ascolto_core.loading.values import (
     parse_rating,
     parse_sentiment_labels,
 )
-from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, conform
+from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, OPTIONAL_SCHEMA, TIME_KNOWN, conform
 
 COUNT_FIELDS: tuple[str, ...] = ("likes", "shares", "comments", "reach")
-PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand")
+PLAIN_TEXT_FIELDS: tuple[str, ...] = ("source", "author", "url", "brand", "reply_to")
 # Threads for the independent steps of a build (Polars works outside the GIL).
 _WORKERS = 4
 
@@ -140,6 +140,7 @@ class _Dates:
     blank: pl.Series
     bad: pl.Series
     notes: list[Note]
+    time_known: pl.Series | None = None  # only when some dates carry no time of day
 
 
 class _Builder:
@@ -150,7 +151,10 @@ class _Builder:
     parallel threads: Polars releases the GIL while it works.
     """
 
-    def __init__(self, frame: pl.DataFrame, chosen: dict[str, str | None], tz: str, delimiter: str | None) -> None:
+    def __init__(
+        self, frame: pl.DataFrame, chosen: dict[str, str | None], tz: str, delimiter: str | None, window: DateWindow
+    ) -> None:
+        self.window = window
         self.frame = frame
         self.chosen = chosen
         self.tz = tz
@@ -193,6 +197,19 @@ class _Builder:
         if time_of_day is not None:
             raw = join_date_time(raw, time_of_day)
         created = parse_datetimes(raw, self.tz, notes=notes)
+        outside = self.window.outside(created)
+        if outside.any():
+            # 9999-12-31 and 0001-01-01 placeholders: unreadable like any bad date (and unshowable in local time).
+            notes.append((
+                "load.note_dates_out_of_range",
+                {
+                    "n": int(outside.sum()),
+                    "earliest": self.window.earliest.date().isoformat(),
+                    "latest": self.window.latest.date().isoformat(),
+                    "examples": _examples(raw.filter(outside)),
+                },
+            ))
+            created = pl.select(pl.when(outside).then(None).otherwise(created)).to_series().alias(created.name)
         # Only rows without a date can be blank or unreadable: look at those alone (usually none).
         unread = created.is_null()
         blank = nothing
@@ -201,9 +218,14 @@ class _Builder:
             empty = raw.gather(rows)
             blank = blank.scatter(rows, is_blank(empty) if raw.dtype == pl.String else empty.is_null())
         bad = unread & ~blank
-        if bad.any():
-            notes.append(("load.note_date_examples", {"examples": _examples(raw.filter(bad))}))
-        return _Dates(created.alias("created_at"), raw, blank, bad, notes)
+        if (bad & ~outside).any():
+            notes.append(("load.note_date_examples", {"examples": _examples(raw.filter(bad & ~outside))}))
+        known = time_known(raw, created, self.tz)
+        if bool((known == False).any()):  # noqa: E712 - null (no date) is not "day only"
+            notes.append(("load.note_time_unknown", {"n": int((known == False).sum())}))  # noqa: E712
+        else:
+            known = None
+        return _Dates(created.alias("created_at"), raw, blank, bad, notes, known)
 
     def plain(self) -> Step:
         """Plain text fields (as the file wrote them) and the language."""
@@ -289,6 +311,8 @@ class _Builder:
         done = dates.result()
         if done.created is not None:
             self.out["created_at"] = done.created
+        if done.time_known is not None:
+            self.out[TIME_KNOWN] = done.time_known
         self.notes += done.notes
         for step in steps[1:]:
             out, notes = step.result()
@@ -333,7 +357,7 @@ class _Builder:
                 continue
             target = name
             # Analysis columns too: re-loading an Ascolto export must not collide with the next analysis.
-            while target in MENTION_SCHEMA or target in ANALYSIS_SCHEMA or target in extras:
+            while target in MENTION_SCHEMA or target in ANALYSIS_SCHEMA or target in OPTIONAL_SCHEMA or target in extras:
                 target = f"{target} (file)"
             if target != name:
                 self.notes.append(("load.note_renamed_column", {"column": name, "renamed": target}))
@@ -341,7 +365,14 @@ class _Builder:
         return extras
 
 
-def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: str, delimiter: str | None = None) -> Built:
+def build_mentions(
+    frame: pl.DataFrame,
+    chosen: dict[str, str | None],
+    *,
+    tz: str,
+    delimiter: str | None = None,
+    window: DateWindow | None = None,
+) -> Built:
     """The canonical table from a raw table and a complete mapping (field -> column or None).
 
     Rows without text are dropped and duplicates removed (same id; for ids
@@ -352,8 +383,9 @@ def build_mentions(frame: pl.DataFrame, chosen: dict[str, str | None], *, tz: st
         chosen: the mapping (``MappingProposal.chosen``); ``text`` must be set.
         tz: zone of timestamps that carry none.
         delimiter: the CSV delimiter, a hint for the decimal style of numbers.
+        window: plausible dates (default ``config/app.yaml: date_window``); others count as unreadable.
     """
-    builder = _Builder(frame, chosen, tz, delimiter)
+    builder = _Builder(frame, chosen, tz, delimiter, window or DateWindow.from_config())
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         dates = builder.run(pool)
         blank_texts = pool.submit(is_blank, builder.out["text"])  # while the ids are derived

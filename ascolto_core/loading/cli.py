@@ -1,7 +1,7 @@
 """``python -m ascolto_core load INPUT [--sheet S] [--map field=column ...] [--output OUT]``.
 
 Prints the load report; with ``--output`` also writes the canonical table
-(``.parquet`` or ``.csv``), for consultants with big exports and batch jobs.
+(``.parquet``, ``.csv`` or ``.xlsx``, through the one writer of ``insights.export``), for consultants with big exports and batch jobs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from ascolto_core.i18n import t
+from ascolto_core.errors import AscoltoError
+from ascolto_core.insights.export import WRITABLE_SUFFIXES, write_table
 from ascolto_core.loading import ColumnMapping, MappingNeeded, load_mentions
 
 
@@ -32,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="choose the column of a field, e.g. --map text=Messaggio (repeatable; 'field=' means none)",
     )
     parser.add_argument("--max-mb", type=float, default=None, help="size limit in MB (default: config/app.yaml)")
-    parser.add_argument("--output", type=Path, default=None, help="also write the canonical table (.parquet or .csv)")
+    parser.add_argument("--output", type=Path, default=None, help="also write the canonical table (.parquet, .csv or .xlsx)")
     parser.set_defaults(func=run)
 
 
@@ -41,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     mapping = ColumnMapping.from_pairs(args.mapping) if args.mapping else None
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
     lang = getattr(args, "lang", "it")
+    if args.output is not None and args.output.suffix.lower() not in WRITABLE_SUFFIXES:
+        # Refused before the (possibly long) load, not after it.
+        raise AscoltoError("spreadsheet.bad_suffix", suffix=args.output.suffix or args.output.name, suffixes=", ".join(WRITABLE_SUFFIXES))
     try:
         result = load_mentions(args.input, mapping=mapping, sheet=args.sheet, max_bytes=max_bytes)
     except MappingNeeded as needed:
@@ -53,10 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if args.output is not None:
         output: Path = args.output
-        if output.suffix.lower() == ".csv":
-            # CSV cannot hold lists; the canonical table has none before analysis.
-            result.mentions.write_csv(output)
-        else:
-            result.mentions.write_parquet(output)
+        # The one writer of files: formula neutralisation for .csv/.xlsx, the table as is for .parquet.
+        write_table(result.mentions, output)
         print(t("load.cli_saved", lang, path=str(output)))
     return 0

@@ -14,10 +14,13 @@ with those only, and the few rows left over are retried with every format.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
 
+from ascolto_core.config import load_config
 from ascolto_core.schema import UTC_DATETIME
 
 # Formats carrying an offset or "Z" (``%#z`` accepts both).
@@ -345,3 +348,73 @@ def join_date_time(dates: pl.Series, times: pl.Series) -> pl.Series:
         .otherwise(pl.concat_str(pl.col("d"), pl.lit(" "), pl.col("t")))
     )
     return joined.to_series().alias(dates.name)
+
+
+DEFAULT_EARLIEST = date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a mention can plausibly carry: from ``earliest`` to ``latest`` (both UTC, inclusive).
+
+    A 9999-12-31 or 0001-01-01 placeholder is not when anyone posted, and such
+    values cannot even be shown in a local time zone (year 10000), so the loader
+    treats dates outside the window as unreadable (rows kept without a date).
+    """
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any] | None = None, today: date | None = None) -> DateWindow:
+        """``config/app.yaml: date_window`` (``earliest``, ``days_after_today``); default 1990-01-01 to tomorrow."""
+        section = (config if config is not None else load_config("app")).get("date_window") or {}
+        try:
+            earliest = date.fromisoformat(str(section.get("earliest", DEFAULT_EARLIEST.isoformat())))
+            ahead = int(section.get("days_after_today", 1))
+        except (TypeError, ValueError):
+            earliest, ahead = DEFAULT_EARLIEST, 1
+        last_day = (today or datetime.now(UTC).date()) + timedelta(days=ahead)
+        return cls(
+            earliest=datetime.combine(earliest, time.min, tzinfo=UTC),
+            latest=datetime.combine(last_day, time.max, tzinfo=UTC),
+        )
+
+    def outside(self, created: pl.Series) -> pl.Series:
+        """True where a parsed timestamp lies outside the window (null stays False)."""
+        return ((created < self.earliest) | (created > self.latest)).fill_null(False)
+
+
+def _all_local_midnight(stamps: pl.Series, tz: str) -> bool:
+    """Every timestamp at 00:00:00 local time (a sample first: one real time of day settles it)."""
+    if stamps.is_empty():
+        return False
+    for values in (stamps.head(1000), stamps):
+        local = values.dt.convert_time_zone(tz)
+        if not bool(((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)).all()):
+            return False
+    return True
+
+
+# A time of day written in the cell: "18:05", "18.05" after a space, or a Unix timestamp.
+_HAS_TIME = r"\d:\d\d|\s\d{1,2}\.\d\d(?:\D|$)|^\s*-?\d{9,13}(?:\.\d+)?\s*$"
+
+
+def time_known(raw: pl.Series, parsed: pl.Series, tz: str) -> pl.Series:
+    """Whether each parsed timestamp carried a time of day (False: a day only, read as local midnight).
+
+    A text cell with no time ("24/11/2026"), an Excel/Parquet date, or a column
+    whose every value sits at local midnight (dates stored as timestamps) has no
+    time of day. Null where there is no date.
+    """
+    dtype = raw.dtype
+    if dtype == pl.Date:
+        known = pl.repeat(False, len(raw), eager=True)
+    elif dtype == pl.String:
+        known = raw.str.contains(_HAS_TIME).fill_null(False)
+    else:
+        known = pl.repeat(True, len(raw), eager=True)
+    dated = parsed.is_not_null()
+    if known.any() and _all_local_midnight(parsed.drop_nulls(), tz):
+        known = pl.repeat(False, len(raw), eager=True)
+    return pl.select(pl.when(dated).then(known)).to_series().alias("time_known")

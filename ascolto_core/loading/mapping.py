@@ -45,6 +45,7 @@ MAPPABLE_FIELDS: tuple[str, ...] = (
     "brand",
     "label",
     "label_emotion",
+    "reply_to",
 )
 # Fields for which two equally good candidates mean "ask the person".
 _MUST_BE_SURE: tuple[str, ...] = ("text", "created_at")

@@ -25,6 +25,7 @@ import charset_normalizer
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
+from ascolto_core.loading.limits import LoadLimits
 from ascolto_core.loading.mapping import known_headers, propose
 from ascolto_core.loading.values import fold
 
@@ -63,6 +64,7 @@ class RawTable:
     sheet_used: str | None = None
     sheets_available: tuple[str, ...] = ()
     notes: tuple[tuple[str, dict[str, Any]], ...] = field(default_factory=tuple)
+    rows_excluded: int = 0  # malformed rows left out (counted in the report, see malformed_rows)
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def detect_encoding(source: Source) -> str:
         return bom
     if _decode_head(head, "utf-8") is not None:
         return "utf-8"
+    if _DECODED_NON_ASCII.search(head.decode("utf-8", errors="surrogateescape")):
+        return "utf-8"  # some UTF-8 letters already: mostly UTF-8, repaired line by line when read
     return _legacy_encoding(head, source.name)
 
 
@@ -254,6 +258,79 @@ def _utf8_bytes(source: Source, encoding: str) -> tuple[bytes, tuple[tuple[str, 
         return _transcode(raw, encoding, "strict"), ()
     except UnicodeDecodeError:
         return _transcode(raw, encoding, "replace"), (("load.note_replaced_characters", {"encoding": encoding}),)
+
+
+# Bytes that are not UTF-8, as ``surrogateescape`` shows them (one lone surrogate per byte).
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_ESCAPED_LINE = re.compile("[^\n]*[\udc80-\udcff][^\n]*")
+# Characters UTF-8 decoded properly (anything non-ASCII that is not an escaped byte).
+_DECODED_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class MixedText:
+    """A mostly-UTF-8 file with some lines in another encoding, repaired line by line."""
+
+    data: bytes
+    fallback: str
+    lines_repaired: int
+
+
+def repair_mixed_utf8(raw: bytes) -> MixedText | None:
+    """Decode a file that is mostly UTF-8 but has lines in a legacy code page (two exports appended).
+
+    Every byte sequence that is valid UTF-8 is read as UTF-8; the others are
+    read in the code page of those lines (cp1252, what Italian Windows writes,
+    whenever it can read them; else charset-normalizer's guess on those lines
+    only). A whole file is never decoded with an exotic code page because a few
+    of its lines are not UTF-8.
+
+    Returns:
+        The UTF-8 bytes, the code page used for the rest and how many lines needed
+        it; None when the file is not mostly UTF-8 (more undecodable runs than
+        properly decoded non-ASCII characters) or is valid UTF-8 already.
+    """
+    text = raw.decode("utf-8", errors="surrogateescape")
+    runs = _ESCAPED.findall(text)
+    if not runs or len(_DECODED_NON_ASCII.findall(text)) < len(runs):
+        return None
+    foreign_lines = _ESCAPED_LINE.findall(text)
+    # The guess sees those lines' ASCII and their foreign bytes, not the UTF-8 letters around them.
+    sample = "\n".join(_DECODED_NON_ASCII.sub("", line) for line in foreign_lines[:2000])
+    fallback = _fallback_encoding(sample.encode("utf-8", "surrogateescape"))
+    lines = len(foreign_lines)
+    repaired = _ESCAPED.sub(lambda m: bytes(ord(c) - 0xDC00 for c in m.group()).decode(fallback, errors="replace"), text)
+    del text
+    out = repaired.encode("utf-8")
+    return MixedText(out[3:] if out.startswith(codecs.BOM_UTF8) else out, fallback, lines)
+
+
+def _fallback_encoding(foreign: bytes) -> str:
+    """The code page of the lines that are not UTF-8: charset-normalizer on those lines alone (cp1252,
+    what Italian Windows writes, whenever it is plausible); cp1252 when the guess cannot read them."""
+    try:
+        guess = _legacy_encoding(foreign, "")
+        foreign.decode(guess)
+    except (AscoltoError, UnicodeDecodeError, LookupError):
+        guess = "cp1252"
+    return guess
+
+
+def _mixed_or_legacy(source: Source) -> tuple[bytes, str, tuple[tuple[str, dict[str, Any]], ...]]:
+    """UTF-8 bytes of a file that is not valid UTF-8 throughout: repaired line by line when mostly UTF-8,
+    else decoded with its legacy code page. Returns (bytes, encoding shown in the report, notes)."""
+    mixed = repair_mixed_utf8(source.read())
+    if mixed is not None:
+        label = f"utf-8 + {mixed.fallback}"
+        return mixed.data, label, (("load.note_mixed_encoding", {"n": mixed.lines_repaired, "encoding": mixed.fallback}),)
+    encoding = _legacy_encoding(source.read(), source.name)
+    data, notes = _utf8_bytes(source, encoding)
+    return data, encoding, notes
+
+
+def _cr_only(head_text: str) -> bool:
+    """Old Mac line endings: carriage returns and no line feed at all."""
+    return "\r" in head_text and "\n" not in head_text
 
 
 def _sniff_dialect(text: str, forced: str | None) -> tuple[str, int, int]:
@@ -396,6 +473,7 @@ def _typed_read(
     head_text: str,
     header_row: int,
     mapping: Choice | None,
+    max_rows: int | None = None,
 ) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]] | None:
     """The table with counts and ratings parsed by the reader, or None when the sample's guess fails."""
     try:
@@ -407,13 +485,18 @@ def _typed_read(
     if not types.dtypes:
         return None
     try:
-        return _read_csv(source, delimiter, skip_lines, types)
+        return _read_csv(source, delimiter, skip_lines, types, max_rows=max_rows)
     except (pl.exceptions.PolarsError, _NotUtf8):
         return None  # a value the sample did not show: every column is read as text
 
 
 def read_delimited(
-    source: Source, kind: str, *, typed: bool = False, mapping: Choice | None = None
+    source: Source,
+    kind: str,
+    *,
+    typed: bool = False,
+    mapping: Choice | None = None,
+    limits: LoadLimits | None = None,
 ) -> RawTable:
     """CSV/TSV with sniffed encoding, delimiter and header row; every column read as text.
 
@@ -421,35 +504,72 @@ def read_delimited(
     whose first rows hold plain numbers are parsed by the reader (see
     :func:`read_types`); the result after ``canonical.build_mentions`` is the same.
 
+    A file that is mostly UTF-8 with some lines in a legacy code page is repaired
+    line by line (the report says how many lines); old Mac line endings (CR only)
+    are read as lines. Rows whose number of cells differs from the header's are
+    reported with their line numbers (see :func:`malformed_rows`).
+
     Raises:
         AscoltoError: ``load.empty_file`` when there is no row, ``load.unreadable`` when
-            the parser fails (e.g. unbalanced quotes).
+            the parser fails (e.g. unbalanced quotes), ``load.limit_rows`` /
+            ``load.limit_columns`` past the limits.
     """
+    limits = limits or LoadLimits()
     encoding = detect_encoding(source)
     notes: tuple[tuple[str, dict[str, Any]], ...] = ()
-    head_text = (_decode_head(source.head(), encoding) or "").lstrip("\ufeff")
+    # A mostly-UTF-8 head with a legacy line is still good enough to find the delimiter and header.
+    head_text = (_decode_head(source.head(), encoding) or source.head().decode(encoding, errors="replace")).lstrip("\ufeff")
+    cr_only = _cr_only(head_text)
+    if cr_only:
+        head_text = head_text.replace("\r", "\n")
+        notes += (("load.note_cr_line_endings", {}),)
     delimiter, header_row, skip_lines = _sniff_dialect(head_text, "\t" if kind == "tsv" else None)
     polars_source: Path | bytes
-    if encoding in ("utf-8", "utf-8-sig"):
+    if encoding in ("utf-8", "utf-8-sig") and not cr_only:
         polars_source = source.polars_source()
+    elif encoding in ("utf-8", "utf-8-sig") and _is_utf8(source):
+        polars_source = _transcode(source.read(), encoding, "strict")
+    elif encoding in ("utf-8", "utf-8-sig"):
+        polars_source, encoding, more_notes = _mixed_or_legacy(source)
+        notes += more_notes
     else:
-        polars_source, notes = _utf8_bytes(source, encoding)
+        polars_source, more_notes = _utf8_bytes(source, encoding)
+        notes += more_notes
+    if cr_only:
+        assert isinstance(polars_source, bytes)
+        polars_source = polars_source.replace(b"\r", b"\n")
+    width = _header_width(polars_source, delimiter, skip_lines)
+    if width is not None:
+        limits.check_columns(width, source.name)
     done = None
     if typed:
-        done = _typed_read(polars_source, delimiter, skip_lines, head_text, header_row, mapping)
+        done = _typed_read(polars_source, delimiter, skip_lines, head_text, header_row, mapping, limits.max_rows)
     try:
-        frame, more = done if done is not None else _read_csv(polars_source, delimiter, skip_lines)
+        frame, more = done if done is not None else _read_csv(polars_source, delimiter, skip_lines, max_rows=limits.max_rows)
     except _NotUtf8 as error:
         if encoding not in ("utf-8", "utf-8-sig"):
             raise AscoltoError("load.unreadable", name=source.name, reason=str(error)) from error
-        # Valid UTF-8 at the start, something else later: detect on the whole file.
-        encoding = _legacy_encoding(source.read(), source.name)
-        polars_source, notes = _utf8_bytes(source, encoding)
-        frame, more = _read_csv(polars_source, delimiter, skip_lines)
+        # Valid UTF-8 at the start, something else later: repair line by line, or detect on the whole file.
+        polars_source, encoding, more_notes = _mixed_or_legacy(source)
+        notes += more_notes
+        frame, more = _read_csv(polars_source, delimiter, skip_lines, max_rows=limits.max_rows)
     except pl.exceptions.NoDataError as error:
         raise AscoltoError("load.empty_file", name=source.name) from error
     except pl.exceptions.ComputeError as error:
         raise AscoltoError("load.unreadable", name=source.name, reason=str(error).splitlines()[0]) from error
+    limits.check_rows(frame.height, source.name)
+    if frame.height == 0 and head_text.count('"') % 2:
+        # A quote never closed swallows every row after it: say so, not "only a header".
+        raise AscoltoError("load.unbalanced_quotes", name=source.name)
+    excluded = 0
+    # Polars says when a row is longer than the header; a shorter row has its last cell null. Only then
+    # is the exact (slower, ~3 s per million rows) parse needed to find which rows and lines.
+    suspect = bool(more) or (frame.width > 0 and frame.get_column(frame.columns[-1]).null_count() > 0)
+    malformed = malformed_rows(polars_source, delimiter, skip_lines, frame.width, limit=limits.max_rows) if suspect else None
+    if malformed is not None and malformed.rows == frame.height:
+        kept_before = frame.height
+        frame, more = _apply_malformed(frame, malformed, more)
+        excluded = kept_before - frame.height
     notes += more
     if header_row:
         notes += (("load.note_header_row", {"row": header_row + 1}),)
@@ -460,7 +580,100 @@ def read_delimited(
         delimiter=delimiter,
         header_row=header_row,
         notes=notes,
+        rows_excluded=excluded,
     )
+
+
+def _is_utf8(source: Source) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(source.read(), final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _header_width(source: Path | bytes, delimiter: str, skip_lines: int) -> int | None:
+    try:
+        return pl.read_csv(source, separator=delimiter, skip_lines=skip_lines, infer_schema=False, n_rows=0).width
+    except pl.exceptions.PolarsError:
+        return None  # the full read reports it
+
+
+@dataclass(frozen=True)
+class MalformedRows:
+    """Rows whose number of cells differs from the header's, found by a second, exact parse.
+
+    Attributes:
+        rows: data rows seen (blank lines aside), to check the parse agrees with the table's.
+        longer: (row index in the table, line number in the file) of rows with more cells.
+        shorter: the same for rows with fewer cells.
+    """
+
+    rows: int
+    longer: tuple[tuple[int, int], ...]
+    shorter: tuple[tuple[int, int], ...]
+
+
+def malformed_rows(source: Path | bytes, delimiter: str, skip_lines: int, width: int, *, limit: int) -> MalformedRows | None:
+    """Rows with more or fewer cells than the header, with their line numbers in the file.
+
+    Polars fills short rows and cuts long ones without saying which: Python's
+    ``csv`` module tells each row's cell count and line. None when the file
+    cannot be parsed that way (the table is kept as Polars read it).
+    """
+    longer: list[tuple[int, int]] = []
+    shorter: list[tuple[int, int]] = []
+    stream = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+    try:
+        with io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+            for _ in range(skip_lines):
+                text.readline()
+            reader = csv.reader(text, delimiter=delimiter, strict=False)
+            next(reader, None)  # the header
+            index = 0
+            start = reader.line_num + 1
+            for row in reader:
+                if row:
+                    cells = len(row)
+                    if cells > width and any(cell != "" for cell in row[width:]):
+                        longer.append((index, skip_lines + start))
+                    elif cells < width:
+                        shorter.append((index, skip_lines + start))
+                    index += 1
+                    if index > limit:
+                        return None
+                start = reader.line_num + 1
+    except (csv.Error, UnicodeDecodeError, OSError):
+        return None
+    return MalformedRows(index, tuple(longer), tuple(shorter))
+
+
+_LINES_SHOWN = 10
+
+
+def _lines(rows: tuple[tuple[int, int], ...]) -> str:
+    shown = ", ".join(str(line) for _, line in rows[:_LINES_SHOWN])
+    return shown + (", …" if len(rows) > _LINES_SHOWN else "")
+
+
+def _apply_malformed(
+    frame: pl.DataFrame, malformed: MalformedRows, notes: tuple[tuple[str, dict[str, Any]], ...]
+) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]]:
+    """Rows with more cells than the header are left out (their cells would sit under the wrong
+    columns: a text cut short, a date under the author); rows with fewer are kept with the missing
+    cells empty. Both are counted with their line numbers. When most rows are longer, the header
+    lacks names rather than the rows being broken: they are kept, their extra cells ignored."""
+    out = tuple(note for note in notes if note[0] != "load.note_ragged_lines")
+    longer = malformed.longer
+    if longer and 2 * len(longer) > malformed.rows:
+        out += (("load.note_ragged_lines", {}),)
+    elif longer:
+        drop = pl.Series([index for index, _ in longer], dtype=pl.UInt32)
+        frame = frame.with_row_index("__row__").filter(~pl.col("__row__").is_in(drop.implode())).drop("__row__")
+        out += (("load.note_malformed_longer", {"n": len(longer), "lines": _lines(longer)}),)
+    if malformed.shorter:
+        out += (("load.note_malformed_shorter", {"n": len(malformed.shorter), "lines": _lines(malformed.shorter)}),)
+    return frame, out
 
 
 class _NotUtf8(Exception):
@@ -468,10 +681,12 @@ class _NotUtf8(Exception):
 
 
 def _read_csv(
-    source: Path | bytes, delimiter: str, skip_lines: int, types: ReadTypes | None = None
+    source: Path | bytes, delimiter: str, skip_lines: int, types: ReadTypes | None = None, *, max_rows: int | None = None
 ) -> tuple[pl.DataFrame, tuple[tuple[str, dict[str, Any]], ...]]:
     # Everything as text unless typed: types are decided per canonical field (Italian decimals, dates).
     options: dict[str, Any] = {"separator": delimiter, "skip_lines": skip_lines, "infer_schema": False}
+    if max_rows is not None:
+        options["n_rows"] = max_rows + 1  # one row past the limit is enough to refuse; no more is read
     if types is not None:
         options |= {"schema_overrides": types.dtypes, "decimal_comma": types.decimal_comma}
     try:
@@ -486,7 +701,7 @@ def _read_csv(
     return pl.read_csv(source, **options, truncate_ragged_lines=True), (("load.note_ragged_lines", {}),)
 
 
-def read_excel(source: Source, sheet: str | int | None) -> RawTable:
+def read_excel(source: Source, sheet: str | int | None, limits: LoadLimits | None = None) -> RawTable:
     """An Excel sheet via fastexcel (calamine): ``sheet`` or the first sheet with rows.
 
     The header row is searched within the first 20 rows (Brandwatch puts a
@@ -497,6 +712,10 @@ def read_excel(source: Source, sheet: str | int | None) -> RawTable:
     """
     import fastexcel
 
+    limits = limits or LoadLimits()
+    if source.head(4) == b"PK\x03\x04":
+        # Before the workbook is parsed: an xlsx of a few MB can inflate to gigabytes of XML.
+        limits.check_zip(source.data if source.data is not None else source.path, source.name)  # type: ignore[arg-type]
     try:
         reader = fastexcel.read_excel(source.read())
         names = tuple(reader.sheet_names)
@@ -522,8 +741,10 @@ def read_excel(source: Source, sheet: str | int | None) -> RawTable:
         if not any(widths):
             skipped.append(names[index])
             continue
+        limits.check_columns(preview.width, source.name)
         header = _find_header(rows, max(widths))
-        frame = reader.load_sheet(index, header_row=header).to_polars()
+        frame = reader.load_sheet(index, header_row=header, n_rows=limits.max_rows + 1).to_polars()
+        limits.check_rows(frame.height, source.name)
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
         if frame.height == 0:
             skipped.append(names[index])
@@ -582,8 +803,58 @@ def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+# Deeper than any export nests its records (Talkwalker: 3); deeper documents are refused, never recursed into.
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(document: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``document`` nests lists/objects deeper than ``limit`` (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values() if isinstance(child, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value if isinstance(child, (dict, list)))
+    return False
+
+
+def _parse_json(text: str, name: str, line: int | None = None) -> Any:
+    """``json.loads`` that answers a nesting too deep for Python with a clear error.
+
+    Raises:
+        AscoltoError: ``load.json_too_deep``; ``ValueError`` for invalid JSON (callers word it).
+    """
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise AscoltoError("load.json_too_deep", name=name, limit=MAX_JSON_DEPTH) from None
+    if _depth_exceeds(document):
+        raise AscoltoError("load.json_too_deep", name=name, limit=MAX_JSON_DEPTH)
+    return document
+
+
 def _frame_from_records(records: list[dict[str, Any]]) -> pl.DataFrame:
     return _flatten(pl.from_dicts(records, infer_schema_length=None))
+
+
+def _dtype_too_deep(schema: Mapping[str, pl.DataType]) -> bool:
+    """Columns nested deeper than :data:`MAX_JSON_DEPTH` (the line-by-line reader then names the problem)."""
+
+    def depth(dtype: pl.DataType) -> int:
+        level, stack = 0, [(dtype, 1)]
+        while stack:
+            current, at = stack.pop()
+            level = max(level, at)
+            if isinstance(current, pl.Struct):
+                stack.extend((f.dtype, at + 1) for f in current.fields)
+            elif isinstance(current, (pl.List, pl.Array)):
+                stack.append((current.inner, at + 1))  # type: ignore[arg-type]
+        return level
+
+    return any(depth(dtype) > MAX_JSON_DEPTH for dtype in schema.values())
 
 
 def read_json(source: Source) -> RawTable:
@@ -592,13 +863,29 @@ def read_json(source: Source) -> RawTable:
     Raises:
         AscoltoError: ``load.json_invalid`` or ``load.json_not_records``.
     """
-    encoding = detect_encoding(source)
+    text, encoding, notes = _decoded_text(source)
     try:
-        document = json.loads(source.read().decode(encoding))
-    except (ValueError, UnicodeDecodeError) as error:
+        document = _parse_json(text, source.name)
+    except ValueError as error:
         raise AscoltoError("load.json_invalid", name=source.name, reason=str(error)[:200]) from error
     records = _records_from(document, source.name)
-    return RawTable(frame=_frame_from_records(records), format="json", encoding=encoding)
+    return RawTable(frame=_frame_from_records(records), format="json", encoding=encoding, notes=notes)
+
+
+def _decoded_text(source: Source) -> tuple[str, str, tuple[tuple[str, dict[str, Any]], ...]]:
+    """The whole file as text: its encoding, or UTF-8 repaired line by line when mostly UTF-8 (see
+    :func:`repair_mixed_utf8`). Returns (text, encoding shown in the report, notes)."""
+    encoding = detect_encoding(source)
+    raw = source.read()
+    try:
+        return raw.decode(encoding), encoding, ()
+    except UnicodeDecodeError:
+        pass
+    mixed = repair_mixed_utf8(raw) if encoding in ("utf-8", "utf-8-sig") else None
+    if mixed is not None:
+        note = ("load.note_mixed_encoding", {"n": mixed.lines_repaired, "encoding": mixed.fallback})
+        return mixed.data.decode("utf-8"), f"utf-8 + {mixed.fallback}", (note,)
+    return raw.decode(encoding, errors="replace"), encoding, (("load.note_replaced_characters", {"encoding": encoding}),)
 
 
 def read_jsonl(source: Source) -> RawTable:
@@ -615,14 +902,15 @@ def read_jsonl(source: Source) -> RawTable:
             frame = pl.read_ndjson(source.polars_source(), infer_schema_length=None)
         except Exception:  # noqa: BLE001 - polars raises several error types; the fallback decides
             frame = None
-        if frame is not None and frame.height:
+        if frame is not None and frame.height and not _dtype_too_deep(frame.schema):
             return RawTable(frame=_flatten(frame), format="jsonl", encoding=encoding)
     records: list[Any] = []
-    for number, line in enumerate(source.read().decode(encoding, errors="replace").lstrip("\ufeff").splitlines(), start=1):
+    text, encoding, notes = _decoded_text(source)
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _parse_json(line, source.name)
         except ValueError as error:
             raise AscoltoError("load.jsonl_invalid", name=source.name, line=number) from error
         if not isinstance(record, dict):
@@ -630,15 +918,20 @@ def read_jsonl(source: Source) -> RawTable:
         records.append(record)
     if not records:
         raise AscoltoError("load.empty_file", name=source.name)
-    return RawTable(frame=_frame_from_records(records), format="jsonl", encoding=encoding)
+    return RawTable(frame=_frame_from_records(records), format="jsonl", encoding=encoding, notes=notes)
 
 
-def read_parquet(source: Source) -> RawTable:
+def read_parquet(source: Source, limits: LoadLimits | None = None) -> RawTable:
     """A Parquet file (nested columns flattened to text).
 
+    Rows, columns and the uncompressed size the file's metadata declares are
+    checked before any column is read.
+
     Raises:
-        AscoltoError: ``load.unreadable`` if the file is corrupt.
+        AscoltoError: ``load.unreadable`` if the file is corrupt; ``load.limit_*`` past the limits.
     """
+    limits = limits or LoadLimits()
+    _check_parquet_metadata(source, limits)
     try:
         frame = pl.read_parquet(source.polars_source())
     except Exception as error:  # polars raises several error types for corrupt files
@@ -648,29 +941,56 @@ def read_parquet(source: Source) -> RawTable:
     return RawTable(frame=frame, format="parquet")
 
 
+def _check_parquet_metadata(source: Source, limits: LoadLimits) -> None:
+    """Refuse a Parquet file whose metadata declares more rows, columns or uncompressed bytes than allowed."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow ships with the project's requirements
+        return
+    try:
+        handle = io.BytesIO(source.data) if source.data is not None else source.path
+        metadata = pq.ParquetFile(handle).metadata  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a corrupt file is reported by the reader below
+        return
+    limits.check_columns(metadata.num_columns, source.name)
+    limits.check_rows(metadata.num_rows, source.name)
+    inflated = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if inflated > limits.max_decompressed_bytes:
+        limits._refuse_inflated(source.name)
+
+
 def _is_nameless(column: str) -> bool:
     return not column.strip() or column.startswith("__UNNAMED__") or column.startswith("_duplicated_")
 
 
 def read_table(
-    source: Source, *, sheet: str | int | None = None, typed: bool = False, mapping: Choice | None = None
+    source: Source,
+    *,
+    sheet: str | int | None = None,
+    typed: bool = False,
+    mapping: Choice | None = None,
+    limits: LoadLimits | None = None,
 ) -> RawTable:
     """Sniff the format and read the raw table (``typed``, ``mapping``: see :func:`read_delimited`).
 
     Raises:
         AscoltoError: for empty, binary, corrupt or structurally wrong files.
     """
+    limits = limits or LoadLimits()
     kind = sniff_format(source)
     if kind in ("csv", "tsv"):
-        table = read_delimited(source, kind, typed=typed, mapping=mapping)
+        table = read_delimited(source, kind, typed=typed, mapping=mapping, limits=limits)
     elif kind == "xlsx":
-        table = read_excel(source, sheet)
+        table = read_excel(source, sheet, limits)
     elif kind == "json":
         table = read_json(source)
     elif kind == "jsonl":
         table = read_jsonl(source)
     else:
-        table = read_parquet(source)
+        table = read_parquet(source, limits)
+    if kind in ("json", "jsonl"):
+        limits.check_rows(table.frame.height, source.name)
+    limits.check_columns(table.frame.width, source.name)
     # A trailing delimiter makes a nameless, empty column: it holds nothing, so it goes.
     nameless = [c for c in table.frame.columns if _is_nameless(c) and table.frame.get_column(c).null_count() == table.frame.height]
     if nameless:

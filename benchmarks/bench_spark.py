@@ -1,0 +1,171 @@
+"""Benchmark: Spark ``local[2]`` against the plain local ``analyze`` on the same rows, and the
+peak memory of the batched local ``analyze`` on a large CSV.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_spark.py [--rows 1000000] [--repeat 1]
+    .venv/bin/python benchmarks/bench_spark.py --memory-rows 10000000   # bounded memory check
+
+Rows come from ``ascolto_core.datasets.synth`` (recombined demo posts), written as CSV
+to a temporary folder that is removed at the end. Each measurement runs
+``python -m ascolto_core analyze`` in its own process (cold result cache), alternating
+the order, and reports wall seconds, CPU seconds of the process and its children
+(Spark's JVM and Python workers included, sampled from /proc every 0.2 s) and peak
+resident memory of the whole process tree. The machine may be shared: compare the
+ratio printed at the end, measured side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], cache: Path) -> dict[str, float]:
+    """One ``analyze`` in its own process tree: wall, CPU of every process in the tree, peak memory."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "ASCOLTO_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-m", "ascolto_core", "analyze", *args]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    cpu: dict[int, float] = {}
+    peak_total = peak_single = 0.0
+    while process.poll() is None:
+        usage = _tree(process.pid)
+        for pid, (seconds, _) in usage.items():
+            cpu[pid] = max(cpu.get(pid, 0.0), seconds)
+        rss = [mb for _, mb in usage.values()]
+        peak_total = max(peak_total, sum(rss))
+        peak_single = max(peak_single, max(rss, default=0.0))
+        time.sleep(0.2)
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"analyze failed:\n{stderr[-3000:]}")
+    return {"wall": wall, "cpu": sum(cpu.values()), "peak_mb": peak_total, "peak_single_mb": peak_single}
+
+
+def _tree(root: int) -> dict[int, tuple[float, float]]:
+    """CPU seconds and resident MB of ``root`` and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    stats: dict[int, tuple[float, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        stats[pid] = ((int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page_mb)
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return {pid: stats[pid] for pid in tree if pid in stats}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for Spark vs local (0: skip)")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--memory-rows", type=int, default=0, help="rows of the bounded-memory check (0: skip)"
+    )
+    parser.add_argument("--batch-rows", type=int, default=200_000)
+    parser.add_argument("--master", default="local[2]")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from ascolto_core.datasets.synth import synthesize
+
+    folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-spark-"))
+    try:
+        if args.rows:
+            source = folder / "mentions.csv"
+            synthesize(args.rows).drop("lang").write_csv(source)
+            print(f"{args.rows:,} rows in {source} ({source.stat().st_size / 1e6:.0f} MB), no lang column")
+            local, spark = [], []
+            for repetition in range(args.repeat):
+                order = ("local", "spark") if repetition % 2 == 0 else ("spark", "local")
+                for who in order:
+                    cache = folder / f"cache-{who}-{repetition}"
+                    if who == "local":
+                        local.append(
+                            _run(
+                                [
+                                    str(source),
+                                    "-o",
+                                    str(folder / "local.parquet"),
+                                    "--no-progress",
+                                    "--batch-rows",
+                                    str(args.batch_rows),
+                                ],
+                                cache,
+                            )
+                        )
+                    else:
+                        spark.append(
+                            _run(
+                                [str(source), "-o", str(folder / "spark-out"), "--spark", args.master], cache
+                            )
+                        )
+                    shutil.rmtree(cache, ignore_errors=True)
+            for name, runs in (("local analyze (batched)", local), (f"spark {args.master}", spark)):
+                print(
+                    f"  {name:<26} wall {statistics.median(r['wall'] for r in runs):7.1f} s"
+                    f"  cpu {statistics.median(r['cpu'] for r in runs):7.1f} s"
+                    f"  peak {statistics.median(r['peak_mb'] for r in runs):7.0f} MB (all processes;"
+                    f" largest {statistics.median(r['peak_single_mb'] for r in runs):.0f} MB)"
+                )
+            ratio = statistics.median(r["wall"] for r in spark) / statistics.median(r["wall"] for r in local)
+            cpu_ratio = statistics.median(r["cpu"] for r in spark) / statistics.median(
+                r["cpu"] for r in local
+            )
+            print(
+                f"  Spark {args.master} takes {ratio:.2f}x the local wall time and {cpu_ratio:.2f}x its CPU seconds"
+            )
+        if args.memory_rows:
+            big = folder / "big.csv"
+            synthesize(args.memory_rows).drop("lang").write_csv(big)
+            print(f"{args.memory_rows:,} rows in {big} ({big.stat().st_size / 1e9:.2f} GB)")
+            run = _run(
+                [
+                    str(big),
+                    "-o",
+                    str(folder / "big.parquet"),
+                    "--no-progress",
+                    "--no-cache",
+                    "--batch-rows",
+                    str(args.batch_rows),
+                ],
+                folder / "cache-big",
+            )
+            print(
+                f"  batched analyze of {args.memory_rows:,} rows: wall {run['wall']:.1f} s, cpu {run['cpu']:.1f} s,"
+                f" peak {run['peak_mb']:.0f} MB (target < 2048 MB)"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
