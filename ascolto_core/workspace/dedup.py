@@ -36,15 +36,16 @@ class DuplicateCounts:
 
 
 def url_key() -> pl.Expr:
-    """A URL without scheme, ``www.``, fragment, tracking (``utm_*``) parameters and trailing slash; host lower-cased.
+    """A URL without scheme, ``www.``, tracking (``utm_*``) parameters and trailing slash; host lower-cased.
 
-    The path keeps its case: many sites (YouTube, short links) tell posts apart by it.
+    The path keeps its case: many sites (YouTube, short links) tell posts apart by it. The
+    fragment is kept: a reply or comment is often the post's URL plus ``#reply-N``/``#comment-N``.
     """
     parts = (
         pl.col("url")
         .cast(pl.String)
         .str.strip_chars()
-        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?")
+        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.+)?")
     )
     host = parts.struct.field("1").str.to_lowercase()
     path = parts.struct.field("2").str.strip_chars_end("/")
@@ -56,7 +57,7 @@ def url_key() -> pl.Expr:
         .otherwise(query)
         .fill_null("")
     )
-    key = pl.concat_str(host, path, query)
+    key = pl.concat_str(host, path, query, parts.struct.field("4").fill_null(""))
     return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
 
 
