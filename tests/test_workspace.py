@@ -534,3 +534,14 @@ def test_the_data_is_plain_parquet_and_sqlite(workspace: Workspace, tmp_path: Pa
     with sqlite3.connect(workspace.catalogue_path) as con:
         loads = con.execute("SELECT origin, new FROM history WHERE kind IN ('upload', 'fetch') ORDER BY id").fetchall()
     assert loads == [("a.csv", 12), ("y", 1)]
+
+
+def test_an_id_reused_for_another_text_is_reported(workspace: Workspace) -> None:
+    first = pl.DataFrame({"id": ["1", "2"], "text": ["Ottimo pane", "Cassiera gentile"]})
+    add_mentions(workspace, first, origin="foglio-maggio.xlsx")
+    # Another spreadsheet numbering its rows: same ids, other posts; one really is the same post.
+    second = pl.DataFrame({"id": ["1", "2"], "text": ["Caffè freddo", "cassiera  GENTILE"]})
+    report = add_mentions(workspace, second, origin="foglio-giugno.xlsx")
+    assert (report.new, report.duplicates.by_id, report.id_conflicts) == (0, 2, 1)
+    assert any("different text" in line for line in report.lines("en"))
+    assert json.loads(workspace.history().row(-1, named=True)["details"])["id_conflicts"] == 1

@@ -42,6 +42,7 @@ class IngestReport:
         load_id: the history entry.
         load: the loader's report (files only).
         fallback: why the requested engine did not run, in Italian and English, or ``None``.
+        id_conflicts: duplicates by id whose text differs from the stored mention's (see the report line).
     """
 
     origin: str
@@ -55,6 +56,7 @@ class IngestReport:
     load_id: int
     load: LoadReport | None = field(default=None, repr=False)
     fallback: tuple[str, str] | None = None
+    id_conflicts: int = 0
 
     def lines(self, lang: str = "it") -> list[str]:
         """The report as sentences in ``lang``: the loader's lines, then what the workspace did."""
@@ -62,6 +64,8 @@ class IngestReport:
         out.append(t("workspace.report_added", lang, new=self.new, received=self.received))
         d = self.duplicates
         out.append(t("workspace.report_duplicates", lang, n=d.total, by_id=d.by_id, by_url=d.by_url, by_text=d.by_text))
+        if self.id_conflicts:
+            out.append(t("workspace.report_id_conflicts", lang, n=self.id_conflicts))
         if self.refused:
             out.append(t("workspace.report_refused", lang, n=self.refused))
         if self.analysed:
@@ -114,7 +118,9 @@ def add_mentions(
     revisions = workspace.revisions()  # before analysing: a change meanwhile must leave these rows stale
     within_file = load.duplicates_removed if load is not None else 0
     keyed = with_keys(conform(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns])))
-    keep, earlier = classify(keyed, workspace.dedup_index())
+    stored_keys = workspace.dedup_index()
+    keep, earlier = classify(keyed, stored_keys)
+    conflicts = _id_conflicts(workspace, keyed, stored_keys)
     fresh = keyed.filter(keep).drop("dedup_url", "dedup_text")
     earlier = earlier + DuplicateCounts(by_id=within_file)
     if fresh.is_empty():
@@ -132,6 +138,7 @@ def add_mentions(
         origin=origin,
         refused=refused,
         earlier_duplicates=earlier,
+        details={"id_conflicts": conflicts} if conflicts else None,
     )
     workspace.compact()  # cheap when there is nothing to merge
     fallback = None
@@ -149,7 +156,26 @@ def add_mentions(
         load_id=outcome.load_id,
         load=load,
         fallback=fallback,
+        id_conflicts=conflicts,
     )
+
+
+def _id_conflicts(workspace: Workspace, keyed: pl.DataFrame, stored_keys: pl.DataFrame) -> int:
+    """Incoming mentions whose id is stored with a different text: most likely a file numbering its rows 1, 2, 3.
+
+    They still count as duplicates by id (the issue's rule), but the report says so,
+    so a person whose spreadsheets share row numbers is never left unaware.
+    """
+    hits = keyed.select("id", "text").join(stored_keys.select("id").unique(), on="id", how="semi")
+    if hits.is_empty():
+        return 0
+    wanted = hits["id"].unique()
+    stored = workspace.collect(lambda: workspace.scan_mentions().filter(pl.col("id").is_in(wanted.implode())).select("id", "text"))
+    norm = pl.col("text").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    compared = hits.with_columns(norm.alias("t")).join(
+        stored.with_columns(norm.alias("t")).select("id", "t").unique("id"), on="id", how="inner", suffix="_stored"
+    )
+    return int((compared["t"] != compared["t_stored"]).fill_null(False).sum())
 
 
 def add_file(
