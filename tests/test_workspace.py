@@ -545,3 +545,19 @@ def test_an_id_reused_for_another_text_is_reported(workspace: Workspace) -> None
     assert (report.new, report.duplicates.by_id, report.id_conflicts) == (0, 2, 1)
     assert any("different text" in line for line in report.lines("en"))
     assert json.loads(workspace.history().row(-1, named=True)["details"])["id_conflicts"] == 1
+
+
+def test_labels_and_terms_in_bulk(workspace: Workspace) -> None:
+    add_mentions(workspace, _canonical(mentions_frame(3)), origin="x")
+    labels = pl.DataFrame({"mention_id": ["p0", "p2", "altrove-9"], "sentiment": ["negative", None, "positive"], "emotion": [None, "fear", None]})
+    assert workspace.set_labels(labels, by="import") == 2  # the mention of another workspace is skipped
+    assert workspace.labels().select("mention_id", "sentiment", "emotion", "labelled_by").sort("mention_id").rows() == [
+        ("p0", "negative", None, "import"),
+        ("p2", None, "fear", "import"),
+    ]
+    terms = pl.DataFrame({"term": ["Dolce Sosta", "squisito"], "kind": ["name", "polarity"], "polarity": [None, 0.8]})
+    assert workspace.set_terms(terms) == 2
+    assert workspace.vocabulary().select("term", "kind", "polarity").rows() == [("dolce sosta", "name", 0.0), ("squisito", "polarity", 0.8)]
+    with pytest.raises(AscoltoError):  # one bad row: nothing stored
+        workspace.set_terms(pl.DataFrame({"term": ["ok", ""], "kind": ["name", "name"]}))
+    assert workspace.vocabulary().height == 2

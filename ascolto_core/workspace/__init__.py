@@ -10,11 +10,13 @@ Public API (names are stable; the app, ``listen`` and the teaching page use them
     ws.settings() -> WorkspaceSettings     ws.set_settings(...)
     ws.get_state(key) / set_state(key, value) / update_state(key, fn)     (JSON values, atomic)
     ws.history() -> pl.DataFrame           ws.record_event(kind, origin, **details)
-    ws.labels() / set_label(id, sentiment=, emotion=) / remove_label(id)
-    ws.vocabulary() / set_term(term, kind, polarity=, emotion=) / remove_term(term)
+    ws.labels() / set_label(id, sentiment=, emotion=) / set_labels(frame) / remove_label(id)
+    ws.vocabulary() / set_term(term, kind, polarity=, emotion=) / set_terms(frame) / remove_term(term)
+    ws.revisions() -> (vocabulary_revision, labels_revision)   (bumped by every change)
     staleness(ws) -> Staleness             refresh_analysis(ws)
     export_workspace(ws_or_dir, FILE)      import_workspace(FILE, DIR)
-    demo_workspace() -> Workspace (read-only, built from the demo dataset)
+    rename_workspace(path, name) / delete_workspace(path) / list_workspaces() / default_workspaces_dir()
+    demo_workspace() -> Workspace (read-only, built from the demo dataset; ascolto_core.workspace.demo)
 
 Storage: a SQLite catalogue (WAL) plus append-only Parquet segments; see
 :mod:`ascolto_core.workspace.store` and the README.
