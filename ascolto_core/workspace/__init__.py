@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 
 from ascolto_core.workspace.dedup import DuplicateCounts
+from ascolto_core.workspace.demo import demo_workspace
 from ascolto_core.workspace.ingest import (
     IngestReport,
     add_file,
@@ -38,6 +39,7 @@ from ascolto_core.workspace.ingest import (
     staleness,
 )
 from ascolto_core.workspace.migrations import SCHEMA_VERSION
+from ascolto_core.workspace.portable import export_workspace, import_workspace
 from ascolto_core.workspace.settings import SETTINGS_KEYS, WorkspaceSettings
 from ascolto_core.workspace.store import (
     AnalysisStamp,
@@ -66,6 +68,9 @@ __all__ = [
     "create_workspace",
     "current_stamp",
     "default_workspaces_dir",
+    "demo_workspace",
+    "export_workspace",
+    "import_workspace",
     "delete_workspace",
     "is_workspace",
     "list_workspaces",
