@@ -89,6 +89,8 @@ def test_create_takes_a_settings_file(tmp_path: Path) -> None:
         (["workspace", "import", "{file}", "{empty}"], "non è un file di spazio di lavoro"),
         # A file that cannot be loaded.
         (["workspace", "add", "{ws}", "{missing}"], "missing.csv"),
+        # No brand on the command line and none in settings.
+        (["workspace", "create", "{empty}"], "--brand"),
     ],
 )
 def test_user_errors_exit_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:

@@ -20,6 +20,7 @@ import os
 import sys
 from pathlib import Path
 
+from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
 from ascolto_core.loading import MappingNeeded
 
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     create = actions.add_parser("create", help="create a workspace in a new or empty folder")
     create.add_argument("dir", help="workspace folder (or a name inside the default workspaces folder)")
-    create.add_argument("--brand", required=True, help='the brand listened for, e.g. "Forno Brio"')
+    create.add_argument("--brand", default=None, help='the brand listened for, e.g. "Forno Brio" (else the settings file\'s brand)')
     create.add_argument("--settings", type=Path, default=None, help="YAML settings (profile, office hours, sources, notify, alerts)")
     create.set_defaults(func=run_create)
 
@@ -87,7 +88,9 @@ def _create_path(value: str) -> Path:
 def run_create(args: argparse.Namespace) -> int:
     from ascolto_core.workspace import Workspace, WorkspaceSettings
 
-    settings = WorkspaceSettings.from_yaml(args.settings) if args.settings is not None else None
+    settings = WorkspaceSettings.from_yaml(args.settings) if args.settings is not None else WorkspaceSettings()
+    if not (args.brand or "").strip() and not settings.brand:
+        raise AscoltoError("workspace.brand_missing")
     workspace = Workspace.create(_create_path(args.dir), brand=args.brand, settings=settings)
     print(t("workspace.created", _lang(args), name=workspace.name, path=str(workspace.path), brand=workspace.settings().brand))
     return 0
