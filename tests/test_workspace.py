@@ -561,3 +561,11 @@ def test_labels_and_terms_in_bulk(workspace: Workspace) -> None:
     with pytest.raises(AscoltoError):  # one bad row: nothing stored
         workspace.set_terms(pl.DataFrame({"term": ["ok", ""], "kind": ["name", "name"]}))
     assert workspace.vocabulary().height == 2
+
+
+def test_an_upload_takes_the_persons_column_choice(workspace: Workspace) -> None:
+    upload = "Commento;Nota interna\nPane ottimo;da girare al forno\nServizio lento;urgente\n".encode()
+    # The person says the text is in "Nota interna" (the app's mapping dialog).
+    report = add_file(workspace, upload, filename="sondaggio.csv", mapping={"text": "Nota interna"})
+    assert (report.new, report.origin) == (2, "sondaggio.csv")
+    assert sorted(workspace.mentions()["text"].to_list()) == ["da girare al forno", "urgente"]

@@ -20,7 +20,7 @@ from ascolto_core.analysis.base import ProgressCallback
 from ascolto_core.analysis.registry import resolve_engine
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
-from ascolto_core.loading import LoadReport, load_mentions
+from ascolto_core.loading import ColumnMapping, LoadReport, load_mentions
 from ascolto_core.schema import ANALYSIS_SCHEMA, conform
 from ascolto_core.workspace.dedup import DuplicateCounts, classify, with_keys
 from ascolto_core.workspace.store import AnalysisStamp, Staleness, Workspace, order_columns
@@ -183,18 +183,23 @@ def add_file(
     source: str | os.PathLike[str] | bytes,
     *,
     filename: str | None = None,
+    mapping: ColumnMapping | dict[str, str | None] | None = None,
+    sheet: str | int | None = None,
     engine: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Load a file (path or uploaded bytes), then :func:`add_mentions` it as an upload.
 
+    Args:
+        filename, mapping, sheet: as for :func:`ascolto_core.loading.load_mentions`.
+
     Raises:
         MappingNeeded: when the file's columns are unclear (ask the person, then call
-            :func:`add_mentions` with the frame loaded with their mapping).
+            again with their ``mapping``).
         AscoltoError: unreadable files, ``workspace.read_only``.
     """
     workspace.require_writable()
-    loaded = load_mentions(source, filename=filename)
+    loaded = load_mentions(source, filename=filename, mapping=mapping, sheet=sheet)
     report = loaded.report
     refused = report.empty_texts_dropped
     origin = report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
