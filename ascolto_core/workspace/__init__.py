@@ -68,10 +68,10 @@ __all__ = [
     "create_workspace",
     "current_stamp",
     "default_workspaces_dir",
+    "delete_workspace",
     "demo_workspace",
     "export_workspace",
     "import_workspace",
-    "delete_workspace",
     "is_workspace",
     "list_workspaces",
     "open_workspace",
@@ -161,7 +161,9 @@ def delete_workspace(path: str | os.PathLike[str]) -> None:
         pass  # something of the person's is still there
 
 
-def create_workspace(path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None) -> Workspace:
+def create_workspace(
+    path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None
+) -> Workspace:
     """:meth:`Workspace.create` (see there)."""
     return Workspace.create(path, brand=brand, settings=settings)  # type: ignore[arg-type]
 

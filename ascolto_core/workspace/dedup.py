@@ -32,7 +32,9 @@ class DuplicateCounts:
         return self.by_id + self.by_url + self.by_text
 
     def __add__(self, other: DuplicateCounts) -> DuplicateCounts:
-        return DuplicateCounts(self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text)
+        return DuplicateCounts(
+            self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text
+        )
 
 
 def url_key() -> pl.Expr:
@@ -89,7 +91,9 @@ def _found(keys: pl.Series, stored: pl.Series) -> pl.Series:
     if stored.is_empty() or keys.is_empty():
         return found
     rows = (
-        keys.rename("k").to_frame().with_row_index("i")
+        keys.rename("k")
+        .to_frame()
+        .with_row_index("i")
         .join(stored.rename("k").to_frame(), on="k", how="semi")
         .get_column("i")
     )

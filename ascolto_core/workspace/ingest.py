@@ -60,10 +60,23 @@ class IngestReport:
 
     def lines(self, lang: str = "it") -> list[str]:
         """The report as sentences in ``lang``: the loader's lines, then what the workspace did."""
-        out = list(self.load.lines(lang)) if self.load is not None else [t("workspace.report_origin", lang, origin=self.origin)]
+        out = (
+            list(self.load.lines(lang))
+            if self.load is not None
+            else [t("workspace.report_origin", lang, origin=self.origin)]
+        )
         out.append(t("workspace.report_added", lang, new=self.new, received=self.received))
         d = self.duplicates
-        out.append(t("workspace.report_duplicates", lang, n=d.total, by_id=d.by_id, by_url=d.by_url, by_text=d.by_text))
+        out.append(
+            t(
+                "workspace.report_duplicates",
+                lang,
+                n=d.total,
+                by_id=d.by_id,
+                by_url=d.by_url,
+                by_text=d.by_text,
+            )
+        )
         if self.id_conflicts:
             out.append(t("workspace.report_id_conflicts", lang, n=self.id_conflicts))
         if self.refused:
@@ -170,10 +183,17 @@ def _id_conflicts(workspace: Workspace, keyed: pl.DataFrame, stored_keys: pl.Dat
     if hits.is_empty():
         return 0
     wanted = hits["id"].unique()
-    stored = workspace.collect(lambda: workspace.scan_mentions().filter(pl.col("id").is_in(wanted.implode())).select("id", "text"))
-    norm = pl.col("text").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    stored = workspace.collect(
+        lambda: workspace.scan_mentions().filter(pl.col("id").is_in(wanted.implode())).select("id", "text")
+    )
+    norm = (
+        pl.col("text").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    )
     compared = hits.with_columns(norm.alias("t")).join(
-        stored.with_columns(norm.alias("t")).select("id", "t").unique("id"), on="id", how="inner", suffix="_stored"
+        stored.with_columns(norm.alias("t")).select("id", "t").unique("id"),
+        on="id",
+        how="inner",
+        suffix="_stored",
     )
     return int((compared["t"] != compared["t_stored"]).fill_null(False).sum())
 
@@ -202,9 +222,18 @@ def add_file(
     loaded = load_mentions(source, filename=filename, mapping=mapping, sheet=sheet)
     report = loaded.report
     refused = report.empty_texts_dropped
-    origin = report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
+    origin = (
+        report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
+    )
     return add_mentions(
-        workspace, loaded.mentions, origin=origin, kind="upload", engine=engine, progress=progress, refused=refused, load=report
+        workspace,
+        loaded.mentions,
+        origin=origin,
+        kind="upload",
+        engine=engine,
+        progress=progress,
+        refused=refused,
+        load=report,
     )
 
 
@@ -220,7 +249,9 @@ def staleness(workspace: Workspace, engine: str | None = None) -> Staleness:
     return workspace.staleness(current_stamp(workspace, engine))
 
 
-def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progress: ProgressCallback | None = None) -> int:
+def refresh_analysis(
+    workspace: Workspace, *, engine: str | None = None, progress: ProgressCallback | None = None
+) -> int:
     """Re-analyse the stale mentions (older engine, version, vocabulary or labels) and swap their segments.
 
     Returns:
@@ -250,7 +281,11 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         ).fill_null(True)
         if not segment.select(stale.any()).item():
             continue
-        result = analyze_mentions(segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]), engine=engine, progress=progress)
+        result = analyze_mentions(
+            segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]),
+            engine=engine,
+            progress=progress,
+        )
         stamp = _stamp(result, revisions)
         updated = result.mentions.with_columns(
             pl.lit(stamp.engine).alias("analysis_engine"),
@@ -262,5 +297,7 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         replacements[name] = order_columns(updated)
         redone += segment.height
     if replacements:
-        workspace.replace_segments(replacements, origin="refresh", details={"engine": f"{target.engine} {target.version}"})
+        workspace.replace_segments(
+            replacements, origin="refresh", details={"engine": f"{target.engine} {target.version}"}
+        )
     return redone

@@ -163,7 +163,9 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        con = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+        )
     else:
         con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -246,7 +248,9 @@ class Workspace:
         try:
             (folder / SEGMENTS_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(folder), problem=error.strerror or str(error)) from None
+            raise AscoltoError(
+                "workspace.cannot_write", path=str(folder), problem=error.strerror or str(error)
+            ) from None
         workspace = cls(folder)
         workspace._initialise(settings, upto=SCHEMA_VERSION)
         return workspace
@@ -265,7 +269,9 @@ class Workspace:
         workspace = cls(folder, read_only=read_only)
         version = workspace.schema_version
         if version > SCHEMA_VERSION:
-            raise AscoltoError("workspace.too_new", path=str(folder), version=version, supported=SCHEMA_VERSION)
+            raise AscoltoError(
+                "workspace.too_new", path=str(folder), version=version, supported=SCHEMA_VERSION
+            )
         if not read_only and os.access(folder, os.W_OK):
             if version < SCHEMA_VERSION:
                 workspace._migrate()
@@ -280,7 +286,13 @@ class Workspace:
             now = _iso()
             con.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [("format", FORMAT), ("schema_version", str(upto)), ("created_at", now), ("data_version", "0"), ("read_only", "0")],
+                [
+                    ("format", FORMAT),
+                    ("schema_version", str(upto)),
+                    ("created_at", now),
+                    ("data_version", "0"),
+                    ("read_only", "0"),
+                ],
             )
             con.execute(
                 "INSERT INTO settings (id, body, updated_at) VALUES (1, ?, ?)",
@@ -419,7 +431,9 @@ class Workspace:
     def revisions(self) -> tuple[int, int]:
         """``(vocabulary_revision, labels_revision)``: bumped by every vocabulary or label change."""
         with self._read() as con:
-            return int(self._meta(con, "vocabulary_revision", "0")), int(self._meta(con, "labels_revision", "0"))
+            return int(self._meta(con, "vocabulary_revision", "0")), int(
+                self._meta(con, "labels_revision", "0")
+            )
 
     def count(self) -> int:
         """Mentions stored (from the catalogue, without reading them)."""
@@ -434,18 +448,32 @@ class Workspace:
     def info(self) -> WorkspaceInfo:
         """A summary (mentions, loads, dates...) for ``workspace info`` and the app's picker."""
         with self._read() as con:
-            mentions, segments = con.execute("SELECT COALESCE(SUM(rows), 0), COUNT(*) FROM segments").fetchone()
+            mentions, segments = con.execute(
+                "SELECT COALESCE(SUM(rows), 0), COUNT(*) FROM segments"
+            ).fetchone()
             kinds = ",".join(f"'{k}'" for k in LOAD_KINDS)
-            loads = con.execute(f"SELECT COUNT(*) FROM history WHERE kind IN ({kinds})").fetchone()[0]  # noqa: S608
-            labels = con.execute("SELECT COUNT(*) FROM labels").fetchone()[0] if self._has_table(con, "labels") else 0
-            terms = con.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0] if self._has_table(con, "vocabulary") else 0
+            loads = con.execute(f"SELECT COUNT(*) FROM history WHERE kind IN ({kinds})").fetchone()[0]
+            labels = (
+                con.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
+                if self._has_table(con, "labels")
+                else 0
+            )
+            terms = (
+                con.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0]
+                if self._has_table(con, "vocabulary")
+                else 0
+            )
             version = int(self._meta(con, "schema_version"))
             data_version = int(self._meta(con, "data_version", "0"))
-            read_only = self._meta(con, "read_only", "0") == "1"  # the workspace's own flag, not how it was opened
+            read_only = (
+                self._meta(con, "read_only", "0") == "1"
+            )  # the workspace's own flag, not how it was opened
         first = last = None
         if mentions:
             span = self.collect(
-                lambda: self.scan_mentions().select(pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b"))
+                lambda: self.scan_mentions().select(
+                    pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b")
+                )
             )
             first = span["a"][0].isoformat() if span["a"][0] is not None else None
             last = span["b"][0].isoformat() if span["b"][0] is not None else None
@@ -466,7 +494,10 @@ class Workspace:
 
     @staticmethod
     def _has_table(con: sqlite3.Connection, name: str) -> bool:
-        return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+        return (
+            con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
 
     # -- settings --------------------------------------------------------------------------
 
@@ -582,11 +613,24 @@ class Workspace:
             duplicates = duplicates + (earlier_duplicates or DuplicateCounts())
             fresh = keyed.filter(keep)
             now = _now()
-            body = {"by_id": duplicates.by_id, "by_url": duplicates.by_url, "by_text": duplicates.by_text, **(details or {})}
+            body = {
+                "by_id": duplicates.by_id,
+                "by_url": duplicates.by_url,
+                "by_text": duplicates.by_text,
+                **(details or {}),
+            }
             body["engine"] = f"{stamp.engine} {stamp.model_id} {stamp.version}"
             cursor = con.execute(
                 "INSERT INTO history (at, kind, origin, new, duplicates, refused, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(now), kind, origin, fresh.height, duplicates.total, refused, json.dumps(body, ensure_ascii=False, default=str)),
+                (
+                    _iso(now),
+                    kind,
+                    origin,
+                    fresh.height,
+                    duplicates.total,
+                    refused,
+                    json.dumps(body, ensure_ascii=False, default=str),
+                ),
             )
             load_id = int(cursor.lastrowid or 0)
             if fresh.height:
@@ -599,7 +643,13 @@ class Workspace:
                 self._bump(con, "data_version")
         return AppendOutcome(new=fresh.height, duplicates=duplicates, load_id=load_id)
 
-    def replace_segments(self, replacements: Mapping[str, pl.DataFrame], *, origin: str, details: Mapping[str, Any] | None = None) -> int:
+    def replace_segments(
+        self,
+        replacements: Mapping[str, pl.DataFrame],
+        *,
+        origin: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> int:
         """Swap whole segments for rewritten ones (a refresh of their analysis), atomically.
 
         Args:
@@ -650,7 +700,12 @@ class Workspace:
         if self.read_only:
             return 0
         with self._read() as con:
-            small = [row[0] for row in con.execute("SELECT file FROM segments WHERE rows < ? ORDER BY created_at, file", (small_rows,))]
+            small = [
+                row[0]
+                for row in con.execute(
+                    "SELECT file FROM segments WHERE rows < ? ORDER BY created_at, file", (small_rows,)
+                )
+            ]
         if len(small) <= max_small:
             return 0
         folder = self.path / SEGMENTS_DIR
@@ -679,9 +734,17 @@ class Workspace:
     def staleness(self, current: AnalysisStamp) -> Staleness:
         """Compare every stored analysis stamp with ``current`` (see :func:`ingest.current_stamp`)."""
         stamps = self.collect(
-            lambda: self.scan_mentions(internal=True)
-            .group_by("analysis_engine", "analysis_model", "analysis_version", "analysis_vocabulary", "analysis_labels")
-            .agg(pl.len().alias("n"))
+            lambda: (
+                self.scan_mentions(internal=True)
+                .group_by(
+                    "analysis_engine",
+                    "analysis_model",
+                    "analysis_version",
+                    "analysis_vocabulary",
+                    "analysis_labels",
+                )
+                .agg(pl.len().alias("n"))
+            )
         )
         total = int(stamps["n"].sum()) if stamps.height else 0
         engine_differs = (
@@ -690,13 +753,16 @@ class Workspace:
             | (pl.col("analysis_version") != current.version)
         ).fill_null(True)
         teaching_differs = (
-            (pl.col("analysis_vocabulary") != current.vocabulary_revision) | (pl.col("analysis_labels") != current.labels_revision)
+            (pl.col("analysis_vocabulary") != current.vocabulary_revision)
+            | (pl.col("analysis_labels") != current.labels_revision)
         ).fill_null(True)
         flagged = stamps.with_columns(engine_differs.alias("e"), teaching_differs.alias("t"))
         engines = tuple(
             sorted(
                 {
-                    " ".join(str(v) for v in (r["analysis_engine"], r["analysis_model"], r["analysis_version"]))
+                    " ".join(
+                        str(v) for v in (r["analysis_engine"], r["analysis_model"], r["analysis_version"])
+                    )
                     for r in stamps.iter_rows(named=True)
                 }
             )
@@ -714,7 +780,9 @@ class Workspace:
     def history(self) -> pl.DataFrame:
         """Everything that happened, oldest first: id, at (UTC), kind, origin, new, duplicates, refused, details (JSON text)."""
         with self._read() as con:
-            rows = con.execute("SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id").fetchall()
+            rows = con.execute(
+                "SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id"
+            ).fetchall()
         schema = {
             "id": pl.Int64(),
             "at": pl.String(),
@@ -775,7 +843,9 @@ class Workspace:
             return
         body = json.dumps(value, ensure_ascii=False)
         with self._write() as con:
-            con.execute("INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)", (key, body, _iso()))
+            con.execute(
+                "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)", (key, body, _iso())
+            )
 
     def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Read, change and write ``key`` in one transaction (no other writer in between). Returns the new value."""
@@ -795,7 +865,9 @@ class Workspace:
     def state_keys(self, prefix: str = "") -> list[str]:
         """The state keys starting with ``prefix``, sorted."""
         with self._read() as con:
-            rows = con.execute("SELECT key FROM state WHERE key LIKE ? ESCAPE '\\' ORDER BY key", (_like_prefix(prefix),))
+            rows = con.execute(
+                "SELECT key FROM state WHERE key LIKE ? ESCAPE '\\' ORDER BY key", (_like_prefix(prefix),)
+            )
             return [r[0] for r in rows]
 
     # -- the person's labels ---------------------------------------------------------------
@@ -803,12 +875,27 @@ class Workspace:
     def labels(self) -> pl.DataFrame:
         """The person's corrections: mention_id, sentiment, emotion, labelled_at (UTC), labelled_by."""
         with self._read() as con:
-            rows = con.execute("SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at").fetchall()
-        schema = {"mention_id": pl.String(), "sentiment": pl.String(), "emotion": pl.String(), "labelled_at": pl.String(), "labelled_by": pl.String()}
+            rows = con.execute(
+                "SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at"
+            ).fetchall()
+        schema = {
+            "mention_id": pl.String(),
+            "sentiment": pl.String(),
+            "emotion": pl.String(),
+            "labelled_at": pl.String(),
+            "labelled_by": pl.String(),
+        }
         frame = pl.DataFrame(rows, schema=schema, orient="row")
         return frame.with_columns(pl.col("labelled_at").str.to_datetime(time_unit="us", time_zone="UTC"))
 
-    def set_label(self, mention_id: str, sentiment: str | None = None, emotion: str | None = None, *, by: str | None = None) -> None:
+    def set_label(
+        self,
+        mention_id: str,
+        sentiment: str | None = None,
+        emotion: str | None = None,
+        *,
+        by: str | None = None,
+    ) -> None:
         """Record the person's sentiment and/or emotion for one mention (replaces an earlier label).
 
         Raises:
@@ -818,7 +905,12 @@ class Workspace:
         """
         self.require_writable()
         _check_label(sentiment, emotion)
-        if self.collect(lambda: self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len())).item() == 0:
+        if (
+            self.collect(
+                lambda: self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len())
+            ).item()
+            == 0
+        ):
             raise AscoltoError("workspace.unknown_mention", id=mention_id)
         with self._write() as con:
             con.execute(
@@ -848,8 +940,14 @@ class Workspace:
         frame = frame.select(pl.col("mention_id").cast(pl.String), "sentiment", "emotion", "labelled_by")
         for _, sentiment, emotion, _ in frame.iter_rows():
             _check_label(sentiment, emotion)
-        known = self.collect(lambda: self.scan_mentions().select("id").filter(pl.col("id").is_in(frame["mention_id"].implode())))
-        rows = frame.filter(pl.col("mention_id").is_in(known["id"].implode())).unique("mention_id", keep="last", maintain_order=True)
+        known = self.collect(
+            lambda: (
+                self.scan_mentions().select("id").filter(pl.col("id").is_in(frame["mention_id"].implode()))
+            )
+        )
+        rows = frame.filter(pl.col("mention_id").is_in(known["id"].implode())).unique(
+            "mention_id", keep="last", maintain_order=True
+        )
         if rows.is_empty():
             return 0
         now = _iso()
@@ -875,7 +973,9 @@ class Workspace:
     def vocabulary(self) -> pl.DataFrame:
         """The person's terms: term, kind ("name"/"polarity"/"emotion"), polarity [-1, 1], emotion, updated_at, updated_by."""
         with self._read() as con:
-            rows = con.execute("SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term").fetchall()
+            rows = con.execute(
+                "SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term"
+            ).fetchall()
         schema = {
             "term": pl.String(),
             "kind": pl.String(),
@@ -935,7 +1035,10 @@ class Workspace:
         for column, dtype in (("polarity", pl.Float64), ("emotion", pl.String)):
             if column not in frame.columns:
                 frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(column))
-        rows = [_term_row(t_, k, p, e) for t_, k, p, e in frame.select("term", "kind", "polarity", "emotion").iter_rows()]
+        rows = [
+            _term_row(t_, k, p, e)
+            for t_, k, p, e in frame.select("term", "kind", "polarity", "emotion").iter_rows()
+        ]
         if not rows:
             return 0
         now = _iso()
@@ -979,7 +1082,9 @@ def _with_stamp(fresh: pl.DataFrame, stamp: AnalysisStamp, now: datetime, load_i
 def order_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Canonical columns, analysis columns, the user's extras, then the internal ones; canonical dtypes enforced."""
     known = {**MENTION_SCHEMA, **ANALYSIS_SCHEMA}
-    head = [pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in known.items()]
+    head = [
+        pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in known.items()
+    ]
     extras = [c for c in frame.columns if c not in known and c not in INTERNAL_SCHEMA]
     tail = [pl.col(c).cast(INTERNAL_SCHEMA[c]) for c in INTERNAL_SCHEMA if c != "id" and c in frame.columns]
     return frame.select(*head, *extras, *tail)
@@ -1000,17 +1105,25 @@ def _term_row(term: Any, kind: Any, polarity: Any, emotion: Any) -> tuple[str, s
     if not normalised:
         raise AscoltoError("workspace.term_invalid", term=term, problem="empty")
     if kind not in VOCABULARY_KINDS:
-        raise AscoltoError("workspace.term_invalid", term=term, problem=f"kind must be one of {', '.join(VOCABULARY_KINDS)}")
+        raise AscoltoError(
+            "workspace.term_invalid", term=term, problem=f"kind must be one of {', '.join(VOCABULARY_KINDS)}"
+        )
     if kind == "name":
         polarity, emotion = 0.0, None
     if kind == "polarity" and polarity is None:
         raise AscoltoError("workspace.term_invalid", term=term, problem="polarity missing")
     if kind == "emotion" and emotion is None:
         raise AscoltoError("workspace.term_invalid", term=term, problem="emotion missing")
-    if polarity is not None and (isinstance(polarity, bool) or not isinstance(polarity, int | float) or not -1.0 <= float(polarity) <= 1.0):
+    if polarity is not None and (
+        isinstance(polarity, bool)
+        or not isinstance(polarity, int | float)
+        or not -1.0 <= float(polarity) <= 1.0
+    ):
         raise AscoltoError("workspace.term_invalid", term=term, problem="polarity must be between -1 and 1")
     if emotion is not None and emotion not in EMOTIONS:
-        raise AscoltoError("workspace.term_invalid", term=term, problem=f"emotion must be one of {', '.join(EMOTIONS)}")
+        raise AscoltoError(
+            "workspace.term_invalid", term=term, problem=f"emotion must be one of {', '.join(EMOTIONS)}"
+        )
     return normalised, str(kind), None if polarity is None else float(polarity), emotion
 
 
@@ -1019,4 +1132,8 @@ def _like_prefix(prefix: str) -> str:
 
 
 def _is_missing_file(error: Exception) -> bool:
-    return isinstance(error, FileNotFoundError) or "No such file" in str(error) or "not found" in str(error).lower()
+    return (
+        isinstance(error, FileNotFoundError)
+        or "No such file" in str(error)
+        or "not found" in str(error).lower()
+    )
