@@ -179,7 +179,10 @@ def _id_conflicts(workspace: Workspace, keyed: pl.DataFrame, stored_keys: pl.Dat
     They still count as duplicates by id (the issue's rule), but the report says so,
     so a person whose spreadsheets share row numbers is never left unaware.
     """
-    hits = keyed.select("id", "text").join(stored_keys.select("id").unique(), on="id", how="semi")
+    stored_ids = stored_keys.get_column("id")
+    ids = keyed.get_column("id").drop_nulls().unique()
+    known = stored_ids.filter(stored_ids.is_in(ids.implode()).fill_null(False))  # probe the big side
+    hits = keyed.select("id", "text").filter(pl.col("id").is_in(known.implode()))
     if hits.is_empty():
         return 0
     wanted = hits["id"].unique()
