@@ -123,14 +123,14 @@ def test_loading_the_same_export_twice_adds_nothing(workspace: Workspace, tmp_pa
             {"id": "new-1", "url": "http://www.SOCIAL.example/p/0/?utm_source=tg", "text": "altro testo"},
             "by_url",
         ),
-        # Another id and no link, same words by the same author the same day (case and spaces do not matter).
+        # Another id and no link, same words by the same author the same (Italian) day; case and spaces do not matter.
         (
             {
                 "id": "new-2",
                 "url": None,
                 "text": "IL CORNETTO  ottimo numero 0 p",
                 "author": "@P-USER0",
-                "created_at": "2026-01-10 23:59:00",
+                "created_at": "2026-01-10 21:59:00",
             },
             "by_text",
         ),
@@ -622,3 +622,14 @@ def test_an_upload_takes_the_persons_column_choice(workspace: Workspace) -> None
     report = add_file(workspace, upload, filename="sondaggio.csv", mapping={"text": "Nota interna"})
     assert (report.new, report.origin) == (2, "sondaggio.csv")
     assert sorted(workspace.mentions()["text"].to_list()) == ["da girare al forno", "urgente"]
+
+
+def test_a_date_only_export_matches_the_same_post_with_its_time(workspace: Workspace, tmp_path: Path) -> None:
+    # The same review in two exports: one with the time, one with the day only (local midnight = 22:00 UTC the day before).
+    (tmp_path / "a.csv").write_text(
+        "testo,autore,data\nCornetto ottimo,Anna,2026-05-10 09:15\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text("testo,autore,data\nCornetto ottimo,Anna,2026-05-10\n", encoding="utf-8")
+    add_file(workspace, tmp_path / "a.csv")
+    report = add_file(workspace, tmp_path / "b.csv")
+    assert (report.new, report.duplicates.by_text) == (0, 1)

@@ -62,8 +62,16 @@ def url_key() -> pl.Expr:
     return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
 
 
+def _day_zone() -> str:
+    # The zone in which loading reads dates without one: an export giving only "2026-05-10"
+    # means that local day, so days are compared there, not in UTC.
+    from ascolto_core.config import load_config
+
+    return str(load_config("app").get("display_timezone", "Europe/Rome"))
+
+
 def text_key() -> pl.Expr:
-    """A 64-bit hash of the normalised text, the author and the UTC day; null without author or date.
+    """A 64-bit hash of the normalised text, the author and the local day; null without author or date.
 
     Normalised: Unicode NFKC, lower case, runs of spaces collapsed. Without an
     author or a date two people writing "Ottimo!" cannot be told apart, so no key.
@@ -71,7 +79,7 @@ def text_key() -> pl.Expr:
     text = pl.col("text").cast(pl.String).str.normalize("NFKC").str.to_lowercase()
     text = text.str.replace_all(r"\s+", " ").str.strip_chars()
     author = pl.col("author").cast(pl.String).str.strip_chars().str.to_lowercase().str.strip_prefix("@")
-    day = pl.col("created_at").dt.date().cast(pl.String)
+    day = pl.col("created_at").dt.convert_time_zone(_day_zone()).dt.date().cast(pl.String)
     usable = text.str.len_chars().gt(0) & author.str.len_chars().gt(0) & day.is_not_null()
     joined = pl.concat_str(text, author, day, separator="\x1f")
     return pl.when(usable).then(joined).otherwise(None).alias("dedup_text")
