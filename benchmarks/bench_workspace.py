@@ -11,7 +11,9 @@ fresh child process so peak memory (VmHWM) is the step's own:
 - ``read``: open the workspace and read every mention into Polars;
 - ``filter``: open and filter (negative Instagram mentions of the last 30 days) lazily;
 - ``add``: ingest of 10,000 new mentions already loaded (dedup against 1M, analysis with a cold
-  result cache, new segment).
+  result cache, new segment);
+- ``analyse``: the same 10,000 mentions through ``analyze_mentions`` alone, side by side, so the
+  workspace's own share of ``add`` is visible.
 
 Prints medians over ``--repeat`` runs (the machine is shared: timings are noisy).
 """
@@ -46,7 +48,7 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 base = peak_mb()
 step, path = sys.argv[2], sys.argv[3]
-if step == "add":
+if step in ("add", "analyse"):
     extra = pl.read_parquet(sys.argv[4])
 start = time.perf_counter()
 ws = Workspace.open(path)
@@ -64,6 +66,10 @@ elif step == "filter":
         .collect()
         .height
     )
+elif step == "analyse":
+    from ascolto_core.analysis import analyze_mentions
+
+    rows = analyze_mentions(extra, engine="embedded").mentions.height
 else:
     rows = add_mentions(ws, extra, origin="bench", kind="upload", engine="embedded").new
 seconds = time.perf_counter() - start
@@ -191,7 +197,7 @@ def main() -> None:
         )
         extra = Path(scratch) / "extra.parquet"
         synthetic(10_000, "new-", seed=99).write_parquet(extra)  # type: ignore[attr-defined]
-        results: dict[str, list[dict[str, float]]] = {"read": [], "filter": [], "add": []}
+        results: dict[str, list[dict[str, float]]] = {"read": [], "filter": [], "add": [], "analyse": []}
         for _ in range(args.repeat):
             results["read"].append(child("read", folder))
             results["filter"].append(child("filter", folder))
@@ -199,6 +205,7 @@ def main() -> None:
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(folder, copy)  # each add starts from the same 1M workspace
             results["add"].append(child("add", copy, extra))
+            results["analyse"].append(child("analyse", copy, extra))  # the analysis alone, side by side
         for step, runs in results.items():
             times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
             print(

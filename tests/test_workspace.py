@@ -633,3 +633,12 @@ def test_a_date_only_export_matches_the_same_post_with_its_time(workspace: Works
     add_file(workspace, tmp_path / "a.csv")
     report = add_file(workspace, tmp_path / "b.csv")
     assert (report.new, report.duplicates.by_text) == (0, 1)
+
+
+def test_two_handles_on_one_folder_are_equal(workspace: Workspace) -> None:
+    import pickle
+
+    same = Workspace.open(workspace.path / ".." / workspace.path.name)
+    assert same == workspace and hash(same) == hash(workspace)
+    assert pickle.loads(pickle.dumps(workspace)) == workspace  # what Streamlit's cache hashes
+    assert Workspace.open(workspace.path, read_only=True) != workspace

@@ -1063,6 +1063,18 @@ class Workspace:
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
 
+    def __eq__(self, other: object) -> bool:
+        # Two handles on the same folder are the same workspace (a stable cache key for the app).
+        if not isinstance(other, Workspace):
+            return NotImplemented
+        return (
+            self.path.resolve() == other.path.resolve()
+            and self._read_only_requested == other._read_only_requested
+        )
+
+    def __hash__(self) -> int:
+        return hash((str(self.path.resolve()), self._read_only_requested))
+
 
 def _with_stamp(fresh: pl.DataFrame, stamp: AnalysisStamp, now: datetime, load_id: int) -> pl.DataFrame:
     """Order the columns (canonical, analysis, extras, internal) and add the analysis stamp."""
