@@ -642,3 +642,12 @@ def test_two_handles_on_one_folder_are_equal(workspace: Workspace) -> None:
     assert same == workspace and hash(same) == hash(workspace)
     assert pickle.loads(pickle.dumps(workspace)) == workspace  # what Streamlit's cache hashes
     assert Workspace.open(workspace.path, read_only=True) != workspace
+
+
+def test_a_damaged_catalogue_gives_a_message_not_a_traceback(workspace: Workspace) -> None:
+    workspace.catalogue_path.write_bytes(b"this is not a database, it was overwritten by mistake" * 100)
+    for leftover in workspace.path.glob(f"{CATALOGUE_FILE}-*"):
+        leftover.unlink()
+    with pytest.raises(AscoltoError) as error:
+        Workspace.open(workspace.path)
+    assert error.value.key == "workspace.damaged"

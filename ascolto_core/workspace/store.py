@@ -344,9 +344,15 @@ class Workspace:
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        con = _connect(self.catalogue_path, read_only=not os.access(self.path, os.W_OK))
+        try:
+            con = _connect(self.catalogue_path, read_only=not os.access(self.path, os.W_OK))
+        except sqlite3.DatabaseError as error:
+            raise AscoltoError("workspace.damaged", path=str(self.path), problem=str(error)) from None
         try:
             yield con
+        except sqlite3.DatabaseError as error:
+            # Not a SQLite file, a damaged one, or a lock held past the busy timeout: say so, no traceback.
+            raise AscoltoError("workspace.damaged", path=str(self.path), problem=str(error)) from None
         finally:
             con.close()
 
@@ -355,7 +361,7 @@ class Workspace:
         """A write transaction: waits for other writers, commits on success, rolls back on error."""
         try:
             con = _connect(self.catalogue_path)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             raise AscoltoError("workspace.cannot_write", path=str(self.path), problem=str(error)) from None
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -365,6 +371,8 @@ class Workspace:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise AscoltoError("workspace.cannot_write", path=str(self.path), problem=str(error)) from None
         finally:
             con.close()
 
