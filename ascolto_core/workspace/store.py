@@ -486,7 +486,7 @@ class Workspace:
             first = span["a"][0].isoformat() if span["a"][0] is not None else None
             last = span["b"][0].isoformat() if span["b"][0] is not None else None
         return WorkspaceInfo(
-            path=str(self.path),
+            path=str(self.path.resolve()),
             brand=self.settings().brand,
             schema_version=version,
             mentions=int(mentions),
