@@ -18,6 +18,7 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("bench_keywords.py",),
     ("bench_filters.py",),
     ("bench_pages.py",),
+    ("bench_workspace.py",),
 )
 
 
