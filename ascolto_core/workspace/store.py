@@ -22,7 +22,9 @@ segment file that the catalogue does not list is garbage and is removed when
 the workspace is next opened for writing.
 
 The store knows the mentions table, not the analysis: loading and analysing
-happen in :mod:`ascolto_core.workspace.ingest`, above it.
+happen in :mod:`ascolto_core.workspace.ingest`, above it. The catalogue's
+plumbing is in :mod:`.catalogue`, the history and the listening state in
+:mod:`.journal`, the person's labels and vocabulary in :mod:`.teaching`.
 """
 
 from __future__ import annotations
@@ -32,25 +34,25 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.schema import ANALYSIS_SCHEMA, EMOTIONS, MENTION_SCHEMA, SENTIMENTS, UTC_DATETIME
+from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, UTC_DATETIME
+from ascolto_core.workspace.catalogue import CATALOGUE_FILE, _iso, _now
 from ascolto_core.workspace.dedup import KEY_SCHEMA, DuplicateCounts, classify, with_keys
+from ascolto_core.workspace.journal import JournalAndState
 from ascolto_core.workspace.migrations import MIGRATIONS, SCHEMA_VERSION
 from ascolto_core.workspace.settings import WorkspaceSettings
+from ascolto_core.workspace.teaching import TeachingTables
 
 FORMAT = "ascolto-workspace"
-CATALOGUE_FILE = "workspace.sqlite3"
 SEGMENTS_DIR = "mentions"
-BUSY_TIMEOUT_S = 120.0
 # Columns the store adds to every stored mention: provenance and analysis stamp.
 STAMP_SCHEMA: dict[str, pl.DataType] = {
     "analysis_engine": pl.String(),  # engine name ("embedded", "transformers", ...)
@@ -64,19 +66,10 @@ STAMP_SCHEMA: dict[str, pl.DataType] = {
 INTERNAL_SCHEMA: dict[str, pl.DataType] = {**KEY_SCHEMA, **STAMP_SCHEMA}
 INTERNAL_COLUMNS: tuple[str, ...] = tuple(c for c in INTERNAL_SCHEMA if c != "id")
 LOAD_KINDS: tuple[str, ...] = ("upload", "fetch", "import", "demo")
-VOCABULARY_KINDS: tuple[str, ...] = ("name", "polarity", "emotion")
 _READ_RETRIES = 5
 # Segments under this many rows count as small; more than COMPACT_MAX_SMALL of them are merged.
 COMPACT_SMALL_ROWS = 50_000
 COMPACT_MAX_SMALL = 32
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime | None = None) -> str:
-    return (moment or _now()).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -161,20 +154,6 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / CATALOGUE_FILE).is_file()
 
 
-def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    if read_only:
-        con = sqlite3.connect(
-            f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
-        )
-    else:
-        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    if not read_only:
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = FULL")
-    return con
-
-
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -199,7 +178,7 @@ def _write_parquet_atomically(frame: pl.DataFrame, folder: Path) -> str:
     return name
 
 
-class Workspace:
+class Workspace(TeachingTables, JournalAndState):
     """A workspace on disk. Cheap to create: every call opens a short-lived catalogue connection.
 
     Safe to share between threads and to use from several processes at once:
@@ -210,10 +189,6 @@ class Workspace:
         path: the workspace folder.
         read_only: True for the demo workspace (and when opened read-only); writes raise.
     """
-
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        self._read_only_requested = read_only
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -336,69 +311,6 @@ class Workspace:
                     pass
         return removed
 
-    # -- catalogue plumbing ----------------------------------------------------------------
-
-    @property
-    def catalogue_path(self) -> Path:
-        return self.path / CATALOGUE_FILE
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        try:
-            con = _connect(self.catalogue_path, read_only=not os.access(self.path, os.W_OK))
-        except sqlite3.DatabaseError as error:
-            raise AscoltoError("workspace.damaged", path=str(self.path), problem=str(error)) from None
-        try:
-            yield con
-        except sqlite3.DatabaseError as error:
-            # Not a SQLite file, a damaged one, or a lock held past the busy timeout: say so, no traceback.
-            raise AscoltoError("workspace.damaged", path=str(self.path), problem=str(error)) from None
-        finally:
-            con.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: waits for other writers, commits on success, rolls back on error."""
-        try:
-            con = _connect(self.catalogue_path)
-        except sqlite3.DatabaseError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(self.path), problem=str(error)) from None
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(self.path), problem=str(error)) from None
-        finally:
-            con.close()
-
-    def require_writable(self) -> None:
-        """Raise ``workspace.read_only`` when this workspace must not change (the demo)."""
-        if self.read_only:
-            raise AscoltoError("workspace.read_only", path=str(self.path))
-
-    @staticmethod
-    def _meta(con: sqlite3.Connection, key: str, default: str | None = None) -> str:
-        row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            if default is None:
-                raise AscoltoError("workspace.corrupt", key=key)
-            return default
-        return str(row[0])
-
-    @staticmethod
-    def _bump(con: sqlite3.Connection, key: str) -> int:
-        con.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
-            (key,),
-        )
-        return int(Workspace._meta(con, key))
-
     # -- facts -----------------------------------------------------------------------------
 
     @property
@@ -413,13 +325,6 @@ class Workspace:
             if fmt != FORMAT:
                 raise AscoltoError("workspace.not_found", path=str(self.path))
             return int(self._meta(con, "schema_version"))
-
-    @property
-    def read_only(self) -> bool:
-        if self._read_only_requested:
-            return True
-        with self._read() as con:
-            return self._meta(con, "read_only", "0") == "1"
 
     def mark_read_only(self) -> None:
         """Freeze the workspace (the demo): every later write raises ``workspace.read_only``."""
@@ -566,6 +471,14 @@ class Workspace:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def _known_ids(self, ids: pl.Series) -> pl.Series:
+        """The ids among ``ids`` that are stored mentions."""
+        wanted = ids.drop_nulls().unique()
+        found = self.collect(
+            lambda: self.scan_mentions().select("id").filter(pl.col("id").is_in(wanted.implode()))
+        )
+        return found.get_column("id").unique()
 
     def dedup_index(self, con: sqlite3.Connection | None = None) -> pl.DataFrame:
         """The ``id``, ``dedup_url`` and ``dedup_text`` of every stored mention."""
@@ -783,291 +696,6 @@ class Workspace:
             engines=engines,
         )
 
-    # -- history ---------------------------------------------------------------------------
-
-    def history(self) -> pl.DataFrame:
-        """Everything that happened, oldest first: id, at (UTC), kind, origin, new, duplicates, refused, details (JSON text)."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id"
-            ).fetchall()
-        schema = {
-            "id": pl.Int64(),
-            "at": pl.String(),
-            "kind": pl.String(),
-            "origin": pl.String(),
-            "new": pl.Int64(),
-            "duplicates": pl.Int64(),
-            "refused": pl.Int64(),
-            "details": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def record_event(
-        self,
-        kind: str,
-        origin: str,
-        *,
-        new: int = 0,
-        duplicates: int = 0,
-        refused: int = 0,
-        **details: Any,
-    ) -> int:
-        """Add a line to the history (a fetch round, a source failure, an alert sent...). Returns its id.
-
-        Raises:
-            TypeError: when ``details`` cannot be written as JSON.
-            AscoltoError: ``workspace.read_only``.
-        """
-        self.require_writable()
-        body = json.dumps(details, ensure_ascii=False)
-        with self._write() as con:
-            cursor = con.execute(
-                "INSERT INTO history (at, kind, origin, new, duplicates, refused, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(), str(kind), str(origin), int(new), int(duplicates), int(refused), body),
-            )
-            return int(cursor.lastrowid or 0)
-
-    # -- key-value state (the listening process's cursors, alerts sent, source health) -----
-
-    def get_state(self, key: str, default: Any = None) -> Any:
-        """The JSON value stored under ``key``, or ``default``."""
-        with self._read() as con:
-            row = con.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def set_state(self, key: str, value: Any) -> None:
-        """Store a JSON-serialisable ``value`` under ``key`` (atomic; ``None`` deletes the key).
-
-        Raises:
-            TypeError: when ``value`` cannot be written as JSON.
-            AscoltoError: ``workspace.read_only``.
-        """
-        self.require_writable()
-        if value is None:
-            with self._write() as con:
-                con.execute("DELETE FROM state WHERE key = ?", (key,))
-            return
-        body = json.dumps(value, ensure_ascii=False)
-        with self._write() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)", (key, body, _iso())
-            )
-
-    def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
-        """Read, change and write ``key`` in one transaction (no other writer in between). Returns the new value."""
-        self.require_writable()
-        with self._write() as con:
-            row = con.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-            value = change(json.loads(row[0]) if row else None)
-            if value is None:
-                con.execute("DELETE FROM state WHERE key = ?", (key,))
-            else:
-                con.execute(
-                    "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)",
-                    (key, json.dumps(value, ensure_ascii=False), _iso()),
-                )
-        return value
-
-    def state_keys(self, prefix: str = "") -> list[str]:
-        """The state keys starting with ``prefix``, sorted."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT key FROM state WHERE key LIKE ? ESCAPE '\\' ORDER BY key", (_like_prefix(prefix),)
-            )
-            return [r[0] for r in rows]
-
-    # -- the person's labels ---------------------------------------------------------------
-
-    def labels(self) -> pl.DataFrame:
-        """The person's corrections: mention_id, sentiment, emotion, labelled_at (UTC), labelled_by."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at"
-            ).fetchall()
-        schema = {
-            "mention_id": pl.String(),
-            "sentiment": pl.String(),
-            "emotion": pl.String(),
-            "labelled_at": pl.String(),
-            "labelled_by": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("labelled_at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def set_label(
-        self,
-        mention_id: str,
-        sentiment: str | None = None,
-        emotion: str | None = None,
-        *,
-        by: str | None = None,
-    ) -> None:
-        """Record the person's sentiment and/or emotion for one mention (replaces an earlier label).
-
-        Raises:
-            AscoltoError: ``workspace.label_empty`` with neither value, ``workspace.label_invalid``
-                for a value outside ``SENTIMENTS``/``EMOTIONS``, ``workspace.unknown_mention``
-                for an id not stored, ``workspace.read_only``.
-        """
-        self.require_writable()
-        _check_label(sentiment, emotion)
-        if (
-            self.collect(
-                lambda: self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len())
-            ).item()
-            == 0
-        ):
-            raise AscoltoError("workspace.unknown_mention", id=mention_id)
-        with self._write() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO labels (mention_id, sentiment, emotion, labelled_at, labelled_by) VALUES (?, ?, ?, ?, ?)",
-                (mention_id, sentiment, emotion, _iso(), by),
-            )
-            self._bump(con, "labels_revision")
-
-    def set_labels(self, labels: pl.DataFrame, *, by: str | None = None) -> int:
-        """Record many labels in one transaction (an imported file of corrections).
-
-        Args:
-            labels: columns ``mention_id`` and ``sentiment`` and/or ``emotion`` (nulls allowed
-                per row, not both); an optional ``labelled_by`` column wins over ``by``.
-
-        Returns:
-            How many were stored: rows whose mention is not in this workspace are skipped.
-
-        Raises:
-            AscoltoError: the messages of :meth:`set_label` for the first bad row.
-        """
-        self.require_writable()
-        frame = labels
-        for column in ("sentiment", "emotion", "labelled_by"):
-            if column not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-        frame = frame.select(pl.col("mention_id").cast(pl.String), "sentiment", "emotion", "labelled_by")
-        for _, sentiment, emotion, _ in frame.iter_rows():
-            _check_label(sentiment, emotion)
-        known = self.collect(
-            lambda: (
-                self.scan_mentions().select("id").filter(pl.col("id").is_in(frame["mention_id"].implode()))
-            )
-        )
-        rows = frame.filter(pl.col("mention_id").is_in(known["id"].implode())).unique(
-            "mention_id", keep="last", maintain_order=True
-        )
-        if rows.is_empty():
-            return 0
-        now = _iso()
-        with self._write() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO labels (mention_id, sentiment, emotion, labelled_at, labelled_by) VALUES (?, ?, ?, ?, ?)",
-                [(m, s_, e, now, b if b is not None else by) for m, s_, e, b in rows.iter_rows()],
-            )
-            self._bump(con, "labels_revision")
-        return rows.height
-
-    def remove_label(self, mention_id: str) -> bool:
-        """Forget the person's label of a mention. Returns whether there was one."""
-        self.require_writable()
-        with self._write() as con:
-            gone = con.execute("DELETE FROM labels WHERE mention_id = ?", (mention_id,)).rowcount > 0
-            if gone:
-                self._bump(con, "labels_revision")
-        return gone
-
-    # -- the person's vocabulary -----------------------------------------------------------
-
-    def vocabulary(self) -> pl.DataFrame:
-        """The person's terms: term, kind ("name"/"polarity"/"emotion"), polarity [-1, 1], emotion, updated_at, updated_by."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term"
-            ).fetchall()
-        schema = {
-            "term": pl.String(),
-            "kind": pl.String(),
-            "polarity": pl.Float64(),
-            "emotion": pl.String(),
-            "updated_at": pl.String(),
-            "updated_by": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("updated_at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def set_term(
-        self,
-        term: str,
-        kind: str = "name",
-        *,
-        polarity: float | None = None,
-        emotion: str | None = None,
-        by: str | None = None,
-    ) -> str:
-        """Add or change a term of the vocabulary. Returns the stored (normalised) term.
-
-        Args:
-            term: a word or phrase; stored trimmed and lower-cased.
-            kind: "name" (a name, never a mood: polarity 0, no emotion), "polarity"
-                (give ``polarity``), or "emotion" (give ``emotion``; ``polarity`` optional).
-            polarity: in [-1, 1].
-            emotion: one of ``EMOTIONS``.
-
-        Raises:
-            AscoltoError: ``workspace.term_invalid`` naming what is wrong, ``workspace.read_only``.
-        """
-        self.require_writable()
-        row = _term_row(term, kind, polarity, emotion)
-        with self._write() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO vocabulary (term, kind, polarity, emotion, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
-                (*row, _iso(), by),
-            )
-            self._bump(con, "vocabulary_revision")
-        return row[0]
-
-    def set_terms(self, terms: pl.DataFrame, *, by: str | None = None) -> int:
-        """Add or change many terms in one transaction (a sector's vocabulary reused from another client).
-
-        Args:
-            terms: columns ``term``, ``kind`` and optionally ``polarity``, ``emotion``.
-
-        Returns:
-            How many terms were stored.
-
-        Raises:
-            AscoltoError: ``workspace.term_invalid`` for the first bad row (nothing is stored then).
-        """
-        self.require_writable()
-        frame = terms
-        for column, dtype in (("polarity", pl.Float64), ("emotion", pl.String)):
-            if column not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(column))
-        rows = [
-            _term_row(t_, k, p, e)
-            for t_, k, p, e in frame.select("term", "kind", "polarity", "emotion").iter_rows()
-        ]
-        if not rows:
-            return 0
-        now = _iso()
-        with self._write() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO vocabulary (term, kind, polarity, emotion, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
-                [(*row, now, by) for row in rows],
-            )
-            self._bump(con, "vocabulary_revision")
-        return len({row[0] for row in rows})
-
-    def remove_term(self, term: str) -> bool:
-        """Remove a term from the vocabulary. Returns whether it was there."""
-        self.require_writable()
-        normalised = " ".join(str(term).split()).casefold()
-        with self._write() as con:
-            gone = con.execute("DELETE FROM vocabulary WHERE term = ?", (normalised,)).rowcount > 0
-            if gone:
-                self._bump(con, "vocabulary_revision")
-        return gone
-
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
 
@@ -1108,47 +736,6 @@ def order_columns(frame: pl.DataFrame) -> pl.DataFrame:
     extras = [c for c in frame.columns if c not in known and c not in INTERNAL_SCHEMA]
     tail = [pl.col(c).cast(INTERNAL_SCHEMA[c]) for c in INTERNAL_SCHEMA if c != "id" and c in frame.columns]
     return frame.select(*head, *extras, *tail)
-
-
-def _check_label(sentiment: str | None, emotion: str | None) -> None:
-    if sentiment is None and emotion is None:
-        raise AscoltoError("workspace.label_empty")
-    if sentiment is not None and sentiment not in SENTIMENTS:
-        raise AscoltoError("workspace.label_invalid", value=sentiment, allowed=", ".join(SENTIMENTS))
-    if emotion is not None and emotion not in EMOTIONS:
-        raise AscoltoError("workspace.label_invalid", value=emotion, allowed=", ".join(EMOTIONS))
-
-
-def _term_row(term: Any, kind: Any, polarity: Any, emotion: Any) -> tuple[str, str, float | None, str | None]:
-    """A validated vocabulary row ``(term, kind, polarity, emotion)``; see :meth:`Workspace.set_term`."""
-    normalised = " ".join(str(term or "").split()).casefold()
-    if not normalised:
-        raise AscoltoError("workspace.term_invalid", term=term, problem="empty")
-    if kind not in VOCABULARY_KINDS:
-        raise AscoltoError(
-            "workspace.term_invalid", term=term, problem=f"kind must be one of {', '.join(VOCABULARY_KINDS)}"
-        )
-    if kind == "name":
-        polarity, emotion = 0.0, None
-    if kind == "polarity" and polarity is None:
-        raise AscoltoError("workspace.term_invalid", term=term, problem="polarity missing")
-    if kind == "emotion" and emotion is None:
-        raise AscoltoError("workspace.term_invalid", term=term, problem="emotion missing")
-    if polarity is not None and (
-        isinstance(polarity, bool)
-        or not isinstance(polarity, int | float)
-        or not -1.0 <= float(polarity) <= 1.0
-    ):
-        raise AscoltoError("workspace.term_invalid", term=term, problem="polarity must be between -1 and 1")
-    if emotion is not None and emotion not in EMOTIONS:
-        raise AscoltoError(
-            "workspace.term_invalid", term=term, problem=f"emotion must be one of {', '.join(EMOTIONS)}"
-        )
-    return normalised, str(kind), None if polarity is None else float(polarity), emotion
-
-
-def _like_prefix(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _is_missing_file(error: Exception) -> bool:
