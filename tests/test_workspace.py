@@ -651,3 +651,11 @@ def test_a_damaged_catalogue_gives_a_message_not_a_traceback(workspace: Workspac
     with pytest.raises(AscoltoError) as error:
         Workspace.open(workspace.path)
     assert error.value.key == "workspace.damaged"
+
+
+def test_office_hours_come_from_the_workspace_or_the_project_default() -> None:
+    from ascolto_core.insights.hours import OfficeHours
+
+    own = WorkspaceSettings.from_dict({"office_hours": {"days": ["sat", "sun"], "open": "10:00", "close": "14:00"}})
+    assert own.office_hours_record().default.days != OfficeHours.from_config().default.days
+    assert WorkspaceSettings().office_hours_record() == OfficeHours.from_config()

@@ -176,6 +176,17 @@ class WorkspaceSettings:
         data["brand"] = brand
         return WorkspaceSettings.from_dict(data)
 
+    def office_hours_record(self) -> Any:
+        """The parsed office hours (:class:`ascolto_core.insights.hours.OfficeHours`);
+        the project's ``config/insights.yaml`` ones when the workspace sets none."""
+        from ascolto_core.insights.hours import OfficeHours
+
+        return (
+            OfficeHours.from_config({"office_hours": _plain(dict(self.office_hours))})
+            if self.office_hours
+            else OfficeHours.from_config()
+        )
+
     def listening_query(self) -> Any:
         """The listening query (:class:`ascolto_core.fetch.query.ListeningQuery`), brand filled from the profile.
 
