@@ -32,7 +32,9 @@ class DuplicateCounts:
         return self.by_id + self.by_url + self.by_text
 
     def __add__(self, other: DuplicateCounts) -> DuplicateCounts:
-        return DuplicateCounts(self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text)
+        return DuplicateCounts(
+            self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text
+        )
 
 
 def url_key() -> pl.Expr:
@@ -40,19 +42,36 @@ def url_key() -> pl.Expr:
 
     The path keeps its case: many sites (YouTube, short links) tell posts apart by it.
     """
-    url = pl.col("url").cast(pl.String).str.strip_chars()
-    url = url.str.replace(r"^[A-Za-z][A-Za-z0-9+.-]*://", "").str.replace(r"(?i)^www\.", "")
-    url = url.str.replace(r"#.*$", "")
-    url = url.str.replace_all(r"([?&])utm_[^&]*&?", "$1").str.replace(r"[?&]+$", "")
-    url = url.str.replace(r"/+$", "")
-    host = url.str.extract(r"^([^/?]*)", 1).str.to_lowercase()
-    rest = url.str.extract(r"^[^/?]*(.*)$", 1)
-    key = pl.concat_str(host, rest)
+    parts = (
+        pl.col("url")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?")
+    )
+    host = parts.struct.field("1").str.to_lowercase()
+    path = parts.struct.field("2").str.strip_chars_end("/")
+    query = parts.struct.field("3")
+    # Only the few URLs with a query pay for the tracking clean-up.
+    query = (
+        pl.when(query.str.contains("utm_"))
+        .then(query.str.replace_all(r"([?&])utm_[^&]*&?", "$1").str.strip_chars_end("?&"))
+        .otherwise(query)
+        .fill_null("")
+    )
+    key = pl.concat_str(host, path, query)
     return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
 
 
+def _day_zone() -> str:
+    # The zone in which loading reads dates without one: an export giving only "2026-05-10"
+    # means that local day, so days are compared there, not in UTC.
+    from ascolto_core.config import load_config
+
+    return str(load_config("app").get("display_timezone", "Europe/Rome"))
+
+
 def text_key() -> pl.Expr:
-    """A 64-bit hash of the normalised text, the author and the UTC day; null without author or date.
+    """A 64-bit hash of the normalised text, the author and the local day; null without author or date.
 
     Normalised: Unicode NFKC, lower case, runs of spaces collapsed. Without an
     author or a date two people writing "Ottimo!" cannot be told apart, so no key.
@@ -60,7 +79,7 @@ def text_key() -> pl.Expr:
     text = pl.col("text").cast(pl.String).str.normalize("NFKC").str.to_lowercase()
     text = text.str.replace_all(r"\s+", " ").str.strip_chars()
     author = pl.col("author").cast(pl.String).str.strip_chars().str.to_lowercase().str.strip_prefix("@")
-    day = pl.col("created_at").dt.date().cast(pl.String)
+    day = pl.col("created_at").dt.convert_time_zone(_day_zone()).dt.date().cast(pl.String)
     usable = text.str.len_chars().gt(0) & author.str.len_chars().gt(0) & day.is_not_null()
     joined = pl.concat_str(text, author, day, separator="\x1f")
     return pl.when(usable).then(joined).otherwise(None).alias("dedup_text")
@@ -71,6 +90,19 @@ def with_keys(mentions: pl.DataFrame) -> pl.DataFrame:
     frame = mentions.drop([c for c in ("dedup_url", "dedup_text") if c in mentions.columns])
     frame = frame.with_columns(url_key(), text_key())
     return frame.with_columns(plh.col("dedup_text").nchash.xxh3_64().cast(pl.UInt64).alias("dedup_text"))
+
+
+def _found(keys: pl.Series, stored: pl.Series) -> pl.Series:
+    """True where a key is among the stored keys.
+
+    The stored side is the big one (a million keys): probing it against a set of the
+    batch's few keys is about 50 times faster than hashing the million (measured).
+    """
+    present = keys.drop_nulls()
+    if present.is_empty() or stored.is_empty():
+        return pl.repeat(False, len(keys), eager=True, dtype=pl.Boolean)
+    seen = stored.filter(stored.is_in(present.unique().implode()).fill_null(False)).unique()
+    return keys.is_in(seen.implode()).fill_null(False)
 
 
 def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, DuplicateCounts]:
@@ -90,8 +122,7 @@ def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, Dupl
     for rule in RULES:
         column = KEY_COLUMNS[rule]
         keys = batch.get_column(column)
-        seen = stored.get_column(column).drop_nulls()
-        hit = keys.is_in(seen.implode()).fill_null(False) if not seen.is_empty() else pl.repeat(False, batch.height, eager=True)
+        hit = _found(keys, stored.get_column(column))
         # Among rows still kept, a repeat of an earlier kept row is a duplicate too.
         candidates = keep & ~hit & keys.is_not_null()
         idx = candidates.arg_true()
