@@ -172,9 +172,21 @@ def test_near_duplicates_are_kept(workspace: Workspace, change: dict[str, object
 
 def test_duplicates_inside_one_batch_are_counted(workspace: Workspace) -> None:
     frame = mentions_frame(3)
-    repeated = frame.with_columns(pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3))
+    # The same post three times under three ids (say, from three exports merged into one file).
+    repeated = frame.with_columns(
+        pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3), pl.Series("text", [frame["text"][0]] * 3)
+    )
     report = add_mentions(workspace, _canonical(repeated), origin="batch")
     assert (report.new, report.duplicates.by_url) == (1, 2)
+
+
+def test_comments_sharing_their_threads_link_are_all_kept(workspace: Workspace) -> None:
+    # Comment exports give every comment the post's link; a reply may carry it too.
+    frame = mentions_frame(3)
+    thread = frame.with_columns(pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3))
+    assert add_mentions(workspace, _canonical(thread), origin="batch").new == 3
+    reply = frame.head(1).with_columns(pl.lit("r").alias("id"), pl.lit("Grazie, risolto!").alias("text"), pl.lit("a").alias("reply_to"))
+    assert add_mentions(workspace, _canonical(reply), origin="reply").new == 1
 
 
 def test_only_new_mentions_are_analysed(workspace: Workspace, tmp_path: Path) -> None:

@@ -71,24 +71,39 @@ def _day_zone() -> str:
 
 
 def text_key() -> pl.Expr:
-    """A 64-bit hash of the normalised text, the author and the local day; null without author or date.
+    """A 64-bit hash of the normalised text, the author, the local day and the post answered; null without author or date.
 
     Normalised: Unicode NFKC, lower case, runs of spaces collapsed. Without an
     author or a date two people writing "Ottimo!" cannot be told apart, so no key.
+    The post answered (``reply_to``) is part of the key: a brand answering two customers
+    with the same courtesy sentence on one day wrote two replies, not one twice.
     """
     text = pl.col("text").cast(pl.String).str.normalize("NFKC").str.to_lowercase()
     text = text.str.replace_all(r"\s+", " ").str.strip_chars()
     author = pl.col("author").cast(pl.String).str.strip_chars().str.to_lowercase().str.strip_prefix("@")
     day = pl.col("created_at").dt.convert_time_zone(_day_zone()).dt.date().cast(pl.String)
     usable = text.str.len_chars().gt(0) & author.str.len_chars().gt(0) & day.is_not_null()
-    joined = pl.concat_str(text, author, day, separator="\x1f")
+    answered = pl.col("reply_to").cast(pl.String).fill_null("")
+    joined = pl.concat_str(text, author, day, answered, separator="\x1f")
     return pl.when(usable).then(joined).otherwise(None).alias("dedup_text")
 
 
 def with_keys(mentions: pl.DataFrame) -> pl.DataFrame:
     """``mentions`` with ``dedup_url`` and ``dedup_text`` (re)computed from ``url``, ``text``, ``author``, ``created_at``."""
     frame = mentions.drop([c for c in ("dedup_url", "dedup_text") if c in mentions.columns])
+    if "reply_to" not in frame.columns:  # frames built before replies were part of the schema
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("reply_to"))
+        return with_keys(frame).drop("reply_to")
     frame = frame.with_columns(url_key(), text_key())
+    # A link names one post only when it does. Comment exports often give every comment the
+    # thread's link, and a reply may carry its post's link: there the link is no identity.
+    # So the post answered is part of the key, and a link that several different texts of
+    # this batch share is not used as a key at all (the text and id rules still apply).
+    thread_link = pl.col("text").str.normalize("NFKC").str.to_lowercase().n_unique().over("dedup_url") > 1
+    url = pl.concat_str(pl.col("dedup_url"), pl.col("reply_to").cast(pl.String).fill_null(""), separator="\x1f")
+    frame = frame.with_columns(
+        pl.when(pl.col("dedup_url").is_null() | thread_link).then(None).otherwise(url).alias("dedup_url")
+    )
     return frame.with_columns(plh.col("dedup_text").nchash.xxh3_64().cast(pl.UInt64).alias("dedup_text"))
 
 
