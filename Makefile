@@ -12,7 +12,7 @@ WORKSPACE ?= $(ASCOLTO_WORKSPACE)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
-.PHONY: run test install browser report-deps java bench clean listen listen-guard listen-demo
+.PHONY: run test install browser report-deps java system-deps bench clean listen listen-guard listen-demo
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,40 +25,38 @@ install: $(STAMP) report-deps
 run: $(STAMP) report-deps
 	ASCOLTO_DATA="$(DATA)" ASCOLTO_WORKSPACE="$(WORKSPACE)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
-# Headless Chromium for the end-to-end test comes from Debian, never a browser download.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-		else \
-			echo "chromium not installed and not root: the browser test will be skipped (sudo apt-get install chromium)"; \
-		fi; \
-	fi
-
-# The PDF report (WeasyPrint) needs Pango, fonts with accents and emoji, and poppler-utils for its tests.
+# Debian packages, installed together (one `apt-get update`) when missing and we are root:
+# headless Chromium for the browser tests (never a browser download), Pango, fonts with accents and
+# emoji and poppler-utils for the PDF report, and Java for Apache Spark (`analyze --spark`, its test).
+BROWSER_DEBS := chromium
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-open-sans fonts-noto-color-emoji poppler-utils
-report-deps:
-	@missing=""; for p in $(REPORT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+JAVA_DEBS := openjdk-17-jre-headless
+
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ "$(2)" = "java" ] && command -v java >/dev/null 2>&1; then missing=""; fi; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 		else \
-			echo "missing Debian packages for the PDF report:$$missing (sudo apt-get install$$missing)"; \
+			echo "missing Debian packages:$$missing (sudo apt-get install$$missing); tests that need them are skipped"; \
 		fi; \
 	fi
+endef
 
-# Java for Apache Spark (the Spark parity test and `analyze --spark`) comes from Debian too.
+browser:
+	$(call install_debs,$(BROWSER_DEBS))
+
+report-deps:
+	$(call install_debs,$(REPORT_DEBS))
+
 java:
-	@if ! command -v java >/dev/null 2>&1; then \
-		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -q && (DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless \
-				|| DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless); \
-		else \
-			echo "java not installed and not root: the Spark test will be skipped (sudo apt-get install openjdk-17-jre-headless)"; \
-		fi; \
-	fi
+	$(call install_debs,$(JAVA_DEBS),java)
 
-test: $(STAMP) browser report-deps java
+system-deps:
+	$(call install_debs,$(BROWSER_DEBS) $(REPORT_DEBS) $(if $(shell command -v java),,$(JAVA_DEBS)))
+
+test: $(STAMP) system-deps
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 bench: $(STAMP)

@@ -10,7 +10,10 @@ fresh child process so peak memory (VmHWM) is the step's own:
 
 - ``read``: open the workspace and read every mention into Polars;
 - ``filter``: open and filter (negative Instagram mentions of the last 30 days) lazily;
-- ``add``: load-free ingest of 10,000 new mentions (dedup against 1M, analysis, store).
+- ``add``: ingest of 10,000 new mentions already loaded (dedup against 1M, analysis with a cold
+  result cache, new segment);
+- ``analyse``: the same 10,000 mentions through ``analyze_mentions`` alone, side by side, so the
+  workspace's own share of ``add`` is visible.
 
 Prints medians over ``--repeat`` runs (the machine is shared: timings are noisy).
 """
@@ -45,7 +48,7 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 base = peak_mb()
 step, path = sys.argv[2], sys.argv[3]
-if step == "add":
+if step in ("add", "analyse"):
     extra = pl.read_parquet(sys.argv[4])
 start = time.perf_counter()
 ws = Workspace.open(path)
@@ -63,6 +66,10 @@ elif step == "filter":
         .collect()
         .height
     )
+elif step == "analyse":
+    from ascolto_core.analysis import analyze_mentions
+
+    rows = analyze_mentions(extra, engine="embedded").mentions.height
 else:
     rows = add_mentions(ws, extra, origin="bench", kind="upload", engine="embedded").new
 seconds = time.perf_counter() - start
@@ -78,9 +85,24 @@ def synthetic(n: int, prefix: str, seed: int) -> object:
     from ascolto_core.schema import TOUCHPOINTS, conform
 
     rng = np.random.default_rng(seed)
-    openers = np.array(["Oggi", "Ieri sera", "Stamattina", "Come sempre", "Purtroppo", "Finalmente", "Di nuovo", "Sabato"])
-    subjects = np.array(["il cornetto", "il caffè", "il servizio", "la cassiera", "il pane", "la consegna", "l'app", "la torta"])
-    verdicts = np.array(["ottimo", "pessimo", "buono", "lento", "gentile", "caro", "freddo", "perfetto", "deludente", "super"])
+    openers = np.array(
+        ["Oggi", "Ieri sera", "Stamattina", "Come sempre", "Purtroppo", "Finalmente", "Di nuovo", "Sabato"]
+    )
+    subjects = np.array(
+        [
+            "il cornetto",
+            "il caffè",
+            "il servizio",
+            "la cassiera",
+            "il pane",
+            "la consegna",
+            "l'app",
+            "la torta",
+        ]
+    )
+    verdicts = np.array(
+        ["ottimo", "pessimo", "buono", "lento", "gentile", "caro", "freddo", "perfetto", "deludente", "super"]
+    )
     i = np.arange(n)
     texts = (
         pl.Series(openers[rng.integers(0, len(openers), n)])
@@ -98,7 +120,9 @@ def synthetic(n: int, prefix: str, seed: int) -> object:
         {
             "id": pl.Series([f"{prefix}{k}" for k in i.tolist()]),
             "text": texts,
-            "created_at": pl.Series((start + rng.integers(0, 700 * 86400, n).astype("timedelta64[s]")).astype("datetime64[us]")).dt.replace_time_zone("UTC"),
+            "created_at": pl.Series(
+                (start + rng.integers(0, 700 * 86400, n).astype("timedelta64[s]")).astype("datetime64[us]")
+            ).dt.replace_time_zone("UTC"),
             "touchpoint": pl.Series(np.array(TOUCHPOINTS)[rng.integers(0, len(TOUCHPOINTS), n)]),
             "author": "user" + pl.Series(rng.integers(0, 200_000, n)).cast(pl.String),
             "url": "https://social.example/" + prefix + pl.Series(i).cast(pl.String),
@@ -123,7 +147,12 @@ def build(folder: Path, rows: int) -> None:
         frame = synthetic(n, f"m{k}-", seed=k)
         scores = pl.Series([((j * 37) % 200 - 100) / 100 for j in range(n)])
         analysed = frame.with_columns(
-            pl.when(scores < -0.3).then(pl.lit("negative")).when(scores > 0.3).then(pl.lit("positive")).otherwise(pl.lit("neutral")).alias("sentiment"),
+            pl.when(scores < -0.3)
+            .then(pl.lit("negative"))
+            .when(scores > 0.3)
+            .then(pl.lit("positive"))
+            .otherwise(pl.lit("neutral"))
+            .alias("sentiment"),
             scores.alias("sentiment_score"),
             pl.lit(0.7).alias("sentiment_confidence"),
             pl.lit("none").alias("emotion"),
@@ -138,7 +167,15 @@ def build(folder: Path, rows: int) -> None:
 
 def child(step: str, folder: Path, extra: Path | None = None) -> dict[str, float]:
     args = [sys.executable, "-c", _CHILD, str(ROOT), step, str(folder)] + ([str(extra)] if extra else [])
-    done = subprocess.run(args, capture_output=True, text=True, check=True, env={"ASCOLTO_ENGINE": "embedded", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
+        # A fresh analysis cache each time: the add pays for analysing every new text (the worst case).
+        env = {
+            "ASCOLTO_ENGINE": "embedded",
+            "ASCOLTO_CACHE_DIR": cache,
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(Path.home()),
+        }
+        done = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -154,11 +191,13 @@ def main() -> None:
         folder = args.keep or Path(scratch) / "ws"
         started = time.perf_counter()
         build(folder, args.rows)
-        print(f"built {args.rows:,} mentions in {time.perf_counter() - started:.1f} s; "
-              f"{sum(p.stat().st_size for p in (folder / 'mentions').iterdir()) / 1e6:.0f} MB of Parquet")
+        print(
+            f"built {args.rows:,} mentions in {time.perf_counter() - started:.1f} s; "
+            f"{sum(p.stat().st_size for p in (folder / 'mentions').iterdir()) / 1e6:.0f} MB of Parquet"
+        )
         extra = Path(scratch) / "extra.parquet"
         synthetic(10_000, "new-", seed=99).write_parquet(extra)  # type: ignore[attr-defined]
-        results: dict[str, list[dict[str, float]]] = {"read": [], "filter": [], "add": []}
+        results: dict[str, list[dict[str, float]]] = {"read": [], "filter": [], "add": [], "analyse": []}
         for _ in range(args.repeat):
             results["read"].append(child("read", folder))
             results["filter"].append(child("filter", folder))
@@ -166,6 +205,7 @@ def main() -> None:
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(folder, copy)  # each add starts from the same 1M workspace
             results["add"].append(child("add", copy, extra))
+            results["analyse"].append(child("analyse", copy, extra))  # the analysis alone, side by side
         for step, runs in results.items():
             times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
             print(

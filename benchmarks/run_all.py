@@ -19,6 +19,7 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("bench_filters.py",),
     ("bench_pages.py",),
     ("bench_report.py",),
+    ("bench_workspace.py",),
 )
 
 

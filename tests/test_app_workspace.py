@@ -311,25 +311,8 @@ def test_a_folder_that_is_no_workspace_at_start_gets_a_sentence(tmp_path: Path, 
 
 
 def test_the_demo_workspace_holds_every_demo_mention_replies_included() -> None:
-    # The brand's replies link to the post plus "#reply-N": they are not duplicates of the post.
+    # The brand's replies (linked to the post they answer) are not duplicates of the post.
     from ascolto_core.datasets import load_demo
     from ascolto_core.workspace.demo import demo_workspace
 
     assert demo_workspace().count() == load_demo().height
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "same"),
-    [
-        ("https://fb.example/p/1", "https://fb.example/p/1#reply-7", False),  # a reply to the post is another mention
-        ("https://www.fb.example/p/1/?utm_source=x", "http://fb.example/p/1", True),  # scheme, www, tracking, slash
-        ("https://fb.example/p/1#reply-7", "https://fb.example/p/1/#reply-7", True),  # the same reply twice
-    ],
-)
-def test_link_duplicates_keep_the_fragment(first: str, second: str, same: bool) -> None:
-    import polars as pl
-
-    from ascolto_core.workspace.dedup import url_key
-
-    keys = pl.DataFrame({"url": [first, second]}).select(url_key())["dedup_url"].to_list()
-    assert (keys[0] == keys[1]) is same, keys

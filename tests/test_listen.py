@@ -281,8 +281,16 @@ def test_unanswered_complaint_alerts_then_its_answer_ends_it(tmp_path, receiver)
         settings={"brand": "Forno Brio", "own_accounts": ["@FornoBrio"], "notify": [hook_url(receiver)], "alerts": {"unanswered": {"hours": 4}, "spike": False, "amplified": False}},
     )
     asked = EVENING - timedelta(hours=5)
+    # Last week's question and its answer: the data carries reply links (without any, the rule is skipped).
+    last_week = EVENING - timedelta(days=7)
     question = pl.DataFrame(
-        {"id": ["q1", "q2"], "text": ["Forno Brio aperto domenica?", "Forno Brio fa torte senza glutine?"], "created_at": [asked, EVENING - timedelta(hours=1)], "author": ["@cliente", "@altro"], "reply_to": [None, None]},
+        {
+            "id": ["q0", "a0", "q1", "q2"],
+            "text": ["Forno Brio fate il pane di segale?", "Sì, il giovedì!", "Forno Brio aperto domenica?", "Forno Brio fa torte senza glutine?"],
+            "created_at": [last_week, last_week + timedelta(minutes=30), asked, EVENING - timedelta(hours=1)],
+            "author": ["@vicino", "@fornobrio", "@cliente", "@altro"],
+            "reply_to": [None, "q0", None, None],
+        },
         schema_overrides={"created_at": pl.Datetime("us", "UTC"), "reply_to": pl.String},
     )
     add_mentions(workspace, conform(question), origin="test", kind="upload")

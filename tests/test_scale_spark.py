@@ -69,6 +69,10 @@ def test_spark_rows_equal_local_analyze(spark, posts: Path, tmp_path: Path) -> N
 def test_spark_parquet_input_and_csv_output(spark, tmp_path: Path) -> None:
     # The workspace's format in (Parquet), the app's download layout out (lists joined "a, b").
     mentions = load_mentions(DEMO_CSV).mentions
+    # A text a spreadsheet would run as a formula is neutralised in the CSV, as in every file Ascolto writes.
+    mentions = mentions.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("=HYPERLINK(\"http://x\")")).otherwise(pl.col("text")).alias("text")
+    )
     mentions.write_parquet(tmp_path / "demo.parquet")
     expected = analyze_mentions(mentions, engine="embedded", use_cache=False).mentions
     spark_scale.analyze_on_spark(
@@ -80,6 +84,8 @@ def test_spark_parquet_input_and_csv_output(spark, tmp_path: Path) -> None:
     assert got["sentiment"].to_list() == expected["sentiment"].to_list()
     joined = expected["drivers_neg"].list.join(", ").to_list()
     assert [value or "" for value in got["drivers_neg"].to_list()] == joined
+    assert got["text"][0] == "'=HYPERLINK(\"http://x\")"
+    assert [value or "" for value in got["aspects"].to_list()] == expected["aspects"].list.join(", ").to_list()
 
 
 def test_engine_state_reaches_executors_once_per_worker(spark) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from workspace_data import mentions_frame, write_mentions
 
 from ascolto_core.config import PROJECT_ROOT
 from ascolto_core.errors import AscoltoError
@@ -27,7 +28,6 @@ from ascolto_core.workspace import (
 from ascolto_core.workspace.migrations import MIGRATIONS
 from ascolto_core.workspace.portable import export_workspace, import_workspace
 from ascolto_core.workspace.store import CATALOGUE_FILE, SEGMENTS_DIR
-from workspace_data import mentions_frame, write_mentions
 
 
 @pytest.fixture
@@ -119,12 +119,26 @@ def test_loading_the_same_export_twice_adds_nothing(workspace: Workspace, tmp_pa
         # Same id, everything else different: the source's own id decides.
         ({"text": "testo diverso", "url": "https://x.example/other", "author": "altro"}, "by_id"),
         # Another id, same post link (scheme, www, tracking and trailing slash do not matter).
-        ({"id": "new-1", "url": "http://www.SOCIAL.example/p/0/?utm_source=tg", "text": "altro testo"}, "by_url"),
-        # Another id and no link, same words by the same author the same day (case and spaces do not matter).
-        ({"id": "new-2", "url": None, "text": "IL CORNETTO  ottimo numero 0 p", "author": "@P-USER0", "created_at": "2026-01-10 23:59:00"}, "by_text"),
+        (
+            {"id": "new-1", "url": "http://www.SOCIAL.example/p/0/?utm_source=tg", "text": "altro testo"},
+            "by_url",
+        ),
+        # Another id and no link, same words by the same author the same (Italian) day; case and spaces do not matter.
+        (
+            {
+                "id": "new-2",
+                "url": None,
+                "text": "IL CORNETTO  ottimo numero 0 p",
+                "author": "@P-USER0",
+                "created_at": "2026-01-10 21:59:00",
+            },
+            "by_text",
+        ),
     ],
 )
-def test_duplicates_are_caught_by_id_url_and_text(workspace: Workspace, change: dict[str, object], rule: str) -> None:
+def test_duplicates_are_caught_by_id_url_and_text(
+    workspace: Workspace, change: dict[str, object], rule: str
+) -> None:
     add_mentions(workspace, _canonical(mentions_frame(1)), origin="first")
     again = mentions_frame(1).with_columns(pl.lit(v).alias(k) for k, v in change.items())
     report = add_mentions(workspace, _canonical(again), origin="second")
@@ -158,9 +172,21 @@ def test_near_duplicates_are_kept(workspace: Workspace, change: dict[str, object
 
 def test_duplicates_inside_one_batch_are_counted(workspace: Workspace) -> None:
     frame = mentions_frame(3)
-    repeated = frame.with_columns(pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3))
+    # The same post three times under three ids (say, from three exports merged into one file).
+    repeated = frame.with_columns(
+        pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3), pl.Series("text", [frame["text"][0]] * 3)
+    )
     report = add_mentions(workspace, _canonical(repeated), origin="batch")
     assert (report.new, report.duplicates.by_url) == (1, 2)
+
+
+def test_comments_sharing_their_threads_link_are_all_kept(workspace: Workspace) -> None:
+    # Comment exports give every comment the post's link; a reply may carry it too.
+    frame = mentions_frame(3)
+    thread = frame.with_columns(pl.Series("id", ["a", "b", "c"]), pl.Series("url", [frame["url"][0]] * 3))
+    assert add_mentions(workspace, _canonical(thread), origin="batch").new == 3
+    reply = frame.head(1).with_columns(pl.lit("r").alias("id"), pl.lit("Grazie, risolto!").alias("text"), pl.lit("a").alias("reply_to"))
+    assert add_mentions(workspace, _canonical(reply), origin="reply").new == 1
 
 
 def test_only_new_mentions_are_analysed(workspace: Workspace, tmp_path: Path) -> None:
@@ -174,7 +200,9 @@ def test_only_new_mentions_are_analysed(workspace: Workspace, tmp_path: Path) ->
 
 def test_the_listening_example_is_valid_settings() -> None:
     data = yaml.safe_load((PROJECT_ROOT / "config" / "listening.example.yaml").read_text(encoding="utf-8"))
-    settings = WorkspaceSettings.from_dict({**data, "notify": ["json://localhost:9/hook"], "alerts": {"spike": {"min": 3}}})
+    settings = WorkspaceSettings.from_dict(
+        {**data, "notify": ["json://localhost:9/hook"], "alerts": {"spike": {"min": 3}}}
+    )
     assert settings.brand == "Forno Brio"
     assert settings.listening_query().hashtags == ("fornobrio",)
     assert WorkspaceSettings.from_dict(settings.to_dict()) == settings
@@ -186,7 +214,12 @@ def test_settings_round_trip_through_the_workspace(tmp_path: Path) -> None:
         "aliases": ["fornobrio"],
         "competitors": [{"name": "Dolce Sosta", "aliases": ["dolcesosta"]}],
         "own_accounts": ["@fornobrio"],
-        "office_hours": {"days": ["mon", "tue"], "open": "08:00", "close": "13:00", "closed_dates": ["2026-08-14"]},
+        "office_hours": {
+            "days": ["mon", "tue"],
+            "open": "08:00",
+            "close": "13:00",
+            "closed_dates": ["2026-08-14"],
+        },
         "notify": ["tgram://bot/chat"],
         "display_timezone": "Europe/Rome",
         "app_url": "https://ascolto.example.it",
@@ -207,7 +240,11 @@ def test_settings_round_trip_through_the_workspace(tmp_path: Path) -> None:
         # Office hours are checked like config/insights.yaml.
         ({"office_hours": {"open": "25:99"}}, "insights.bad_office_hours", "25:99"),
         # A listening source with an unknown field.
-        ({"sources": {"rss": [{"url": "https://x.example/feed", "colour": "red"}]}}, "fetch.query.invalid", "colour"),
+        (
+            {"sources": {"rss": [{"url": "https://x.example/feed", "colour": "red"}]}},
+            "fetch.query.invalid",
+            "colour",
+        ),
         # Notification targets are Apprise URLs.
         ({"notify": ["mario@example.it"]}, "workspace.settings_invalid", "notify"),
         # Time zones are IANA names.
@@ -430,12 +467,17 @@ def _rewrite_manifest(file: Path, change: dict[str, object]) -> None:
         # Not even a ZIP.
         (lambda f: f.write_text("id,text\n1,ciao\n"), "workspace.not_a_workspace_file"),
         # A manifest that lists a file outside the workspace (path traversal).
-        (lambda f: _rewrite_manifest(f, {"files": {CATALOGUE_FILE: "x", "../evil": "y"}}), "workspace.not_a_workspace_file"),
+        (
+            lambda f: _rewrite_manifest(f, {"files": {CATALOGUE_FILE: "x", "../evil": "y"}}),
+            "workspace.not_a_workspace_file",
+        ),
         # A file whose content does not match the manifest.
         (lambda f: _rewrite_manifest(f, {"files": {CATALOGUE_FILE: "0" * 64}}), "workspace.file_damaged"),
     ],
 )
-def test_import_refuses_bad_files_and_leaves_nothing(workspace: Workspace, tmp_path: Path, damage: object, key: str) -> None:
+def test_import_refuses_bad_files_and_leaves_nothing(
+    workspace: Workspace, tmp_path: Path, damage: object, key: str
+) -> None:
     file = export_workspace(workspace, tmp_path / "x.ascolto")
     damage(file)  # type: ignore[operator]
     target = tmp_path / "copy"
@@ -451,7 +493,9 @@ def test_the_demo_workspace_is_read_only_and_built_once(tmp_path: Path) -> None:
     from ascolto_core.workspace.demo import demo_workspace
 
     small = tmp_path / "demo.csv"
-    pl.read_csv(PROJECT_ROOT / "ascolto_core" / "datasets" / "demo" / "mentions.csv", infer_schema=False).head(60).write_csv(small)
+    pl.read_csv(
+        PROJECT_ROOT / "ascolto_core" / "datasets" / "demo" / "mentions.csv", infer_schema=False
+    ).head(60).write_csv(small)
     demo = demo_workspace(tmp_path / "demos", source=small)
     assert demo.read_only and demo.count() == load_demo(small).height == 60
     assert demo.settings().brand == "Forno Brio"
@@ -471,7 +515,9 @@ def test_many_small_batches_are_merged_without_losing_a_mention(workspace: Works
     assert mentions.height == workspace.count() == 3 * (COMPACT_MAX_SMALL + 2)
     assert mentions["id"].n_unique() == mentions.height
     assert mentions["load_id"].n_unique() == COMPACT_MAX_SMALL + 2  # each mention still knows its load
-    assert sorted(p.name for p in (workspace.path / SEGMENTS_DIR).iterdir()) == sorted(workspace.segment_files())
+    assert sorted(p.name for p in (workspace.path / SEGMENTS_DIR).iterdir()) == sorted(
+        workspace.segment_files()
+    )
 
 
 @pytest.mark.parametrize(
@@ -496,7 +542,9 @@ def test_a_huge_text_is_stored_whole(workspace: Workspace) -> None:
     assert workspace.mentions()["text"][0] == text
 
 
-def test_a_reader_that_listed_a_segment_just_replaced_reads_again(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reader_that_listed_a_segment_just_replaced_reads_again(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_mentions(workspace, _canonical(mentions_frame(4)), origin="x")
     outdated = workspace.segment_files()
     workspace.set_term("cornetto", "name")
@@ -528,9 +576,98 @@ def test_the_data_is_plain_parquet_and_sqlite(workspace: Workspace, tmp_path: Pa
 
     add_file(workspace, write_mentions(tmp_path / "a.csv", 12))
     add_mentions(workspace, pl.DataFrame({"id": ["z"], "text": ["Ottimo"], "colonna_mia": [7]}), origin="y")
-    (workspace.path / SEGMENTS_DIR / ".tmp-seg-in-progress.parquet").write_bytes(b"half")  # ignored by readers
+    (workspace.path / SEGMENTS_DIR / ".tmp-seg-in-progress.parquet").write_bytes(
+        b"half"
+    )  # ignored by readers
     table = ds.dataset(workspace.path / SEGMENTS_DIR, format="parquet").to_table(columns=["id", "sentiment"])
     assert table.num_rows == 13
     with sqlite3.connect(workspace.catalogue_path) as con:
-        loads = con.execute("SELECT origin, new FROM history WHERE kind IN ('upload', 'fetch') ORDER BY id").fetchall()
+        loads = con.execute(
+            "SELECT origin, new FROM history WHERE kind IN ('upload', 'fetch') ORDER BY id"
+        ).fetchall()
     assert loads == [("a.csv", 12), ("y", 1)]
+
+
+def test_an_id_reused_for_another_text_is_reported(workspace: Workspace) -> None:
+    first = pl.DataFrame({"id": ["1", "2"], "text": ["Ottimo pane", "Cassiera gentile"]})
+    add_mentions(workspace, first, origin="foglio-maggio.xlsx")
+    # Another spreadsheet numbering its rows: same ids, other posts; one really is the same post.
+    second = pl.DataFrame({"id": ["1", "2"], "text": ["Caffè freddo", "cassiera  GENTILE"]})
+    report = add_mentions(workspace, second, origin="foglio-giugno.xlsx")
+    assert (report.new, report.duplicates.by_id, report.id_conflicts) == (0, 2, 1)
+    assert any("different text" in line for line in report.lines("en"))
+    assert json.loads(workspace.history().row(-1, named=True)["details"])["id_conflicts"] == 1
+
+
+def test_labels_and_terms_in_bulk(workspace: Workspace) -> None:
+    add_mentions(workspace, _canonical(mentions_frame(3)), origin="x")
+    labels = pl.DataFrame(
+        {
+            "mention_id": ["p0", "p2", "altrove-9"],
+            "sentiment": ["negative", None, "positive"],
+            "emotion": [None, "fear", None],
+        }
+    )
+    assert workspace.set_labels(labels, by="import") == 2  # the mention of another workspace is skipped
+    assert workspace.labels().select("mention_id", "sentiment", "emotion", "labelled_by").sort(
+        "mention_id"
+    ).rows() == [
+        ("p0", "negative", None, "import"),
+        ("p2", None, "fear", "import"),
+    ]
+    terms = pl.DataFrame(
+        {"term": ["Dolce Sosta", "squisito"], "kind": ["name", "polarity"], "polarity": [None, 0.8]}
+    )
+    assert workspace.set_terms(terms) == 2
+    assert workspace.vocabulary().select("term", "kind", "polarity").rows() == [
+        ("dolce sosta", "name", 0.0),
+        ("squisito", "polarity", 0.8),
+    ]
+    with pytest.raises(AscoltoError):  # one bad row: nothing stored
+        workspace.set_terms(pl.DataFrame({"term": ["ok", ""], "kind": ["name", "name"]}))
+    assert workspace.vocabulary().height == 2
+
+
+def test_an_upload_takes_the_persons_column_choice(workspace: Workspace) -> None:
+    upload = b"Commento;Nota interna\nPane ottimo;da girare al forno\nServizio lento;urgente\n"
+    # The person says the text is in "Nota interna" (the app's mapping dialog).
+    report = add_file(workspace, upload, filename="sondaggio.csv", mapping={"text": "Nota interna"})
+    assert (report.new, report.origin) == (2, "sondaggio.csv")
+    assert sorted(workspace.mentions()["text"].to_list()) == ["da girare al forno", "urgente"]
+
+
+def test_a_date_only_export_matches_the_same_post_with_its_time(workspace: Workspace, tmp_path: Path) -> None:
+    # The same review in two exports: one with the time, one with the day only (local midnight = 22:00 UTC the day before).
+    (tmp_path / "a.csv").write_text(
+        "testo,autore,data\nCornetto ottimo,Anna,2026-05-10 09:15\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text("testo,autore,data\nCornetto ottimo,Anna,2026-05-10\n", encoding="utf-8")
+    add_file(workspace, tmp_path / "a.csv")
+    report = add_file(workspace, tmp_path / "b.csv")
+    assert (report.new, report.duplicates.by_text) == (0, 1)
+
+
+def test_two_handles_on_one_folder_are_equal(workspace: Workspace) -> None:
+    import pickle
+
+    same = Workspace.open(workspace.path / ".." / workspace.path.name)
+    assert same == workspace and hash(same) == hash(workspace)
+    assert pickle.loads(pickle.dumps(workspace)) == workspace  # what Streamlit's cache hashes
+    assert Workspace.open(workspace.path, read_only=True) != workspace
+
+
+def test_a_damaged_catalogue_gives_a_message_not_a_traceback(workspace: Workspace) -> None:
+    workspace.catalogue_path.write_bytes(b"this is not a database, it was overwritten by mistake" * 100)
+    for leftover in workspace.path.glob(f"{CATALOGUE_FILE}-*"):
+        leftover.unlink()
+    with pytest.raises(AscoltoError) as error:
+        Workspace.open(workspace.path)
+    assert error.value.key == "workspace.damaged"
+
+
+def test_office_hours_come_from_the_workspace_or_the_project_default() -> None:
+    from ascolto_core.insights.hours import OfficeHours
+
+    own = WorkspaceSettings.from_dict({"office_hours": {"days": ["sat", "sun"], "open": "10:00", "close": "14:00"}})
+    assert own.office_hours_record().default.days != OfficeHours.from_config().default.days
+    assert WorkspaceSettings().office_hours_record() == OfficeHours.from_config()

@@ -10,16 +10,24 @@ from pathlib import Path
 
 import pytest
 import yaml
+from workspace_data import write_mentions
 
 from ascolto_core.cli import main
 from ascolto_core.config import PROJECT_ROOT
 from ascolto_core.workspace import SCHEMA_VERSION, Workspace
-from workspace_data import write_mentions
 
 
 def _run(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "ASCOLTO_ENGINE": "embedded"}
-    return subprocess.run([sys.executable, "-m", "ascolto_core", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ascolto_core", *args],
+        check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_create_add_info_export_import_in_real_processes(tmp_path: Path) -> None:
@@ -65,11 +73,16 @@ def test_adding_the_same_file_twice_adds_nothing(tmp_path: Path, capsys: pytest.
 
 
 def test_create_takes_a_settings_file(tmp_path: Path) -> None:
-    settings = yaml.safe_load((PROJECT_ROOT / "config" / "listening.example.yaml").read_text(encoding="utf-8"))
+    settings = yaml.safe_load(
+        (PROJECT_ROOT / "config" / "listening.example.yaml").read_text(encoding="utf-8")
+    )
     settings |= {"notify": ["ntfy://ascolto-test"], "office_hours": {"open": "08:00", "close": "20:00"}}
     file = tmp_path / "settings.yaml"
     file.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    assert main(["workspace", "create", str(tmp_path / "ws"), "--brand", "Brio Due", "--settings", str(file)]) == 0
+    assert (
+        main(["workspace", "create", str(tmp_path / "ws"), "--brand", "Brio Due", "--settings", str(file)])
+        == 0
+    )
     stored = Workspace.open(tmp_path / "ws").settings()
     assert stored.brand == "Brio Due"  # --brand wins over the file's brand
     assert stored.notify == ("ntfy://ascolto-test",)
@@ -89,9 +102,13 @@ def test_create_takes_a_settings_file(tmp_path: Path) -> None:
         (["workspace", "import", "{file}", "{empty}"], "non è un file di spazio di lavoro"),
         # A file that cannot be loaded.
         (["workspace", "add", "{ws}", "{missing}"], "missing.csv"),
+        # No brand on the command line and none in settings.
+        (["workspace", "create", "{empty}"], "--brand"),
     ],
 )
-def test_user_errors_exit_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_user_errors_exit_2_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     full = tmp_path / "full"
     full.mkdir()
     (full / "notes.txt").write_text("mine")

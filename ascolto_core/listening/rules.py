@@ -213,9 +213,15 @@ def unanswered_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, 
     return found
 
 
-def unanswered_skip_reason(columns: list[str], profile: BrandProfile) -> str | None:
-    """Why the unanswered rule cannot run on this data (a message key), or ``None`` when it can."""
-    if "reply_to" not in columns:
+def unanswered_skip_reason(mentions: pl.LazyFrame, profile: BrandProfile) -> str | None:
+    """Why the unanswered rule cannot run on this data (a message key), or ``None`` when it can.
+
+    The canonical table always has ``reply_to``; data whose sources give no reply links
+    leaves it empty, and then "unanswered" would mean every complaint.
+    """
+    if "reply_to" not in mentions.collect_schema().names():
+        return "listening.skip.no_reply_links"
+    if not mentions.select(pl.col("reply_to").is_not_null().any()).collect().item():
         return "listening.skip.no_reply_links"
     if not profile.own_accounts:
         return "listening.skip.no_own_accounts"
@@ -268,7 +274,7 @@ def evaluate(
         found += alerts
         evaluated.append("amplified")
     if rules.unanswered.enabled:
-        reason = unanswered_skip_reason(columns, profile)
+        reason = unanswered_skip_reason(dated, profile)
         if reason:
             skipped.append(("unanswered", reason))
         else:

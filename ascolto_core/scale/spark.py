@@ -251,19 +251,27 @@ def summarize_on_spark(analysed: Any, tz: str | None = None) -> pl.DataFrame:
 
 
 def write_output(analysed: Any, output: str) -> None:
-    """Parquet folder (default) or CSV folder (``.csv`` suffix: lists joined "a, b", as the app's download)."""
+    """Parquet folder (default) or CSV folder (``.csv`` suffix: as the app's download, lists joined "a, b"
+    and every text cell a spreadsheet would run as a formula neutralised with a leading ``'``)."""
     from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, StringType
+
+    from ascolto_core.insights.export import FORMULA_TRIGGERS, PLAIN_NUMBER
 
     if output.rstrip("/").lower().endswith(".csv"):
-        flat = analysed.select(
-            *(
-                F.array_join(F.col(name), ", ").alias(name)
-                if name in ("drivers_pos", "drivers_neg")
-                else F.col(name)
-                for name in analysed.columns
-            )
-        )
-        flat.write.mode("overwrite").option("header", "true").option("escape", '"').csv(output)
+        runs = "^[" + "".join({"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c) for c in FORMULA_TRIGGERS) + "]"
+
+        def flat(field: Any) -> Any:
+            column = F.col(field.name)
+            if isinstance(field.dataType, ArrayType):
+                column = F.array_join(column.cast("array<string>"), ", ")
+            elif not isinstance(field.dataType, StringType):
+                return column.alias(field.name)
+            risky = column.rlike(runs) & ~column.rlike(PLAIN_NUMBER)
+            return F.when(risky, F.concat(F.lit("'"), column)).otherwise(column).alias(field.name)
+
+        flat_frame = analysed.select(*(flat(field) for field in analysed.schema.fields))
+        flat_frame.write.mode("overwrite").option("header", "true").option("escape", '"').csv(output)
         return
     analysed.write.mode("overwrite").parquet(output)
 

@@ -10,11 +10,13 @@ Public API (names are stable; the app, ``listen`` and the teaching page use them
     ws.settings() -> WorkspaceSettings     ws.set_settings(...)
     ws.get_state(key) / set_state(key, value) / update_state(key, fn)     (JSON values, atomic)
     ws.history() -> pl.DataFrame           ws.record_event(kind, origin, **details)
-    ws.labels() / set_label(id, sentiment=, emotion=) / remove_label(id)
-    ws.vocabulary() / set_term(term, kind, polarity=, emotion=) / remove_term(term)
+    ws.labels() / set_label(id, sentiment=, emotion=) / set_labels(frame) / remove_label(id)
+    ws.vocabulary() / set_term(term, kind, polarity=, emotion=) / set_terms(frame) / remove_term(term)
+    ws.revisions() -> (vocabulary_revision, labels_revision)   (bumped by every change)
     staleness(ws) -> Staleness             refresh_analysis(ws)
     export_workspace(ws_or_dir, FILE)      import_workspace(FILE, DIR)
-    demo_workspace() -> Workspace (read-only, built from the demo dataset)
+    rename_workspace(path, name) / delete_workspace(path) / list_workspaces() / default_workspaces_dir()
+    demo_workspace() -> Workspace (read-only, built from the demo dataset; ascolto_core.workspace.demo)
 
 Storage: a SQLite catalogue (WAL) plus append-only Parquet segments; see
 :mod:`ascolto_core.workspace.store` and the README.
@@ -26,6 +28,7 @@ import os
 from pathlib import Path
 
 from ascolto_core.workspace.dedup import DuplicateCounts
+from ascolto_core.workspace.demo import demo_workspace
 from ascolto_core.workspace.ingest import (
     IngestReport,
     add_file,
@@ -36,6 +39,7 @@ from ascolto_core.workspace.ingest import (
     staleness,
 )
 from ascolto_core.workspace.migrations import SCHEMA_VERSION
+from ascolto_core.workspace.portable import export_workspace, import_workspace
 from ascolto_core.workspace.settings import SETTINGS_KEYS, WorkspaceSettings
 from ascolto_core.workspace.store import (
     AnalysisStamp,
@@ -65,6 +69,9 @@ __all__ = [
     "current_stamp",
     "default_workspaces_dir",
     "delete_workspace",
+    "demo_workspace",
+    "export_workspace",
+    "import_workspace",
     "is_workspace",
     "list_workspaces",
     "open_workspace",
@@ -154,7 +161,9 @@ def delete_workspace(path: str | os.PathLike[str]) -> None:
         pass  # something of the person's is still there
 
 
-def create_workspace(path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None) -> Workspace:
+def create_workspace(
+    path: str | os.PathLike[str], *, brand: str | None = None, settings: object = None
+) -> Workspace:
     """:meth:`Workspace.create` (see there)."""
     return Workspace.create(path, brand=brand, settings=settings)  # type: ignore[arg-type]
 

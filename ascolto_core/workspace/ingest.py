@@ -20,7 +20,7 @@ from ascolto_core.analysis.base import ProgressCallback
 from ascolto_core.analysis.registry import resolve_engine
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
-from ascolto_core.loading import LoadReport, load_mentions
+from ascolto_core.loading import ColumnMapping, LoadReport, load_mentions
 from ascolto_core.schema import ANALYSIS_SCHEMA, conform
 from ascolto_core.workspace.dedup import DuplicateCounts, classify, with_keys
 from ascolto_core.workspace.store import AnalysisStamp, Staleness, Workspace, order_columns
@@ -42,6 +42,7 @@ class IngestReport:
         load_id: the history entry.
         load: the loader's report (files only).
         fallback: why the requested engine did not run, in Italian and English, or ``None``.
+        id_conflicts: duplicates by id whose text differs from the stored mention's (see the report line).
     """
 
     origin: str
@@ -55,13 +56,29 @@ class IngestReport:
     load_id: int
     load: LoadReport | None = field(default=None, repr=False)
     fallback: tuple[str, str] | None = None
+    id_conflicts: int = 0
 
     def lines(self, lang: str = "it") -> list[str]:
         """The report as sentences in ``lang``: the loader's lines, then what the workspace did."""
-        out = list(self.load.lines(lang)) if self.load is not None else [t("workspace.report_origin", lang, origin=self.origin)]
+        out = (
+            list(self.load.lines(lang))
+            if self.load is not None
+            else [t("workspace.report_origin", lang, origin=self.origin)]
+        )
         out.append(t("workspace.report_added", lang, new=self.new, received=self.received))
         d = self.duplicates
-        out.append(t("workspace.report_duplicates", lang, n=d.total, by_id=d.by_id, by_url=d.by_url, by_text=d.by_text))
+        out.append(
+            t(
+                "workspace.report_duplicates",
+                lang,
+                n=d.total,
+                by_id=d.by_id,
+                by_url=d.by_url,
+                by_text=d.by_text,
+            )
+        )
+        if self.id_conflicts:
+            out.append(t("workspace.report_id_conflicts", lang, n=self.id_conflicts))
         if self.refused:
             out.append(t("workspace.report_refused", lang, n=self.refused))
         if self.analysed:
@@ -114,7 +131,9 @@ def add_mentions(
     revisions = workspace.revisions()  # before analysing: a change meanwhile must leave these rows stale
     within_file = load.duplicates_removed if load is not None else 0
     keyed = with_keys(conform(mentions.drop([c for c in ANALYSIS_SCHEMA if c in mentions.columns])))
-    keep, earlier = classify(keyed, workspace.dedup_index())
+    stored_keys = workspace.dedup_index()
+    keep, earlier = classify(keyed, stored_keys)
+    conflicts = _id_conflicts(workspace, keyed, stored_keys)
     fresh = keyed.filter(keep).drop("dedup_url", "dedup_text")
     earlier = earlier + DuplicateCounts(by_id=within_file)
     if fresh.is_empty():
@@ -132,6 +151,7 @@ def add_mentions(
         origin=origin,
         refused=refused,
         earlier_duplicates=earlier,
+        details={"id_conflicts": conflicts} if conflicts else None,
     )
     workspace.compact()  # cheap when there is nothing to merge
     fallback = None
@@ -149,7 +169,36 @@ def add_mentions(
         load_id=outcome.load_id,
         load=load,
         fallback=fallback,
+        id_conflicts=conflicts,
     )
+
+
+def _id_conflicts(workspace: Workspace, keyed: pl.DataFrame, stored_keys: pl.DataFrame) -> int:
+    """Incoming mentions whose id is stored with a different text: most likely a file numbering its rows 1, 2, 3.
+
+    They still count as duplicates by id (the issue's rule), but the report says so,
+    so a person whose spreadsheets share row numbers is never left unaware.
+    """
+    stored_ids = stored_keys.get_column("id")
+    ids = keyed.get_column("id").drop_nulls().unique()
+    known = stored_ids.filter(stored_ids.is_in(ids.implode()).fill_null(False))  # probe the big side
+    hits = keyed.select("id", "text").filter(pl.col("id").is_in(known.implode()))
+    if hits.is_empty():
+        return 0
+    wanted = hits["id"].unique()
+    stored = workspace.collect(
+        lambda: workspace.scan_mentions().filter(pl.col("id").is_in(wanted.implode())).select("id", "text")
+    )
+    norm = (
+        pl.col("text").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    )
+    compared = hits.with_columns(norm.alias("t")).join(
+        stored.with_columns(norm.alias("t")).select("id", "t").unique("id"),
+        on="id",
+        how="inner",
+        suffix="_stored",
+    )
+    return int((compared["t"] != compared["t_stored"]).fill_null(False).sum())
 
 
 def add_file(
@@ -157,23 +206,37 @@ def add_file(
     source: str | os.PathLike[str] | bytes,
     *,
     filename: str | None = None,
+    mapping: ColumnMapping | dict[str, str | None] | None = None,
+    sheet: str | int | None = None,
     engine: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Load a file (path or uploaded bytes), then :func:`add_mentions` it as an upload.
 
+    Args:
+        filename, mapping, sheet: as for :func:`ascolto_core.loading.load_mentions`.
+
     Raises:
         MappingNeeded: when the file's columns are unclear (ask the person, then call
-            :func:`add_mentions` with the frame loaded with their mapping).
+            again with their ``mapping``).
         AscoltoError: unreadable files, ``workspace.read_only``.
     """
     workspace.require_writable()
-    loaded = load_mentions(source, filename=filename)
+    loaded = load_mentions(source, filename=filename, mapping=mapping, sheet=sheet)
     report = loaded.report
     refused = report.empty_texts_dropped
-    origin = report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
+    origin = (
+        report.source_name or filename or (Path(source).name if not isinstance(source, bytes) else "upload")
+    )
     return add_mentions(
-        workspace, loaded.mentions, origin=origin, kind="upload", engine=engine, progress=progress, refused=refused, load=report
+        workspace,
+        loaded.mentions,
+        origin=origin,
+        kind="upload",
+        engine=engine,
+        progress=progress,
+        refused=refused,
+        load=report,
     )
 
 
@@ -189,7 +252,9 @@ def staleness(workspace: Workspace, engine: str | None = None) -> Staleness:
     return workspace.staleness(current_stamp(workspace, engine))
 
 
-def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progress: ProgressCallback | None = None) -> int:
+def refresh_analysis(
+    workspace: Workspace, *, engine: str | None = None, progress: ProgressCallback | None = None
+) -> int:
     """Re-analyse the stale mentions (older engine, version, vocabulary or labels) and swap their segments.
 
     Returns:
@@ -219,7 +284,11 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         ).fill_null(True)
         if not segment.select(stale.any()).item():
             continue
-        result = analyze_mentions(segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]), engine=engine, progress=progress)
+        result = analyze_mentions(
+            segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]),
+            engine=engine,
+            progress=progress,
+        )
         stamp = _stamp(result, revisions)
         updated = result.mentions.with_columns(
             pl.lit(stamp.engine).alias("analysis_engine"),
@@ -231,5 +300,7 @@ def refresh_analysis(workspace: Workspace, *, engine: str | None = None, progres
         replacements[name] = order_columns(updated)
         redone += segment.height
     if replacements:
-        workspace.replace_segments(replacements, origin="refresh", details={"engine": f"{target.engine} {target.version}"})
+        workspace.replace_segments(
+            replacements, origin="refresh", details={"engine": f"{target.engine} {target.version}"}
+        )
     return redone

@@ -50,7 +50,7 @@ def _v1_initial(con: sqlite3.Connection, folder: Path) -> None:
             refused INTEGER NOT NULL DEFAULT 0,
             details TEXT NOT NULL DEFAULT '{}'
         );
-        """
+        """,
     )
 
 
@@ -80,7 +80,7 @@ def _v2_teaching_and_listening(con: sqlite3.Connection, folder: Path) -> None:
             updated_at TEXT NOT NULL
         );
         INSERT OR IGNORE INTO meta (key, value) VALUES ('labels_revision', '0'), ('vocabulary_revision', '0');
-        """
+        """,
     )
 
 

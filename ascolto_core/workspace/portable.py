@@ -96,7 +96,9 @@ def _export_once(workspace: Workspace, target: Path) -> Path:
                     archive.write(path, name)
             os.replace(partial, target)
         except OSError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(target), problem=error.strerror or str(error)) from None
+            raise AscoltoError(
+                "workspace.cannot_write", path=str(target), problem=error.strerror or str(error)
+            ) from None
     return target
 
 
@@ -114,13 +116,19 @@ def read_manifest(file: str | os.PathLike[str]) -> dict[str, object]:
         raise AscoltoError("workspace.not_a_workspace_file", path=str(path)) from None
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError, OSError):
         raise AscoltoError("workspace.not_a_workspace_file", path=str(path)) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("files"), dict)
+    ):
         raise AscoltoError("workspace.not_a_workspace_file", path=str(path))
     version = manifest.get("schema_version")
     if not isinstance(version, int) or version < 1:
         raise AscoltoError("workspace.not_a_workspace_file", path=str(path))
     if version > SCHEMA_VERSION:
-        raise AscoltoError("workspace.file_too_new", path=str(path), version=version, supported=SCHEMA_VERSION)
+        raise AscoltoError(
+            "workspace.file_too_new", path=str(path), version=version, supported=SCHEMA_VERSION
+        )
     return manifest
 
 
@@ -128,7 +136,12 @@ def _safe_member(name: str) -> bool:
     if name == CATALOGUE_FILE:
         return True
     parts = name.split("/")
-    return len(parts) == 2 and parts[0] == SEGMENTS_DIR and parts[1].startswith("seg-") and parts[1].endswith(".parquet")
+    return (
+        len(parts) == 2
+        and parts[0] == SEGMENTS_DIR
+        and parts[1].startswith("seg-")
+        and parts[1].endswith(".parquet")
+    )
 
 
 def import_workspace(file: str | os.PathLike[str], destination: str | os.PathLike[str]) -> Workspace:

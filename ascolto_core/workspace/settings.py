@@ -39,7 +39,14 @@ from ascolto_core.errors import AscoltoError
 from ascolto_core.profile import BrandProfile
 
 PROFILE_KEYS: tuple[str, ...] = ("brand", "aliases", "competitors", "own_accounts")
-LISTENING_KEYS: tuple[str, ...] = ("brand_terms", "hashtags", "excluded_terms", "languages", "sources", "limits")
+LISTENING_KEYS: tuple[str, ...] = (
+    "brand_terms",
+    "hashtags",
+    "excluded_terms",
+    "languages",
+    "sources",
+    "limits",
+)
 OTHER_KEYS: tuple[str, ...] = ("office_hours", "notify", "alerts", "display_timezone", "app_url")
 SETTINGS_KEYS: tuple[str, ...] = (*PROFILE_KEYS, *LISTENING_KEYS, *OTHER_KEYS)
 DEFAULT_TIMEZONE = "Europe/Rome"
@@ -92,14 +99,24 @@ class WorkspaceSettings:
         if data is None:
             return cls()
         if not isinstance(data, Mapping):
-            raise AscoltoError("workspace.settings_invalid", field="(top level)", problem=f"expected a mapping, got {type(data).__name__}")
+            raise AscoltoError(
+                "workspace.settings_invalid",
+                field="(top level)",
+                problem=f"expected a mapping, got {type(data).__name__}",
+            )
         unknown = sorted(str(k) for k in data if k not in SETTINGS_KEYS)
         if unknown:
-            raise AscoltoError("workspace.settings_unknown", keys=", ".join(unknown), allowed=", ".join(SETTINGS_KEYS))
+            raise AscoltoError(
+                "workspace.settings_unknown", keys=", ".join(unknown), allowed=", ".join(SETTINGS_KEYS)
+            )
         profile = BrandProfile.from_dict({k: data[k] for k in PROFILE_KEYS if k in data})
         office_hours = data.get("office_hours") or {}
         if not isinstance(office_hours, Mapping):
-            raise AscoltoError("workspace.settings_invalid", field="office_hours", problem=f"expected a mapping, got {type(office_hours).__name__}")
+            raise AscoltoError(
+                "workspace.settings_invalid",
+                field="office_hours",
+                problem=f"expected a mapping, got {type(office_hours).__name__}",
+            )
         if office_hours:
             from ascolto_core.insights.hours import OfficeHours
 
@@ -131,11 +148,15 @@ class WorkspaceSettings:
         except FileNotFoundError:
             raise AscoltoError("workspace.settings_not_found", path=str(file)) from None
         except (OSError, UnicodeDecodeError) as error:
-            raise AscoltoError("workspace.settings_bad_yaml", path=str(file), problem=type(error).__name__) from None
+            raise AscoltoError(
+                "workspace.settings_bad_yaml", path=str(file), problem=type(error).__name__
+            ) from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise AscoltoError("workspace.settings_bad_yaml", path=str(file), problem=str(error).splitlines()[0]) from None
+            raise AscoltoError(
+                "workspace.settings_bad_yaml", path=str(file), problem=str(error).splitlines()[0]
+            ) from None
         return cls.from_dict(data or {})
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,6 +176,17 @@ class WorkspaceSettings:
         data["brand"] = brand
         return WorkspaceSettings.from_dict(data)
 
+    def office_hours_record(self) -> Any:
+        """The parsed office hours (:class:`ascolto_core.insights.hours.OfficeHours`);
+        the project's ``config/insights.yaml`` ones when the workspace sets none."""
+        from ascolto_core.insights.hours import OfficeHours
+
+        return (
+            OfficeHours.from_config({"office_hours": _plain(dict(self.office_hours))})
+            if self.office_hours
+            else OfficeHours.from_config()
+        )
+
     def listening_query(self) -> Any:
         """The listening query (:class:`ascolto_core.fetch.query.ListeningQuery`), brand filled from the profile.
 
@@ -172,11 +204,15 @@ def _urls(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise AscoltoError("workspace.settings_invalid", field="notify", problem="expected a list of Apprise URLs")
+        raise AscoltoError(
+            "workspace.settings_invalid", field="notify", problem="expected a list of Apprise URLs"
+        )
     urls = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
     for url in urls:
         if "://" not in url:
-            raise AscoltoError("workspace.settings_invalid", field="notify", problem=f"not an Apprise URL: {url[:40]}")
+            raise AscoltoError(
+                "workspace.settings_invalid", field="notify", problem=f"not an Apprise URL: {url[:40]}"
+            )
     return urls
 
 
@@ -184,7 +220,9 @@ def _alerts(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise AscoltoError("workspace.settings_invalid", field="alerts", problem="expected a mapping of rule names")
+        raise AscoltoError(
+            "workspace.settings_invalid", field="alerts", problem="expected a mapping of rule names"
+        )
     return _plain(dict(value))
 
 
@@ -192,11 +230,15 @@ def _timezone(value: Any) -> str:
     if value is None or value == "":
         return DEFAULT_TIMEZONE
     if not isinstance(value, str):
-        raise AscoltoError("workspace.settings_invalid", field="display_timezone", problem="expected a time zone name")
+        raise AscoltoError(
+            "workspace.settings_invalid", field="display_timezone", problem="expected a time zone name"
+        )
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise AscoltoError("workspace.settings_invalid", field="display_timezone", problem=f"unknown time zone {value}") from None
+        raise AscoltoError(
+            "workspace.settings_invalid", field="display_timezone", problem=f"unknown time zone {value}"
+        ) from None
     return value
 
 
@@ -204,5 +246,7 @@ def _app_url(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not value.strip().startswith(("http://", "https://")):
-        raise AscoltoError("workspace.settings_invalid", field="app_url", problem="expected an http(s) address")
+        raise AscoltoError(
+            "workspace.settings_invalid", field="app_url", problem="expected an http(s) address"
+        )
     return value.strip()

@@ -22,7 +22,9 @@ segment file that the catalogue does not list is garbage and is removed when
 the workspace is next opened for writing.
 
 The store knows the mentions table, not the analysis: loading and analysing
-happen in :mod:`ascolto_core.workspace.ingest`, above it.
+happen in :mod:`ascolto_core.workspace.ingest`, above it. The catalogue's
+plumbing is in :mod:`.catalogue`, the history and the listening state in
+:mod:`.journal`, the person's labels and vocabulary in :mod:`.teaching`.
 """
 
 from __future__ import annotations
@@ -32,25 +34,25 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.schema import ANALYSIS_SCHEMA, EMOTIONS, MENTION_SCHEMA, SENTIMENTS, UTC_DATETIME
+from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, UTC_DATETIME
+from ascolto_core.workspace.catalogue import CATALOGUE_FILE, _iso, _now
 from ascolto_core.workspace.dedup import KEY_SCHEMA, DuplicateCounts, classify, with_keys
+from ascolto_core.workspace.journal import JournalAndState
 from ascolto_core.workspace.migrations import MIGRATIONS, SCHEMA_VERSION
 from ascolto_core.workspace.settings import WorkspaceSettings
+from ascolto_core.workspace.teaching import TeachingTables
 
 FORMAT = "ascolto-workspace"
-CATALOGUE_FILE = "workspace.sqlite3"
 SEGMENTS_DIR = "mentions"
-BUSY_TIMEOUT_S = 120.0
 # Columns the store adds to every stored mention: provenance and analysis stamp.
 STAMP_SCHEMA: dict[str, pl.DataType] = {
     "analysis_engine": pl.String(),  # engine name ("embedded", "transformers", ...)
@@ -64,19 +66,10 @@ STAMP_SCHEMA: dict[str, pl.DataType] = {
 INTERNAL_SCHEMA: dict[str, pl.DataType] = {**KEY_SCHEMA, **STAMP_SCHEMA}
 INTERNAL_COLUMNS: tuple[str, ...] = tuple(c for c in INTERNAL_SCHEMA if c != "id")
 LOAD_KINDS: tuple[str, ...] = ("upload", "fetch", "import", "demo")
-VOCABULARY_KINDS: tuple[str, ...] = ("name", "polarity", "emotion")
 _READ_RETRIES = 5
 # Segments under this many rows count as small; more than COMPACT_MAX_SMALL of them are merged.
 COMPACT_SMALL_ROWS = 50_000
 COMPACT_MAX_SMALL = 32
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime | None = None) -> str:
-    return (moment or _now()).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -161,18 +154,6 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / CATALOGUE_FILE).is_file()
 
 
-def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    if read_only:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    else:
-        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    if not read_only:
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = FULL")
-    return con
-
-
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -197,7 +178,7 @@ def _write_parquet_atomically(frame: pl.DataFrame, folder: Path) -> str:
     return name
 
 
-class Workspace:
+class Workspace(TeachingTables, JournalAndState):
     """A workspace on disk. Cheap to create: every call opens a short-lived catalogue connection.
 
     Safe to share between threads and to use from several processes at once:
@@ -208,10 +189,6 @@ class Workspace:
         path: the workspace folder.
         read_only: True for the demo workspace (and when opened read-only); writes raise.
     """
-
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        self._read_only_requested = read_only
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -246,7 +223,9 @@ class Workspace:
         try:
             (folder / SEGMENTS_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(folder), problem=error.strerror or str(error)) from None
+            raise AscoltoError(
+                "workspace.cannot_write", path=str(folder), problem=error.strerror or str(error)
+            ) from None
         workspace = cls(folder)
         workspace._initialise(settings, upto=SCHEMA_VERSION)
         return workspace
@@ -265,7 +244,9 @@ class Workspace:
         workspace = cls(folder, read_only=read_only)
         version = workspace.schema_version
         if version > SCHEMA_VERSION:
-            raise AscoltoError("workspace.too_new", path=str(folder), version=version, supported=SCHEMA_VERSION)
+            raise AscoltoError(
+                "workspace.too_new", path=str(folder), version=version, supported=SCHEMA_VERSION
+            )
         if not read_only and os.access(folder, os.W_OK):
             if version < SCHEMA_VERSION:
                 workspace._migrate()
@@ -280,7 +261,13 @@ class Workspace:
             now = _iso()
             con.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [("format", FORMAT), ("schema_version", str(upto)), ("created_at", now), ("data_version", "0"), ("read_only", "0")],
+                [
+                    ("format", FORMAT),
+                    ("schema_version", str(upto)),
+                    ("created_at", now),
+                    ("data_version", "0"),
+                    ("read_only", "0"),
+                ],
             )
             con.execute(
                 "INSERT INTO settings (id, body, updated_at) VALUES (1, ?, ?)",
@@ -324,61 +311,6 @@ class Workspace:
                     pass
         return removed
 
-    # -- catalogue plumbing ----------------------------------------------------------------
-
-    @property
-    def catalogue_path(self) -> Path:
-        return self.path / CATALOGUE_FILE
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        con = _connect(self.catalogue_path, read_only=not os.access(self.path, os.W_OK))
-        try:
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: waits for other writers, commits on success, rolls back on error."""
-        try:
-            con = _connect(self.catalogue_path)
-        except sqlite3.OperationalError as error:
-            raise AscoltoError("workspace.cannot_write", path=str(self.path), problem=str(error)) from None
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
-
-    def require_writable(self) -> None:
-        """Raise ``workspace.read_only`` when this workspace must not change (the demo)."""
-        if self.read_only:
-            raise AscoltoError("workspace.read_only", path=str(self.path))
-
-    @staticmethod
-    def _meta(con: sqlite3.Connection, key: str, default: str | None = None) -> str:
-        row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            if default is None:
-                raise AscoltoError("workspace.corrupt", key=key)
-            return default
-        return str(row[0])
-
-    @staticmethod
-    def _bump(con: sqlite3.Connection, key: str) -> int:
-        con.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
-            (key,),
-        )
-        return int(Workspace._meta(con, key))
-
     # -- facts -----------------------------------------------------------------------------
 
     @property
@@ -393,13 +325,6 @@ class Workspace:
             if fmt != FORMAT:
                 raise AscoltoError("workspace.not_found", path=str(self.path))
             return int(self._meta(con, "schema_version"))
-
-    @property
-    def read_only(self) -> bool:
-        if self._read_only_requested:
-            return True
-        with self._read() as con:
-            return self._meta(con, "read_only", "0") == "1"
 
     def mark_read_only(self) -> None:
         """Freeze the workspace (the demo): every later write raises ``workspace.read_only``."""
@@ -419,7 +344,9 @@ class Workspace:
     def revisions(self) -> tuple[int, int]:
         """``(vocabulary_revision, labels_revision)``: bumped by every vocabulary or label change."""
         with self._read() as con:
-            return int(self._meta(con, "vocabulary_revision", "0")), int(self._meta(con, "labels_revision", "0"))
+            return int(self._meta(con, "vocabulary_revision", "0")), int(
+                self._meta(con, "labels_revision", "0")
+            )
 
     def count(self) -> int:
         """Mentions stored (from the catalogue, without reading them)."""
@@ -434,23 +361,37 @@ class Workspace:
     def info(self) -> WorkspaceInfo:
         """A summary (mentions, loads, dates...) for ``workspace info`` and the app's picker."""
         with self._read() as con:
-            mentions, segments = con.execute("SELECT COALESCE(SUM(rows), 0), COUNT(*) FROM segments").fetchone()
+            mentions, segments = con.execute(
+                "SELECT COALESCE(SUM(rows), 0), COUNT(*) FROM segments"
+            ).fetchone()
             kinds = ",".join(f"'{k}'" for k in LOAD_KINDS)
-            loads = con.execute(f"SELECT COUNT(*) FROM history WHERE kind IN ({kinds})").fetchone()[0]  # noqa: S608
-            labels = con.execute("SELECT COUNT(*) FROM labels").fetchone()[0] if self._has_table(con, "labels") else 0
-            terms = con.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0] if self._has_table(con, "vocabulary") else 0
+            loads = con.execute(f"SELECT COUNT(*) FROM history WHERE kind IN ({kinds})").fetchone()[0]
+            labels = (
+                con.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
+                if self._has_table(con, "labels")
+                else 0
+            )
+            terms = (
+                con.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0]
+                if self._has_table(con, "vocabulary")
+                else 0
+            )
             version = int(self._meta(con, "schema_version"))
             data_version = int(self._meta(con, "data_version", "0"))
-            read_only = self._meta(con, "read_only", "0") == "1"  # the workspace's own flag, not how it was opened
+            read_only = (
+                self._meta(con, "read_only", "0") == "1"
+            )  # the workspace's own flag, not how it was opened
         first = last = None
         if mentions:
             span = self.collect(
-                lambda: self.scan_mentions().select(pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b"))
+                lambda: self.scan_mentions().select(
+                    pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b")
+                )
             )
             first = span["a"][0].isoformat() if span["a"][0] is not None else None
             last = span["b"][0].isoformat() if span["b"][0] is not None else None
         return WorkspaceInfo(
-            path=str(self.path),
+            path=str(self.path.resolve()),
             brand=self.settings().brand,
             schema_version=version,
             mentions=int(mentions),
@@ -466,7 +407,10 @@ class Workspace:
 
     @staticmethod
     def _has_table(con: sqlite3.Connection, name: str) -> bool:
-        return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+        return (
+            con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
 
     # -- settings --------------------------------------------------------------------------
 
@@ -528,6 +472,14 @@ class Workspace:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
+    def _known_ids(self, ids: pl.Series) -> pl.Series:
+        """The ids among ``ids`` that are stored mentions."""
+        wanted = ids.drop_nulls().unique()
+        found = self.collect(
+            lambda: self.scan_mentions().select("id").filter(pl.col("id").is_in(wanted.implode()))
+        )
+        return found.get_column("id").unique()
+
     def dedup_index(self, con: sqlite3.Connection | None = None) -> pl.DataFrame:
         """The ``id``, ``dedup_url`` and ``dedup_text`` of every stored mention."""
 
@@ -582,11 +534,24 @@ class Workspace:
             duplicates = duplicates + (earlier_duplicates or DuplicateCounts())
             fresh = keyed.filter(keep)
             now = _now()
-            body = {"by_id": duplicates.by_id, "by_url": duplicates.by_url, "by_text": duplicates.by_text, **(details or {})}
+            body = {
+                "by_id": duplicates.by_id,
+                "by_url": duplicates.by_url,
+                "by_text": duplicates.by_text,
+                **(details or {}),
+            }
             body["engine"] = f"{stamp.engine} {stamp.model_id} {stamp.version}"
             cursor = con.execute(
                 "INSERT INTO history (at, kind, origin, new, duplicates, refused, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(now), kind, origin, fresh.height, duplicates.total, refused, json.dumps(body, ensure_ascii=False, default=str)),
+                (
+                    _iso(now),
+                    kind,
+                    origin,
+                    fresh.height,
+                    duplicates.total,
+                    refused,
+                    json.dumps(body, ensure_ascii=False, default=str),
+                ),
             )
             load_id = int(cursor.lastrowid or 0)
             if fresh.height:
@@ -599,7 +564,13 @@ class Workspace:
                 self._bump(con, "data_version")
         return AppendOutcome(new=fresh.height, duplicates=duplicates, load_id=load_id)
 
-    def replace_segments(self, replacements: Mapping[str, pl.DataFrame], *, origin: str, details: Mapping[str, Any] | None = None) -> int:
+    def replace_segments(
+        self,
+        replacements: Mapping[str, pl.DataFrame],
+        *,
+        origin: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> int:
         """Swap whole segments for rewritten ones (a refresh of their analysis), atomically.
 
         Args:
@@ -650,7 +621,12 @@ class Workspace:
         if self.read_only:
             return 0
         with self._read() as con:
-            small = [row[0] for row in con.execute("SELECT file FROM segments WHERE rows < ? ORDER BY created_at, file", (small_rows,))]
+            small = [
+                row[0]
+                for row in con.execute(
+                    "SELECT file FROM segments WHERE rows < ? ORDER BY created_at, file", (small_rows,)
+                )
+            ]
         if len(small) <= max_small:
             return 0
         folder = self.path / SEGMENTS_DIR
@@ -679,9 +655,17 @@ class Workspace:
     def staleness(self, current: AnalysisStamp) -> Staleness:
         """Compare every stored analysis stamp with ``current`` (see :func:`ingest.current_stamp`)."""
         stamps = self.collect(
-            lambda: self.scan_mentions(internal=True)
-            .group_by("analysis_engine", "analysis_model", "analysis_version", "analysis_vocabulary", "analysis_labels")
-            .agg(pl.len().alias("n"))
+            lambda: (
+                self.scan_mentions(internal=True)
+                .group_by(
+                    "analysis_engine",
+                    "analysis_model",
+                    "analysis_version",
+                    "analysis_vocabulary",
+                    "analysis_labels",
+                )
+                .agg(pl.len().alias("n"))
+            )
         )
         total = int(stamps["n"].sum()) if stamps.height else 0
         engine_differs = (
@@ -690,13 +674,16 @@ class Workspace:
             | (pl.col("analysis_version") != current.version)
         ).fill_null(True)
         teaching_differs = (
-            (pl.col("analysis_vocabulary") != current.vocabulary_revision) | (pl.col("analysis_labels") != current.labels_revision)
+            (pl.col("analysis_vocabulary") != current.vocabulary_revision)
+            | (pl.col("analysis_labels") != current.labels_revision)
         ).fill_null(True)
         flagged = stamps.with_columns(engine_differs.alias("e"), teaching_differs.alias("t"))
         engines = tuple(
             sorted(
                 {
-                    " ".join(str(v) for v in (r["analysis_engine"], r["analysis_model"], r["analysis_version"]))
+                    " ".join(
+                        str(v) for v in (r["analysis_engine"], r["analysis_model"], r["analysis_version"])
+                    )
                     for r in stamps.iter_rows(named=True)
                 }
             )
@@ -709,212 +696,20 @@ class Workspace:
             engines=engines,
         )
 
-    # -- history ---------------------------------------------------------------------------
-
-    def history(self) -> pl.DataFrame:
-        """Everything that happened, oldest first: id, at (UTC), kind, origin, new, duplicates, refused, details (JSON text)."""
-        with self._read() as con:
-            rows = con.execute("SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id").fetchall()
-        schema = {
-            "id": pl.Int64(),
-            "at": pl.String(),
-            "kind": pl.String(),
-            "origin": pl.String(),
-            "new": pl.Int64(),
-            "duplicates": pl.Int64(),
-            "refused": pl.Int64(),
-            "details": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def record_event(
-        self,
-        kind: str,
-        origin: str,
-        *,
-        new: int = 0,
-        duplicates: int = 0,
-        refused: int = 0,
-        **details: Any,
-    ) -> int:
-        """Add a line to the history (a fetch round, a source failure, an alert sent...). Returns its id.
-
-        Raises:
-            TypeError: when ``details`` cannot be written as JSON.
-            AscoltoError: ``workspace.read_only``.
-        """
-        self.require_writable()
-        body = json.dumps(details, ensure_ascii=False)
-        with self._write() as con:
-            cursor = con.execute(
-                "INSERT INTO history (at, kind, origin, new, duplicates, refused, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(), str(kind), str(origin), int(new), int(duplicates), int(refused), body),
-            )
-            return int(cursor.lastrowid or 0)
-
-    # -- key-value state (the listening process's cursors, alerts sent, source health) -----
-
-    def get_state(self, key: str, default: Any = None) -> Any:
-        """The JSON value stored under ``key``, or ``default``."""
-        with self._read() as con:
-            row = con.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def set_state(self, key: str, value: Any) -> None:
-        """Store a JSON-serialisable ``value`` under ``key`` (atomic; ``None`` deletes the key).
-
-        Raises:
-            TypeError: when ``value`` cannot be written as JSON.
-            AscoltoError: ``workspace.read_only``.
-        """
-        self.require_writable()
-        if value is None:
-            with self._write() as con:
-                con.execute("DELETE FROM state WHERE key = ?", (key,))
-            return
-        body = json.dumps(value, ensure_ascii=False)
-        with self._write() as con:
-            con.execute("INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)", (key, body, _iso()))
-
-    def update_state(self, key: str, change: Callable[[Any], Any]) -> Any:
-        """Read, change and write ``key`` in one transaction (no other writer in between). Returns the new value."""
-        self.require_writable()
-        with self._write() as con:
-            row = con.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-            value = change(json.loads(row[0]) if row else None)
-            if value is None:
-                con.execute("DELETE FROM state WHERE key = ?", (key,))
-            else:
-                con.execute(
-                    "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)",
-                    (key, json.dumps(value, ensure_ascii=False), _iso()),
-                )
-        return value
-
-    def state_keys(self, prefix: str = "") -> list[str]:
-        """The state keys starting with ``prefix``, sorted."""
-        with self._read() as con:
-            rows = con.execute("SELECT key FROM state WHERE key LIKE ? ESCAPE '\\' ORDER BY key", (_like_prefix(prefix),))
-            return [r[0] for r in rows]
-
-    # -- the person's labels ---------------------------------------------------------------
-
-    def labels(self) -> pl.DataFrame:
-        """The person's corrections: mention_id, sentiment, emotion, labelled_at (UTC), labelled_by."""
-        with self._read() as con:
-            rows = con.execute("SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at").fetchall()
-        schema = {"mention_id": pl.String(), "sentiment": pl.String(), "emotion": pl.String(), "labelled_at": pl.String(), "labelled_by": pl.String()}
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("labelled_at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def set_label(self, mention_id: str, sentiment: str | None = None, emotion: str | None = None, *, by: str | None = None) -> None:
-        """Record the person's sentiment and/or emotion for one mention (replaces an earlier label).
-
-        Raises:
-            AscoltoError: ``workspace.label_empty`` with neither value, ``workspace.label_invalid``
-                for a value outside ``SENTIMENTS``/``EMOTIONS``, ``workspace.unknown_mention``
-                for an id not stored, ``workspace.read_only``.
-        """
-        self.require_writable()
-        if sentiment is None and emotion is None:
-            raise AscoltoError("workspace.label_empty")
-        if sentiment is not None and sentiment not in SENTIMENTS:
-            raise AscoltoError("workspace.label_invalid", value=sentiment, allowed=", ".join(SENTIMENTS))
-        if emotion is not None and emotion not in EMOTIONS:
-            raise AscoltoError("workspace.label_invalid", value=emotion, allowed=", ".join(EMOTIONS))
-        if self.collect(lambda: self.scan_mentions().filter(pl.col("id") == mention_id).select(pl.len())).item() == 0:
-            raise AscoltoError("workspace.unknown_mention", id=mention_id)
-        with self._write() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO labels (mention_id, sentiment, emotion, labelled_at, labelled_by) VALUES (?, ?, ?, ?, ?)",
-                (mention_id, sentiment, emotion, _iso(), by),
-            )
-            self._bump(con, "labels_revision")
-
-    def remove_label(self, mention_id: str) -> bool:
-        """Forget the person's label of a mention. Returns whether there was one."""
-        self.require_writable()
-        with self._write() as con:
-            gone = con.execute("DELETE FROM labels WHERE mention_id = ?", (mention_id,)).rowcount > 0
-            if gone:
-                self._bump(con, "labels_revision")
-        return gone
-
-    # -- the person's vocabulary -----------------------------------------------------------
-
-    def vocabulary(self) -> pl.DataFrame:
-        """The person's terms: term, kind ("name"/"polarity"/"emotion"), polarity [-1, 1], emotion, updated_at, updated_by."""
-        with self._read() as con:
-            rows = con.execute("SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term").fetchall()
-        schema = {
-            "term": pl.String(),
-            "kind": pl.String(),
-            "polarity": pl.Float64(),
-            "emotion": pl.String(),
-            "updated_at": pl.String(),
-            "updated_by": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("updated_at").str.to_datetime(time_unit="us", time_zone="UTC"))
-
-    def set_term(
-        self,
-        term: str,
-        kind: str = "name",
-        *,
-        polarity: float | None = None,
-        emotion: str | None = None,
-        by: str | None = None,
-    ) -> str:
-        """Add or change a term of the vocabulary. Returns the stored (normalised) term.
-
-        Args:
-            term: a word or phrase; stored trimmed and lower-cased.
-            kind: "name" (a name, never a mood: polarity 0, no emotion), "polarity"
-                (give ``polarity``), or "emotion" (give ``emotion``; ``polarity`` optional).
-            polarity: in [-1, 1].
-            emotion: one of ``EMOTIONS``.
-
-        Raises:
-            AscoltoError: ``workspace.term_invalid`` naming what is wrong, ``workspace.read_only``.
-        """
-        self.require_writable()
-        normalised = " ".join(str(term).split()).casefold()
-        if not normalised:
-            raise AscoltoError("workspace.term_invalid", term=term, problem="empty")
-        if kind not in VOCABULARY_KINDS:
-            raise AscoltoError("workspace.term_invalid", term=term, problem=f"kind must be one of {', '.join(VOCABULARY_KINDS)}")
-        if kind == "name":
-            polarity, emotion = 0.0, None
-        if kind == "polarity" and polarity is None:
-            raise AscoltoError("workspace.term_invalid", term=term, problem="polarity missing")
-        if kind == "emotion" and emotion is None:
-            raise AscoltoError("workspace.term_invalid", term=term, problem="emotion missing")
-        if polarity is not None and (isinstance(polarity, bool) or not -1.0 <= float(polarity) <= 1.0):
-            raise AscoltoError("workspace.term_invalid", term=term, problem="polarity must be between -1 and 1")
-        if emotion is not None and emotion not in EMOTIONS:
-            raise AscoltoError("workspace.term_invalid", term=term, problem=f"emotion must be one of {', '.join(EMOTIONS)}")
-        with self._write() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO vocabulary (term, kind, polarity, emotion, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
-                (normalised, kind, None if polarity is None else float(polarity), emotion, _iso(), by),
-            )
-            self._bump(con, "vocabulary_revision")
-        return normalised
-
-    def remove_term(self, term: str) -> bool:
-        """Remove a term from the vocabulary. Returns whether it was there."""
-        self.require_writable()
-        normalised = " ".join(str(term).split()).casefold()
-        with self._write() as con:
-            gone = con.execute("DELETE FROM vocabulary WHERE term = ?", (normalised,)).rowcount > 0
-            if gone:
-                self._bump(con, "vocabulary_revision")
-        return gone
-
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        # Two handles on the same folder are the same workspace (a stable cache key for the app).
+        if not isinstance(other, Workspace):
+            return NotImplemented
+        return (
+            self.path.resolve() == other.path.resolve()
+            and self._read_only_requested == other._read_only_requested
+        )
+
+    def __hash__(self) -> int:
+        return hash((str(self.path.resolve()), self._read_only_requested))
 
 
 def _with_stamp(fresh: pl.DataFrame, stamp: AnalysisStamp, now: datetime, load_id: int) -> pl.DataFrame:
@@ -935,15 +730,17 @@ def _with_stamp(fresh: pl.DataFrame, stamp: AnalysisStamp, now: datetime, load_i
 def order_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Canonical columns, analysis columns, the user's extras, then the internal ones; canonical dtypes enforced."""
     known = {**MENTION_SCHEMA, **ANALYSIS_SCHEMA}
-    head = [pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in known.items()]
+    head = [
+        pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in known.items()
+    ]
     extras = [c for c in frame.columns if c not in known and c not in INTERNAL_SCHEMA]
     tail = [pl.col(c).cast(INTERNAL_SCHEMA[c]) for c in INTERNAL_SCHEMA if c != "id" and c in frame.columns]
     return frame.select(*head, *extras, *tail)
 
 
-def _like_prefix(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _is_missing_file(error: Exception) -> bool:
-    return isinstance(error, FileNotFoundError) or "No such file" in str(error) or "not found" in str(error).lower()
+    return (
+        isinstance(error, FileNotFoundError)
+        or "No such file" in str(error)
+        or "not found" in str(error).lower()
+    )
