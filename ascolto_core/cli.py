@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ascolto_core.loading.cli",
     "ascolto_core.analysis.cli",
     "ascolto_core.fetch.cli",
+    "ascolto_core.analysis.learning.cli",
 )
 
 
