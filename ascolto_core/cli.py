@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ascolto_core.analysis.cli",
     "ascolto_core.fetch.cli",
     "ascolto_core.analysis.learning.cli",
+    "ascolto_core.analysis.models",
 )
 
 
