@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.tiny_models import PROJECT_CONFIG, build_classifier
+from tiny_models import PROJECT_CONFIG, build_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
