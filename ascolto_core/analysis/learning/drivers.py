@@ -3,7 +3,7 @@
 Two signs, read from an analysed table alone (no labels needed):
 
 * **dominant**: the term is the strongest driver of the label of an outsized share of the
-  posts ("buona" deciding a fifth of a dataset about "La Buona Scuola");
+  posts (at least ``DOMINANT_SHARE`` of them) ("buona" deciding a fifth of a dataset about "La Buona Scuola");
 * **mixed**: the term pushes one way, yet the other polar words of the posts it appears in
   point the other way about as often as they agree (a polar word spread evenly over
   the dataset's own positive and negative posts is probably not used as a judgement).
@@ -24,8 +24,9 @@ MIXED_SHARE = 0.4
 EXAMPLES = 3
 DRIVERS_SCHEMA: dict[str, pl.DataType] = {
     "term": pl.String(),
-    "posts": pl.Int64(),  # posts whose label the term decides
+    "posts": pl.Int64(),  # posts the term drives (one of their drivers)
     "share": pl.Float64(),  # posts / all posts
+    "decides": pl.Int64(),  # posts whose label it decides (their strongest driver on the label's side)
     "reason": pl.String(),  # "dominant", "mixed" or "dominant+mixed"
     "polarity": pl.String(),  # the way the term pushes: "positive" / "negative"
     "opposite_share": pl.Float64(),  # of its posts with other polar words, share pointing the other way
@@ -91,25 +92,25 @@ def suspicious_drivers(analysed: pl.DataFrame, top: int | None = None) -> pl.Dat
     per_term = (
         long.group_by("term", "polarity")
         .agg(
-            pl.col("decides").sum().cast(pl.Int64).alias("posts"),
+            pl.col("decides").sum().cast(pl.Int64).alias("decides"),
+            pl.col("row").n_unique().cast(pl.Int64).alias("posts"),
             ((pl.col("opposite") > 0) & (pl.col("opposite") >= pl.col("same"))).sum().alias("_against"),
             ((pl.col("opposite") > 0) | (pl.col("same") > 0)).sum().alias("_with_other"),
-            pl.col("text").filter(pl.col("decides")).head(EXAMPLES).alias("examples"),
-            pl.len().alias("_appearances"),
+            pl.col("text").head(EXAMPLES).alias("examples"),
         )
         .with_columns(
             (pl.col("posts") / total).alias("share"),
+            (pl.col("decides") / total).alias("_decided_share"),
             pl.when(pl.col("_with_other") > 0)
             .then(pl.col("_against") / pl.col("_with_other"))
             .otherwise(0.0)
             .alias("opposite_share"),
         )
     )
-    dominant = (pl.col("share") >= DOMINANT_SHARE) & (pl.col("posts") >= MIN_POSTS)
+    dominant = (pl.col("_decided_share") >= DOMINANT_SHARE) & (pl.col("decides") >= MIN_POSTS)
     mixed = (
         (pl.col("opposite_share") >= MIXED_SHARE)
         & (pl.col("_with_other") >= MIN_POSTS)
-        & (pl.col("posts") >= MIN_POSTS)
     )
     flagged = (
         per_term.with_columns(dominant.alias("_dominant"), mixed.alias("_mixed"))
@@ -121,10 +122,10 @@ def suspicious_drivers(analysed: pl.DataFrame, top: int | None = None) -> pl.Dat
             .then(pl.lit("dominant"))
             .otherwise(pl.lit("mixed"))
             .alias("reason"),
-            # Suspicion: how much of the data it decides, more when its own posts disagree.
-            (pl.col("share") * (1.0 + 2.0 * pl.col("opposite_share"))).alias("_suspicion"),
+            # Both signs before one; a contradicted polar word before a merely frequent one.
+            (pl.col("_dominant").cast(pl.Int8) + 2 * pl.col("_mixed").cast(pl.Int8)).alias("_signs"),
         )
-        .sort(["_suspicion", "posts", "term"], descending=[True, True, False])
+        .sort(["_signs", "posts", "term"], descending=[True, True, False])
     )
     out = flagged.select(list(DRIVERS_SCHEMA)).cast(DRIVERS_SCHEMA)  # type: ignore[arg-type]
     return out if top is None else out.head(top)

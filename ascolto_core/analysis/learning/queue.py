@@ -45,15 +45,19 @@ class QueueSettings:
 
 
 def duplicate_key(texts: pl.Series) -> pl.Series:
-    """A key equal for near-duplicates: lower-case letters only, no links, users, digits, 'rt'."""
-    return (
-        normalise_texts(texts)
-        .str.replace_all(r"\bhttp\b|@user|\brt\b|\d+", " ")
+    """A key equal for near-duplicates: lower-case words only, no links, users, digits, 'rt'.
+
+    A post with no word at all (emoji only) keys on its symbols; an empty post keys on "".
+    """
+    normal = normalise_texts(texts)
+    words = (
+        normal.str.replace_all(r"\bhttp\b|@user|\brt\b|\d+", " ")
         .str.replace_all(r"[^\w]+|_", " ")
         .str.strip_chars()
         .str.replace_all(r"\s+", " ")
-        .alias("duplicate_key")
     )
+    symbols = normal.str.replace_all(r"\s+", "")
+    return pl.select(pl.when(words != "").then(words).otherwise(symbols)).to_series().alias("duplicate_key")
 
 
 def uncertainty_from_confidence(confidence: pl.Series) -> pl.Series:
