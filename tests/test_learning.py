@@ -213,3 +213,25 @@ def test_plain_evaluate_keeps_its_output(tmp_path: Path, capsys: pytest.CaptureF
     main(["evaluate", str(file), "--engine", "embedded", "--no-progress"])
 
     assert re.fullmatch(r"macro_f1=\d\.\d{3}", capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_emotions_are_taught_too() -> None:
+    # Invented words carry the emotion; the engine cannot know them, the person's labels can.
+    rng = random.Random(11)
+    cues = {"fear": ["brividone", "tremarella"], "sadness": ["magone", "groppo"], "joy": ["sballo", "goduriosa"]}
+    rows = []
+    for i in range(150):
+        emotion = rng.choice(list(cues))
+        rows.append((f"{rng.choice(FILLERS)} {rng.choice(cues[emotion])} n{i}", "it", emotion))
+    posts = pl.DataFrame(rows, schema=["text", "lang", "emotion"], orient="row")
+    labels = posts.head(120).with_columns(pl.lit(None, dtype=pl.String).alias("sentiment"))
+    engine = AdaptedEngine(EmbeddedEngine(), Taught(labels))
+
+    out = engine.analyze(posts["text"].tail(30), posts["lang"].tail(30))
+
+    quality = engine.model.emotion_quality
+    assert (quality.in_use, quality.labels) == ("adapted", 120)
+    assert quality.adapted_macro_f1 > quality.base_macro_f1  # type: ignore[operator]
+    assert (out["emotion"] == posts["emotion"].tail(30)).mean() >= 0.9
+    # No sentiment labels: sentiment stays the engine's.
+    assert engine.model.sentiment_quality.reason == "learning.quality.too_few"

@@ -141,9 +141,8 @@ def estimate_quality(frame: pl.DataFrame, target: str = "sentiment", seed: int =
             model = _fit(builder, train, target)
             test = person[test_idx]
             predicted[test_idx] = model.predict(builder.transform(test["text"], test))
-    classes = _scored_classes(target, gold)
-    base = evaluate_labels(gold, person[_engine_column(target)].fill_null("none"), classes).macro_f1
-    adapted = evaluate_labels(gold, pl.Series(predicted.tolist(), dtype=pl.String), classes).macro_f1
+    base = _macro_f1(target, gold, person[_engine_column(target)].fill_null("none"))
+    adapted = _macro_f1(target, gold, pl.Series(predicted.tolist(), dtype=pl.String))
     if adapted > base:
         return QualityEstimate(target, person.height, base, adapted, "adapted", "learning.quality.adapted_better")
     return QualityEstimate(target, person.height, base, adapted, "engine", "learning.quality.engine_better")
@@ -153,12 +152,14 @@ def _engine_column(target: str) -> str:
     return "sentiment" if target == "sentiment" else "emotion"
 
 
-def _scored_classes(target: str, gold: pl.Series) -> tuple[str, ...]:
-    # Sentiment: always the three classes (as `evaluate`); emotions: those the person used.
+def _macro_f1(target: str, gold: pl.Series, predicted: pl.Series) -> float:
+    """Sentiment: over the three classes (as ``evaluate``); emotions: over those the person used."""
+    evaluation = evaluate_labels(gold, predicted, _classes_of(target))
     if target == "sentiment":
-        return SENTIMENTS
+        return evaluation.macro_f1
     used = set(gold.to_list())
-    return tuple(c for c in EMOTIONS if c in used)
+    scores = [score.f1 for score in evaluation.classes if score.label in used]
+    return float(sum(scores) / len(scores))
 
 
 @dataclass
