@@ -235,3 +235,14 @@ def test_emotions_are_taught_too() -> None:
     assert (out["emotion"] == posts["emotion"].tail(30)).mean() >= 0.9
     # No sentiment labels: sentiment stays the engine's.
     assert engine.model.sentiment_quality.reason == "learning.quality.too_few"
+
+
+def test_the_simulated_person_labels_exactly_n_even_among_duplicates() -> None:
+    # 60 posts but only 20 distinct texts (retweets): asking 30 still labels 30.
+    posts = synthetic_posts(20, seed=12)
+    posts = pl.concat([posts, posts.with_columns("RT " + pl.col("text")), posts.with_columns(pl.col("text") + " http://x")])
+
+    run = simulate_learning(posts, embedded_analysis(posts), posts["label"], 30, seed=0)
+
+    assert (run.labelled, run.evaluated) == (30, 30)
+    assert len(set(run.asked)) == 30

@@ -110,3 +110,13 @@ def test_a_huge_pool_is_handled() -> None:
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="expected 2 uncertainties"):
         queue(pl.DataFrame({"text": ["a", "b"]}), [0.5], [False, False], 1)
+
+
+def test_duplicates_are_offered_only_when_nothing_else_is_left() -> None:
+    candidates = pl.DataFrame({"text": ["pacco rotto", "RT: pacco rotto!", "pacco rotto http://x"]})
+    labelled = [True, False, False]
+    assert queue(candidates, [0.5] * 3, labelled, 2).height == 0
+    fallback = labelling_queue(
+        candidates, pl.Series([0.5] * 3), pl.Series(labelled), 2, allow_duplicates=True
+    )
+    assert sorted(fallback["index"].to_list()) == [1, 2]

@@ -80,6 +80,8 @@ def labelling_queue(
     size: int,
     seed: int = 0,
     settings: QueueSettings = QueueSettings(),
+    *,
+    allow_duplicates: bool = False,
 ) -> pl.DataFrame:
     """The next ``size`` posts to ask about, best first.
 
@@ -90,6 +92,8 @@ def labelling_queue(
         size: how many posts to return (fewer when fewer are left).
         seed: seed of the tie-breaking/exploration draw (same seed, same queue).
         settings: the score's weights.
+        allow_duplicates: also offer near-duplicates of labelled/queued posts (when nothing
+            else is left to ask).
 
     Returns:
         ``QUEUE_SCHEMA`` rows in asking order.
@@ -114,7 +118,7 @@ def labelling_queue(
     strata = _strata(candidates)
 
     # Near-duplicates: one representative per key, and none for a key already labelled.
-    taken_keys = set(keys.filter(pl.Series(done)).to_list())
+    taken_keys = set() if allow_duplicates else set(keys.filter(pl.Series(done)).to_list())
     frame = pl.DataFrame(
         {
             "index": np.arange(n, dtype=np.int64),
@@ -125,10 +129,12 @@ def labelling_queue(
         }
     )
     pool = (
-        frame.filter(~pl.col("done") & (pl.col("key") != "") & ~pl.col("key").is_in(list(taken_keys)))
+        frame.filter(
+            ~pl.col("done") & (pl.col("key") != "") & ~pl.col("key").is_in(list(taken_keys))
+        )
         .with_columns((pl.col("u") * settings.uncertainty + pl.col("r") * settings.exploration).alias("prior"))
         .sort(["prior", "index"], descending=[True, False])
-        .unique("key", keep="first", maintain_order=True)
+        .pipe(lambda f: f if allow_duplicates else f.unique("key", keep="first", maintain_order=True))
         .head(max(MAX_POOL, size))
     )
     if pool.height == 0:

@@ -127,7 +127,16 @@ def simulate_learning(
         queue = labelling_queue(
             mentions, uncertainty, pl.Series(labelled), min(batch_size, n - len(asked)), seed + round_no
         )
-        if queue.height == 0:  # only near-duplicates of labelled posts are left
+        if queue.height == 0:  # only near-duplicates of labelled posts (or empty texts) are left
+            queue = labelling_queue(
+                mentions,
+                uncertainty,
+                pl.Series(labelled),
+                min(batch_size, n - len(asked)),
+                seed + round_no,
+                allow_duplicates=True,
+            )
+        if queue.height == 0:
             break
         chosen = queue["index"].to_list()
         asked.extend(chosen)
