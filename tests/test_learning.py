@@ -240,7 +240,7 @@ def test_emotions_are_taught_too() -> None:
 def test_the_simulated_person_labels_exactly_n_even_among_duplicates() -> None:
     # 60 posts but only 20 distinct texts (retweets): asking 30 still labels 30.
     posts = synthetic_posts(20, seed=12)
-    posts = pl.concat([posts, posts.with_columns("RT " + pl.col("text")), posts.with_columns(pl.col("text") + " http://x")])
+    posts = pl.concat([posts, posts.with_columns((pl.lit("RT ") + pl.col("text")).alias("text")), posts.with_columns(pl.col("text") + " http://x")])
 
     run = simulate_learning(posts, embedded_analysis(posts), posts["label"], 30, seed=0)
 
