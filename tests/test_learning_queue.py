@@ -5,11 +5,21 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ascolto_core.analysis.learning.queue import QUEUE_SCHEMA, duplicate_key, labelling_queue
+from ascolto_core.analysis.learning.queue import QUEUE_SCHEMA, QueueSettings, duplicate_key, labelling_queue
+
+# The chosen half alone (its properties are tested without the random half).
+CHOSEN_ONLY = QueueSettings(random_share=0.0)
 
 
-def queue(candidates: pl.DataFrame, uncertainty: list[float], labelled: list[bool], size: int, seed: int = 0) -> pl.DataFrame:
-    return labelling_queue(candidates, pl.Series(uncertainty, dtype=pl.Float64), pl.Series(labelled), size, seed)
+def queue(
+    candidates: pl.DataFrame,
+    uncertainty: list[float],
+    labelled: list[bool],
+    size: int,
+    seed: int = 0,
+    settings: QueueSettings = CHOSEN_ONLY,
+) -> pl.DataFrame:
+    return labelling_queue(candidates, pl.Series(uncertainty, dtype=pl.Float64), pl.Series(labelled), size, seed, settings)
 
 
 @pytest.mark.parametrize(
@@ -75,11 +85,26 @@ def test_every_touchpoint_and_language_is_covered() -> None:
     assert {"google_reviews|it", "email|en", "chat|it"} <= set(picked["stratum"].to_list())
 
 
+def test_half_the_queue_is_drawn_at_random_and_the_draw_ignores_uncertainty() -> None:
+    # 40 sure posts and 40 unsure ones: the chosen half takes unsure ones only, the random
+    # half is a sample of everything (a representative set to estimate quality on).
+    texts = [f"post {a}{b} numero" for a in "abcdefgh" for b in "abcdefghij"]
+    uncertainty = [0.0 if i % 2 else 1.0 for i in range(80)]
+    picked = labelling_queue(pl.DataFrame({"text": texts}), pl.Series(uncertainty), pl.Series([False] * 80), 20, seed=1)
+
+    chosen = picked.filter(~pl.col("at_random"))
+    drawn = picked.filter(pl.col("at_random"))
+    assert (chosen.height, drawn.height) == (10, 10)
+    assert chosen["uncertainty"].min() == 1.0
+    assert 0.0 in drawn["uncertainty"].to_list()
+    assert picked["index"].n_unique() == 20
+
+
 def test_same_seed_same_queue() -> None:
     candidates = pl.DataFrame({"text": [f"post {word} numero" for word in "abcdefghijklmnopqrstuvwxyz"]})
-    first = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=7)
-    again = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=7)
-    other = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=8)
+    first = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=7, settings=QueueSettings())
+    again = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=7, settings=QueueSettings())
+    other = queue(candidates, [0.5] * 26, [False] * 26, 10, seed=8, settings=QueueSettings())
     assert first.equals(again)
     assert not first.equals(other)
 
@@ -117,6 +142,6 @@ def test_duplicates_are_offered_only_when_nothing_else_is_left() -> None:
     labelled = [True, False, False]
     assert queue(candidates, [0.5] * 3, labelled, 2).height == 0
     fallback = labelling_queue(
-        candidates, pl.Series([0.5] * 3), pl.Series(labelled), 2, allow_duplicates=True
+        candidates, pl.Series([0.5] * 3), pl.Series(labelled), 2, settings=CHOSEN_ONLY, allow_duplicates=True
     )
     assert sorted(fallback["index"].to_list()) == [1, 2]

@@ -110,8 +110,8 @@ def test_teaching_file_round_trip(tmp_path: Path) -> None:
     assert again.labels.equals(taught.labels)
     assert again.vocabulary == taught.vocabulary
     assert again.labels.rows() == [
-        ("m2", "consegna in ritardo", "it", "negative", None),
-        ("m1", "pane buonissimo", "it", "neutral", None),
+        ("m2", "consegna in ritardo", "it", "negative", None, False),
+        ("m1", "pane buonissimo", "it", "neutral", None, False),
     ]
     assert vocabulary_frame(again.vocabulary).rows() == [("buona scuola", "name", None), ("fuoriclasse", "positive", "joy")]
     assert again.fingerprint() == taught.fingerprint()

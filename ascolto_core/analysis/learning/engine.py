@@ -37,7 +37,7 @@ class AdaptedEngine:
         analysis = base.analyze(labels["text"], labels["lang"].fill_null("other"))
         if analysis is None:
             raise RuntimeError(f"base engine {base.info.label} cannot run")
-        frame = training_frame(labels, analysis, labels["sentiment"], labels["emotion"])
+        frame = training_frame(labels, analysis, labels["sentiment"], labels["emotion"], labels["at_random"])
         self.model = AdaptedModel.fit(frame, seed)
 
     @property

@@ -27,6 +27,9 @@ from ascolto_core.schema import EMOTIONS, SENTIMENTS
 # Below these, cross-validation cannot say anything useful: the app shows "too few labels".
 MIN_LABELS = 30
 MIN_PER_CLASS = 3
+# With at least this many labels drawn at random by the queue, the estimate is scored on
+# them alone: chosen posts are the engine's hard cases, a biased sample of the data.
+MIN_RANDOM_LABELS = 20
 CV_FOLDS = 5
 # A star rating says less about a post's text than a person reading it.
 WEAK_WEIGHT = 0.3
@@ -42,6 +45,7 @@ TRAINING_SCHEMA: dict[str, pl.DataType] = {
     "emotion_label": pl.String(),  # one of EMOTIONS or null
     "source": pl.String(),  # PERSON or RATING
 }
+# Optional column: ``at_random`` (Boolean), True for labels the queue drew at random.
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ class QualityEstimate:
 
     Attributes:
         target: "sentiment" or "emotion".
-        labels: person's labels the estimate rests on.
+        labels: person's labels the model is trained on.
+        scored: labels the estimate is scored on (the randomly drawn ones when there are
+            enough, else all of them).
         base_macro_f1: the engine's macro-F1 on those posts; ``None`` with too few labels.
         adapted_macro_f1: the adapted model's out-of-fold macro-F1; ``None`` with too few labels.
         in_use: "adapted" or "engine".
@@ -63,6 +69,7 @@ class QualityEstimate:
     adapted_macro_f1: float | None
     in_use: str
     reason: str
+    scored: int = 0
 
     @property
     def enough_labels(self) -> bool:
@@ -141,11 +148,20 @@ def estimate_quality(frame: pl.DataFrame, target: str = "sentiment", seed: int =
             model = _fit(builder, train, target)
             test = person[test_idx]
             predicted[test_idx] = model.predict(builder.transform(test["text"], test))
-    base = _macro_f1(target, gold, person[_engine_column(target)].fill_null("none"))
-    adapted = _macro_f1(target, gold, pl.Series(predicted.tolist(), dtype=pl.String))
+    scored = pl.Series([True] * person.height)
+    if "at_random" in person.columns:
+        drawn = person["at_random"].fill_null(False)
+        if int(drawn.sum()) >= MIN_RANDOM_LABELS and gold.filter(drawn).n_unique() >= 2:
+            scored = drawn
+    gold_scored = gold.filter(scored)
+    base = _macro_f1(target, gold_scored, person[_engine_column(target)].fill_null("none").filter(scored))
+    adapted = _macro_f1(target, gold_scored, pl.Series(predicted.tolist(), dtype=pl.String).filter(scored))
+    n_scored = int(scored.sum())
     if adapted > base:
-        return QualityEstimate(target, person.height, base, adapted, "adapted", "learning.quality.adapted_better")
-    return QualityEstimate(target, person.height, base, adapted, "engine", "learning.quality.engine_better")
+        return QualityEstimate(
+            target, person.height, base, adapted, "adapted", "learning.quality.adapted_better", n_scored
+        )
+    return QualityEstimate(target, person.height, base, adapted, "engine", "learning.quality.engine_better", n_scored)
 
 
 def _engine_column(target: str) -> str:

@@ -1,7 +1,9 @@
 """The labelling queue: which posts to ask a person about next, to teach the most per click.
 
-A post is worth asking about when the current model (or the engine, before any model)
-is unsure of it, when it is unlike the posts already labelled or queued, and when its
+Half of the queue is drawn uniformly at random (``RANDOM_SHARE``): the chosen posts
+alone would be a biased sample (the engine's hard cases), and the adapted model's quality
+is estimated on the random ones. The other half is chosen: a post is worth asking about
+when the current model (or the engine, before any model) is unsure of it, when it is unlike the posts already labelled or queued, and when its
 touchpoint and language are under-represented among the labels. Near-duplicates
 (retweets, copy-pasted complaints, the same text with another link) are asked once:
 a post whose normalised text was already labelled or queued is skipped. The order is
@@ -31,7 +33,11 @@ QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "uncertainty": pl.Float64(),
     "similarity": pl.Float64(),  # highest similarity to a labelled/queued post when chosen
     "stratum": pl.String(),  # "touchpoint|lang"
+    "at_random": pl.Boolean(),  # drawn at random (a representative sample for the estimate)
 }
+# Share of the queue drawn uniformly at random: chosen posts alone are a biased sample (the
+# engine's hard cases), so the model's quality is estimated on the random ones.
+RANDOM_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class QueueSettings:
     exploration: float = EXPLORATION_WEIGHT
     similarity: float = SIMILARITY_PENALTY
     coverage: float = COVERAGE_BONUS
+    random_share: float = RANDOM_SHARE
 
 
 def duplicate_key(texts: pl.Series) -> pl.Series:
@@ -128,15 +135,17 @@ def labelling_queue(
             "done": done,
         }
     )
-    pool = (
+    eligible = (
         frame.filter(
             ~pl.col("done") & (pl.col("key") != "") & ~pl.col("key").is_in(list(taken_keys))
         )
         .with_columns((pl.col("u") * settings.uncertainty + pl.col("r") * settings.exploration).alias("prior"))
         .sort(["prior", "index"], descending=[True, False])
         .pipe(lambda f: f if allow_duplicates else f.unique("key", keep="first", maintain_order=True))
-        .head(max(MAX_POOL, size))
     )
+    pool = eligible.head(max(MAX_POOL, size))
+    # The random half: eligible posts in the order of the seeded draw.
+    random_order = eligible.sort(["r", "index"], descending=[True, False])["index"].to_list()
     if pool.height == 0:
         return empty
     pool_idx = pool["index"].to_numpy()
@@ -158,19 +167,38 @@ def labelling_queue(
     prior = pool["prior"].to_numpy()
     available = np.ones(len(pool_idx), dtype=bool)
     rows = []
-    for _ in range(min(size, len(pool_idx))):
-        deficit = np.array(
-            [share[s] * (total_picked + 1) - picked_per.get(s, 0) for s in pool_strata]
-        ).clip(0.0, 1.0)
-        score = prior - settings.similarity * max_sim + settings.coverage * deficit
-        score[~available] = -np.inf
-        best = int(np.argmax(score))
-        available[best] = False
-        rows.append((int(pool_idx[best]), float(pool["u"][best]), float(max_sim[best]), str(pool_strata[best])))
-        picked_per[pool_strata[best]] = picked_per.get(pool_strata[best], 0) + 1
+    position = {int(index): i for i, index in enumerate(pool_idx)}
+    chosen: set[int] = set()
+    for k in range(min(size, eligible.height)):
+        at_random = int((k + 1) * settings.random_share) > int(k * settings.random_share)
+        if at_random:
+            pick = next(index for index in random_order if index not in chosen)
+            best = position.get(pick, -1)
+        else:
+            deficit = np.array(
+                [share[s] * (total_picked + 1) - picked_per.get(s, 0) for s in pool_strata]
+            ).clip(0.0, 1.0)
+            score = prior - settings.similarity * max_sim + settings.coverage * deficit
+            score[~available] = -np.inf
+            best = int(np.argmax(score))
+            if not np.isfinite(score[best]):
+                at_random = True
+                pick = next(index for index in random_order if index not in chosen)
+                best = position.get(pick, -1)
+            else:
+                pick = int(pool_idx[best])
+        chosen.add(pick)
+        stratum = str(stratum_of[pick])
+        uncertain = float(frame["u"][pick])
+        if best >= 0:
+            available[best] = False
+            rows.append((pick, uncertain, float(max_sim[best]), stratum, at_random))
+            sims = np.asarray((pool_x @ pool_x[best].T).todense()).ravel()
+            max_sim = np.maximum(max_sim, sims)
+        else:  # a random pick beyond the compared pool
+            rows.append((pick, uncertain, 0.0, stratum, at_random))
+        picked_per[stratum] = picked_per.get(stratum, 0) + 1
         total_picked += 1
-        sims = np.asarray((pool_x @ pool_x[best].T).todense()).ravel()
-        max_sim = np.maximum(max_sim, sims)
     return pl.DataFrame(rows, schema=QUEUE_SCHEMA, orient="row")
 
 

@@ -1,8 +1,8 @@
 """Simulated teaching (``evaluate --learn N``): a person labels what the queue asks, the model is scored on the rest.
 
 The simulated person answers with the file's reference labels, in batches, exactly
-through :func:`labelling_queue` as the app asks: the first batch is chosen by the
-engine's doubt, later ones by the adapted model's. The adapted model is then fitted
+through :func:`labelling_queue` as the app asks: half of each batch drawn at random,
+half chosen by the engine's doubt (the first batch) or the adapted model's (later ones). The adapted model is then fitted
 (with its cross-validated choice between engine and model, as in the app) and both it
 and the engine alone are scored on the posts that were NOT labelled.
 """
@@ -64,7 +64,11 @@ class LearningRun:
 
 
 def training_frame(
-    mentions: pl.DataFrame, analysis: pl.DataFrame, person: pl.Series, emotion: pl.Series | None = None
+    mentions: pl.DataFrame,
+    analysis: pl.DataFrame,
+    person: pl.Series,
+    emotion: pl.Series | None = None,
+    at_random: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Training rows: the person's labels, plus star ratings as weak labels where no person label exists.
 
@@ -73,6 +77,7 @@ def training_frame(
         analysis: the base engine's outputs for those posts.
         person: the person's sentiment label per post, or null.
         emotion: the person's emotion label per post, or null (optional).
+        at_random: per post, whether the queue drew it at random (optional; default False).
     """
     emotion = emotion if emotion is not None else pl.Series([None] * mentions.height, dtype=pl.String)
     base = analysis.select(list(ENGINE_OUTPUT_SCHEMA)).with_columns(
@@ -80,6 +85,11 @@ def training_frame(
         person.cast(pl.String).alias("sentiment_label"),
         emotion.cast(pl.String).alias("emotion_label"),
         pl.lit(PERSON).alias("source"),
+        (
+            at_random.cast(pl.Boolean).fill_null(False)
+            if at_random is not None
+            else pl.Series([False] * mentions.height, dtype=pl.Boolean)
+        ).alias("at_random"),
     )
     has_person = person.is_not_null() | emotion.is_not_null()
     rows = [base.filter(has_person)]
@@ -88,6 +98,7 @@ def training_frame(
             rating_labels(mentions["rating"]).alias("sentiment_label"),
             pl.lit(None, dtype=pl.String).alias("emotion_label"),
             pl.lit(RATING).alias("source"),
+            pl.lit(False).alias("at_random"),
         ).filter(~has_person & pl.col("sentiment_label").is_not_null())
         rows.append(weak)
     return pl.concat(rows)
@@ -120,6 +131,7 @@ def simulate_learning(
     if n < 0 or n >= total:
         raise ValueError(f"expected 0 <= learn < {total} posts, got {n}")
     labelled = np.zeros(total, dtype=bool)
+    drawn = np.zeros(total, dtype=bool)
     asked: list[int] = []
     uncertainty = uncertainty_from_confidence(analysis["sentiment_confidence"])
     round_no = 0
@@ -141,6 +153,7 @@ def simulate_learning(
         chosen = queue["index"].to_list()
         asked.extend(chosen)
         labelled[chosen] = True
+        drawn[queue.filter(pl.col("at_random"))["index"].to_list()] = True
         round_no += 1
         if len(asked) >= MIN_LABELS and len(asked) < n:
             person = gold.zip_with(pl.Series(labelled), pl.Series([None] * total, dtype=pl.String))
@@ -149,7 +162,7 @@ def simulate_learning(
                 x = model.builder.transform(mentions["text"], analysis)
                 uncertainty = uncertainty_from_probabilities(model.sentiment_model.predict_proba(x))
     person = gold.zip_with(pl.Series(labelled), pl.Series([None] * total, dtype=pl.String))
-    model = AdaptedModel.fit(training_frame(mentions, analysis, person), seed)
+    model = AdaptedModel.fit(training_frame(mentions, analysis, person, at_random=pl.Series(drawn)), seed)
     rest = pl.Series(~labelled)
     if not rest.any():
         raise ValueError("no post left to evaluate")

@@ -34,6 +34,7 @@ LABEL_SCHEMA: dict[str, pl.DataType] = {
     "lang": pl.String(),
     "sentiment": pl.String(),  # one of SENTIMENTS or null
     "emotion": pl.String(),  # one of EMOTIONS or null
+    "at_random": pl.Boolean(),  # asked because the queue drew it at random (estimate sample)
 }
 
 
@@ -53,10 +54,19 @@ class Taught:
         object.__setattr__(self, "labels", clean_labels(self.labels))
 
     def with_label(
-        self, mention_id: str, text: str, lang: str, sentiment: str | None = None, emotion: str | None = None
+        self,
+        mention_id: str,
+        text: str,
+        lang: str,
+        sentiment: str | None = None,
+        emotion: str | None = None,
+        *,
+        at_random: bool = False,
     ) -> Taught:
-        """A copy with one more (or a corrected) label."""
-        row = pl.DataFrame([(mention_id, text, lang, sentiment, emotion)], schema=LABEL_SCHEMA, orient="row")
+        """A copy with one more (or a corrected) label (``at_random``: drawn at random by the queue)."""
+        row = pl.DataFrame(
+            [(mention_id, text, lang, sentiment, emotion, at_random)], schema=LABEL_SCHEMA, orient="row"
+        )
         return Taught(pl.concat([self.labels, row]), self.vocabulary)
 
     def with_term(self, entry: VocabularyEntry) -> Taught:
@@ -122,13 +132,14 @@ def clean_labels(labels: pl.DataFrame) -> pl.DataFrame:
     if missing:
         raise ValueError(f"labels need columns text, sentiment; missing {sorted(missing)}")
     frame = labels.with_columns(
-        *(pl.lit(None, dtype=pl.String).alias(name) for name in LABEL_SCHEMA if name not in labels.columns)
+        *(pl.lit(None, dtype=dtype).alias(name) for name, dtype in LABEL_SCHEMA.items() if name not in labels.columns)
     ).select([pl.col(name).cast(dtype) for name, dtype in LABEL_SCHEMA.items()])
     bad_sentiment = frame.filter(pl.col("sentiment").is_not_null() & ~pl.col("sentiment").is_in(list(SENTIMENTS)))
     bad_emotion = frame.filter(pl.col("emotion").is_not_null() & ~pl.col("emotion").is_in(list(EMOTIONS)))
     if bad_sentiment.height or bad_emotion.height:
         values = [*bad_sentiment["sentiment"].to_list(), *bad_emotion["emotion"].to_list()][:3]
         raise ValueError(f"unknown labels {values}")
+    frame = frame.with_columns(pl.col("at_random").fill_null(False))
     keyed = frame.with_columns(pl.col("mention_id").fill_null(pl.col("text")).alias("_key"))
     return keyed.unique("_key", keep="last", maintain_order=True).drop("_key")
 
