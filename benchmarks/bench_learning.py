@@ -70,16 +70,15 @@ def main() -> None:
         person[i] = rng.choice(SENTIMENTS) if rng.random() < 0.2 else label
     frame = training_frame(mentions, analysis, pl.Series(person, dtype=pl.String))
 
+    print(f"labels={args.labels} rows={args.rows} repeat={args.repeat} (median seconds)", flush=True)
+    print(f"{'step':<22}{'seconds':>10}{'target':>10}", flush=True)
+    print(f"{'base engine pass':<22}{base_seconds:>10.2f}{'-':>10}", flush=True)
     fit_s, model = timed(args.repeat, lambda: AdaptedModel.fit(frame, estimate=False))
-    cv_s, _ = timed(args.repeat, lambda: AdaptedModel.fit(frame, estimate=True))
+    print(f"{'retrain':<22}{fit_s:>10.2f}{'5':>10}", flush=True)
     score_s, scored = timed(args.repeat, lambda: model.predict(mentions["text"], analysis))  # type: ignore[union-attr]
-
-    print(f"labels={args.labels} rows={args.rows} repeat={args.repeat} (median seconds)")
-    print(f"{'step':<22}{'seconds':>10}{'target':>10}")
-    print(f"{'base engine pass':<22}{base_seconds:>10.2f}{'-':>10}")
-    print(f"{'retrain':<22}{fit_s:>10.2f}{'5':>10}")
-    print(f"{'retrain + estimate':<22}{cv_s:>10.2f}{'-':>10}")
-    print(f"{'re-score':<22}{score_s:>10.2f}{'10':>10}")
+    print(f"{'re-score':<22}{score_s:>10.2f}{'10':>10}", flush=True)
+    cv_s, _ = timed(args.repeat, lambda: AdaptedModel.fit(frame, estimate=True))
+    print(f"{'retrain + estimate':<22}{cv_s:>10.2f}{'-':>10}", flush=True)
     assert scored.height == args.rows  # type: ignore[union-attr]
 
 

@@ -70,6 +70,7 @@ def print_learning_run(analysed: pl.DataFrame, gold: pl.Series, learn: int, seed
                 "learning.cli.cv",
                 lang,
                 labels=quality.labels,
+                scored=quality.scored,
                 base=f"{quality.base_macro_f1:.3f}",
                 adapted=f"{quality.adapted_macro_f1:.3f}",
             ),
