@@ -99,12 +99,27 @@ class FeatureBuilder:
         return cls(words, chars, drivers)
 
     def transform(self, texts: pl.Series, analysis: pl.DataFrame) -> sparse.csr_matrix:
-        """The feature matrix: [words | chars | drivers | engine], one row per post."""
-        clean = normalise_texts(texts).to_list()
+        """The feature matrix: [words | chars | drivers | engine], one row per post.
+
+        The n-grams of each distinct text are computed once (retweets and copies are common).
+        """
+        clean = normalise_texts(texts)
+        distinct = clean.unique(maintain_order=True)
+        back = (
+            pl.DataFrame({"text": clean})
+            .join(
+                pl.DataFrame({"text": distinct, "at": pl.int_range(len(distinct), eager=True)}),
+                on="text",
+                how="left",
+                maintain_order="left",
+            )["at"]
+            .to_numpy()
+        )
+        unique_texts = distinct.to_list()
         return sparse.hstack(
             [
-                self.words.transform(clean),
-                self.chars.transform(clean),
+                self.words.transform(unique_texts)[back],
+                self.chars.transform(unique_texts)[back],
                 self.drivers.transform(_driver_documents(analysis)),
                 sparse.csr_matrix(engine_matrix(analysis)),
             ],
