@@ -70,7 +70,8 @@ def main() -> None:
         person[i] = rng.choice(SENTIMENTS) if rng.random() < 0.2 else label
     frame = training_frame(mentions, analysis, pl.Series(person, dtype=pl.String))
 
-    print(f"labels={args.labels} rows={args.rows} repeat={args.repeat} (median seconds)", flush=True)
+    distinct = mentions["text"].n_unique()
+    print(f"labels={args.labels} rows={args.rows} distinct_texts={distinct} repeat={args.repeat} (median seconds)", flush=True)
     print(f"{'step':<22}{'seconds':>10}{'target':>10}", flush=True)
     print(f"{'base engine pass':<22}{base_seconds:>10.2f}{'-':>10}", flush=True)
     fit_s, model = timed(args.repeat, lambda: AdaptedModel.fit(frame, estimate=False))

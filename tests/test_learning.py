@@ -248,3 +248,23 @@ def test_the_simulated_person_labels_exactly_n_even_among_duplicates() -> None:
 
     assert (run.labelled, run.evaluated) == (30, 30)
     assert len(set(run.asked)) == 30
+
+
+@pytest.mark.parametrize(
+    ("adapted_right", "expected_use"),
+    [
+        (60, True),  # right everywhere the engine is wrong: a sure win
+        (31, False),  # one post better than the engine's 30 of 60: a coin toss, not a win
+    ],
+)
+def test_a_noisy_win_does_not_switch_the_model_on(adapted_right: int, expected_use: bool) -> None:
+    from ascolto_core.analysis.learning.model import CONFIDENCE, bootstrap_wins
+
+    gold = ["negative", "neutral", "positive"] * 20
+    wrong = {"negative": "positive", "neutral": "negative", "positive": "neutral"}
+    base = [g if i < 30 else wrong[g] for i, g in enumerate(gold)]
+    adapted = [g if i < adapted_right else wrong[g] for i, g in enumerate(gold)]
+
+    wins = bootstrap_wins(gold, base, adapted, ["negative", "neutral", "positive"])
+
+    assert (wins >= CONFIDENCE) is expected_use

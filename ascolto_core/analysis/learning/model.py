@@ -4,7 +4,8 @@ Trained on a person's labels (weight 1) plus, where the data has star ratings, t
 ratings as weak labels (1-2 negative, 3 neutral, 4-5 positive; weight ``WEAK_WEIGHT``).
 Its quality is estimated by stratified cross-validation on the person's labels ONLY
 (weak labels join the training folds, never the scored ones), against the base engine
-on the same posts. It replaces the engine only where that estimate says it is better;
+on the same posts. It replaces the engine only where that estimate says it is better
+in at least ``CONFIDENCE`` of bootstrap resamples (a noisy win does not count);
 with too few labels it says so and gives no number. The same holds for emotions.
 """
 
@@ -31,6 +32,10 @@ MIN_PER_CLASS = 3
 # With at least this many labels drawn at random by the queue, the estimate is scored on
 # them alone: chosen posts are the engine's hard cases, a biased sample of the data.
 MIN_RANDOM_LABELS = 20
+# The model replaces the engine only when it wins in this share of bootstrap resamples of the
+# scored labels (a one-sided paired test): a lucky split of 30 labels must not switch it on.
+CONFIDENCE = 0.9
+BOOTSTRAP_RESAMPLES = 300
 CV_FOLDS = 5
 # A star rating says less about a post's text than a person reading it.
 WEAK_WEIGHT = 0.3
@@ -160,11 +165,48 @@ def estimate_quality(frame: pl.DataFrame, target: str = "sentiment", seed: int =
     base = _macro_f1(target, gold_scored, person[_engine_column(target)].fill_null("none").filter(scored))
     adapted = _macro_f1(target, gold_scored, pl.Series(predicted.tolist(), dtype=pl.String).filter(scored))
     n_scored = int(scored.sum())
-    if adapted > base:
+    classes = _classes_of(target)
+    used = sorted(set(gold_scored.to_list())) if target == "emotion" else list(classes)
+    wins = bootstrap_wins(
+        gold_scored.to_list(),
+        person[_engine_column(target)].fill_null("none").filter(scored).to_list(),
+        [p for p, keep in zip(predicted.tolist(), scored.to_list(), strict=True) if keep],
+        used,
+        seed,
+    )
+    if adapted > base and wins >= CONFIDENCE:
         return QualityEstimate(
             target, person.height, base, adapted, "adapted", "learning.quality.adapted_better", n_scored
         )
     return QualityEstimate(target, person.height, base, adapted, "engine", "learning.quality.engine_better", n_scored)
+
+
+def bootstrap_wins(
+    gold: Sequence[str], base: Sequence[str], adapted: Sequence[str], classes: Sequence[str], seed: int = 0
+) -> float:
+    """Share of bootstrap resamples of the posts where the adapted predictions beat the base ones (macro-F1)."""
+    index = {label: i for i, label in enumerate(classes)}
+    k = len(classes)
+
+    def codes(values: Sequence[str]) -> np.ndarray:
+        return np.array([index.get(v, k) for v in values], dtype=np.int64)
+
+    g, b, a = codes(gold), codes(base), codes(adapted)
+    rng = np.random.default_rng(seed)
+    samples = rng.integers(0, len(g), size=(BOOTSTRAP_RESAMPLES, len(g)))
+    return float(np.mean(_macro_f1_rows(g[samples], a[samples], k) > _macro_f1_rows(g[samples], b[samples], k)))
+
+
+def _macro_f1_rows(gold: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    """Macro-F1 over classes 0..k-1 for each row of (resamples x posts) code matrices."""
+    scores = []
+    for c in range(k):
+        tp = ((gold == c) & (predicted == c)).sum(axis=1)
+        support = (gold == c).sum(axis=1)
+        called = (predicted == c).sum(axis=1)
+        denominator = support + called
+        scores.append(np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0))
+    return np.mean(scores, axis=0)
 
 
 def _engine_column(target: str) -> str:
