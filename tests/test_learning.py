@@ -204,7 +204,7 @@ def test_evaluate_learn_refuses_impossible_counts(
 
     captured = capsys.readouterr()
     assert code == 2
-    assert "--learn must be between 0" in captured.err
+    assert "--learn must be at least 0" in captured.err
     assert "Traceback" not in captured.err
 
 
