@@ -7,6 +7,7 @@ fall back on the engine where the labels say nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,11 @@ from ascolto_core.schema import EMOTIONS, SENTIMENTS
 # reading is a strong prior the learner should not need many labels to use.
 ENGINE_WEIGHT = 2.0
 MAX_CHAR_FEATURES = 60_000
+# Character 3-5-grams: 2-grams say little about sentiment and cost a quarter of the time.
+CHAR_NGRAMS = (3, 5)
+# From this many distinct texts on, n-grams are computed in parallel processes (one per core, max 4).
+PARALLEL_MIN_TEXTS = 20_000
+MAX_WORKERS = 4
 # Words, hashtags/mentions, and single symbols (emoji, "!", "?") as tokens.
 TOKEN_PATTERN = r"(?u)[#@]?\w+|[^\w\s]"
 URL_PATTERN = r"https?://\S+|www\.\S+"
@@ -64,13 +70,17 @@ ENGINE_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+def _ngram_blocks(words: TfidfVectorizer, chars: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    return sparse.hstack([words.transform(texts), chars.transform(texts)], format="csr")
+
+
 @dataclass
 class FeatureBuilder:
     """Fitted vectorisers; :meth:`fit` on training texts, :meth:`transform` on any texts.
 
     Attributes:
         words: word uni/bigrams (TF-IDF, sublinear).
-        chars: character 2-5-grams inside word boundaries (TF-IDF, sublinear).
+        chars: character 3-5-grams inside word boundaries (TF-IDF, sublinear).
         drivers: the engine's drivers as "+term"/"-term" tokens.
     """
 
@@ -87,7 +97,7 @@ class FeatureBuilder:
         ).fit(clean)
         chars = TfidfVectorizer(
             analyzer="char_wb",
-            ngram_range=(2, 5),
+            ngram_range=CHAR_NGRAMS,
             sublinear_tf=True,
             lowercase=False,
             max_features=MAX_CHAR_FEATURES,
@@ -115,16 +125,27 @@ class FeatureBuilder:
             )["at"]
             .to_numpy()
         )
-        unique_texts = distinct.to_list()
+        text_blocks = self._text_blocks(distinct.to_list())[back]
         return sparse.hstack(
             [
-                self.words.transform(unique_texts)[back],
-                self.chars.transform(unique_texts)[back],
+                text_blocks,
                 self.drivers.transform(_driver_documents(analysis)),
                 sparse.csr_matrix(engine_matrix(analysis)),
             ],
             format="csr",
         )
+
+    def _text_blocks(self, texts: list[str]) -> sparse.csr_matrix:
+        """[words | chars] of distinct texts; in parallel processes for large inputs."""
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
+        if len(texts) < PARALLEL_MIN_TEXTS or workers < 2:
+            return _ngram_blocks(self.words, self.chars, texts)
+        from joblib import Parallel, delayed
+
+        size = -(-len(texts) // workers)
+        chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
+        parts = Parallel(n_jobs=workers)(delayed(_ngram_blocks)(self.words, self.chars, chunk) for chunk in chunks)
+        return sparse.vstack(parts, format="csr")
 
     def blocks(self) -> tuple[int, int, int, int]:
         """Column counts of the four blocks (words, chars, drivers, engine)."""
