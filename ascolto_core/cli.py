@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ascolto_core.report.cli",
     "ascolto_core.workspace.cli",
     "ascolto_core.listening.cli",
+    "ascolto_core.analysis.learning.cli",
+    "ascolto_core.analysis.models",
 )
 
 

@@ -16,6 +16,7 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("bench_load.py", "--generator", "italian"),
     ("bench_analyze.py",),
     ("bench_keywords.py",),
+    ("bench_learning.py",),
     ("bench_filters.py",),
     ("bench_pages.py",),
     ("bench_report.py",),

@@ -9,6 +9,9 @@ that a spreadsheet would run as formulas neutralised); Parquet keeps types.
 ``evaluate FILE [--engine ...]`` compares the engine's sentiment with the
 file's ``label`` column and prints per-class precision/recall/F1, the
 confusion matrix and, as the last line of standard output, ``macro_f1=0.xxx``.
+With ``--learn N [--seed S]`` it simulates teaching (see
+:mod:`ascolto_core.analysis.learning.simulate`); the last line is then
+``macro_f1=<adapted> base_macro_f1=<engine> labelled=<N> evaluated=<M>``.
 """
 
 from __future__ import annotations
@@ -71,6 +74,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluate.add_argument(
         "file", type=Path, help="file with 'text' and 'label' (negative/neutral/positive) columns"
     )
+    evaluate.add_argument(
+        "--learn",
+        type=int,
+        default=None,
+        metavar="N",
+        help="simulate a person labelling the N posts the teaching queue asks for, score the rest",
+    )
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the teaching queue (with --learn)")
     _common_options(evaluate)
     evaluate.set_defaults(func=run_evaluate)
 
@@ -206,6 +217,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
             mentions.filter(labelled), engine=args.engine, progress=progress, use_cache=not args.no_cache
         )
     _print_engine(result, args.lang, stream=sys.stderr)
+    if args.learn is not None:
+        from ascolto_core.analysis.learning.cli import print_learning_run
+
+        return print_learning_run(result.mentions, gold.filter(labelled), args.learn, args.seed, args.lang)
     evaluation = evaluate_labels(gold.filter(labelled), result.mentions["sentiment"])
     print("\n".join(evaluation.lines()))
     return 0

@@ -48,7 +48,7 @@ from typing import Any
 import polars as pl
 
 from ascolto_core.analysis.base import ENGINE_OUTPUT_SCHEMA, EngineInfo, ProgressCallback
-from ascolto_core.analysis.embedded.lexicon import MAX_EXPRESSION_TOKENS, Lexicon, load_lexicon
+from ascolto_core.analysis.embedded.lexicon import MAX_EXPRESSION_TOKENS, Lexicon, lexicon_fingerprint, load_lexicon
 from ascolto_core.analysis.text import normalise_lang, token_frame
 
 ENGINE_NAME = "embedded"
@@ -93,8 +93,8 @@ class EmbeddedEngine:
 
     @property
     def info(self) -> EngineInfo:
-        """``EngineInfo("embedded", "embedded", VERSION)``."""
-        return EngineInfo(name=ENGINE_NAME, model_id=LEXICON_NAME, version=VERSION)
+        """``EngineInfo("embedded", "embedded", "<VERSION>-<digest of lexicon data and code>")``."""
+        return EngineInfo(name=ENGINE_NAME, model_id=LEXICON_NAME, version=f"{VERSION}-{lexicon_fingerprint()}")
 
     @property
     def lexicon(self) -> Lexicon:
@@ -556,8 +556,10 @@ def _aggregate(rows: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     top = pl.col("top_weight").fill_null(0.0)
     # An emotion word that contradicts a clearly polar post ("refund" in "thanks for the quick
     # refund!", "adoravo" in a complaint) yields to the post's polarity.
+    # Sadness is the exception: grief and farewells are said with praise ("ci mancherai, eri
+    # una persona meravigliosa"), so a sadness word stands in a positive post.
     contradicts = ((pl.col("top_emotion") == "joy") & (s <= NEGATIVE_THRESHOLD)) | (
-        (pl.col("top_emotion") != "joy") & (s >= POSITIVE_THRESHOLD)
+        ~pl.col("top_emotion").is_in(["joy", "sadness"]) & (s >= POSITIVE_THRESHOLD)
     )
     consistent = (top >= EMOTION_FLOOR) & ~contradicts.fill_null(False)
     return frame.select(

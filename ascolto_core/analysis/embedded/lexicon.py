@@ -288,6 +288,9 @@ def load_lexicon() -> Lexicon:
             "is_courtesy": pl.Boolean,
         },
         orient="row",
+    ).with_columns(
+        # Phrases sharing a lemma key ("ci manca", "ci mancherai") share the emotion one of them has.
+        pl.col("emotion").drop_nulls().first().over(["lang", "n", "key"]).alias("emotion")
     ).unique(["lang", "n", "key"], keep="first", maintain_order=True)
     # Posts in other languages: English entries first, then Italian ones English lacks.
     words = pl.concat(
@@ -327,3 +330,21 @@ def lexicon_size() -> dict[str, int]:
         ).height
         out[f"{lang}_expressions"] = lex.expressions.filter(pl.col("lang") == lang).height
     return out
+
+
+@functools.cache
+def lexicon_fingerprint() -> str:
+    """Digest of the data files, the brand names and the engine's code: part of the cache key.
+
+    Editing a lexicon file or the rules must invalidate cached results (a fixed version
+    string would serve yesterday's readings).
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(DATA_DIR.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\x1f" + path.read_bytes())
+    digest.update("\x1f".join(_brand_names()).encode())
+    digest.update((Path(__file__).parent / "engine.py").read_bytes())
+    return digest.hexdigest()
