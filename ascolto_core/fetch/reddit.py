@@ -14,6 +14,7 @@ in both paths, so switching path never duplicates a post.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -114,12 +115,18 @@ class RedditConnector:
     ) -> Iterator[list[MentionRow]]:
         for sub in self._scopes():
             url = f"{self.spec.api_url}/r/{quote(sub)}/search" if sub else f"{self.spec.api_url}/search"
+            # Incremental reads: ``before=<fullname>`` of the newest post read last time asks only
+            # for newer ones, page after page upwards (each answer's ``before`` is its newest post).
+            cursor_key = "before:" + (sub or "")
+            before = _fullname(ctx.cursor.get(cursor_key))
             after: str | None = None
-            for _ in range(ctx.limits.max_pages):
+            for page in range(ctx.limits.max_pages):
                 params: dict[str, Any] = {"q": query, "sort": "new", "limit": PAGE_SIZE, "raw_json": 1, "type": "link"}
                 if sub:
                     params["restrict_sr"] = 1
-                if after:
+                if before:
+                    params["before"] = before
+                elif after:
                     params["after"] = after
                 try:
                     listing, _ = ctx.client.get_json(url, params=params, headers=headers, credential=credential)
@@ -129,7 +136,16 @@ class RedditConnector:
                 children = data.get("children") if isinstance(data, dict) else None
                 if not isinstance(children, list):
                     raise SourceError("failed", "fetch.error.malformed", what="Reddit JSON")
+                newest = _first_fullname(children)
+                if newest and (before or page == 0):
+                    ctx.next_cursor[cursor_key] = newest  # listings are newest first
                 yield convert_items(ctx, children, lambda c: listing_row(c["data"], touchpoint=self.spec.touchpoint))
+                if before:
+                    # Going up: the next page starts after this page's newest post; a short page is the top.
+                    before = newest if len(children) >= PAGE_SIZE else None
+                    if not before:
+                        break
+                    continue
                 after = data.get("after")
                 after = after if isinstance(after, str) else None  # an opaque cursor, sent back as a parameter
                 if not after or not children:
@@ -161,3 +177,18 @@ class RedditConnector:
         if error.http_status == 404:
             return SourceError("failed", "fetch.error.reddit_no_subreddit", http_status=404, subreddit=sub or "")
         return error
+
+
+def _fullname(value: Any) -> str | None:
+    """A Reddit fullname of a post (``t3_<base36>``), else ``None``."""
+    return value if isinstance(value, str) and re.fullmatch(r"t3_[0-9a-z]{1,16}", value) else None
+
+
+def _first_fullname(children: list[Any]) -> str | None:
+    """The fullname of the first (newest) post of a listing page."""
+    for child in children:
+        data = child.get("data") if isinstance(child, dict) else None
+        name = _fullname(data.get("name")) if isinstance(data, dict) else None
+        if name:
+            return name
+    return None
