@@ -20,8 +20,8 @@ import polars as pl
 from ascolto_core.fetch.base import html_to_text, web_link
 from ascolto_core.insights import responses
 from ascolto_core.insights._frame import engagement_expr
-from ascolto_core.insights.alerts import SpikeWindow, negative_spike_so_far
-from ascolto_core.insights.voice import account_key, mark_own
+from ascolto_core.insights.alerts import AlertConfig, SpikeWindow, negative_spike_so_far
+from ascolto_core.insights.voice import account_key, mark_own, own_author_expr
 from ascolto_core.listening import state
 from ascolto_core.listening.config import ListeningRules
 from ascolto_core.profile import BrandProfile
@@ -101,16 +101,53 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, first_day: Any) -> tuple[list[Alert], list[str]]:
+def customer_mentions(lazy: pl.LazyFrame, profile: BrandProfile) -> pl.LazyFrame:
+    """The customers' mentions: the brand's own posts are kept out of mood and alerts, as on every page."""
+    names = lazy.collect_schema().names()
+    own = own_author_expr(profile) if "author" in names else None
+    if own is not None:
+        return lazy.filter(~own)
+    if "is_own" in names:
+        return lazy.filter(~pl.col("is_own").fill_null(False))
+    return lazy
+
+
+def today_so_far(
+    mentions: pl.DataFrame | pl.LazyFrame, now: datetime, detector: AlertConfig, tz: str, *, hours: float | None = None
+) -> SpikeWindow | None:
+    """Today's negatives so far (or the last ``hours`` hours) against the same hours of previous days.
+
+    The one partial-day computation: the listening round alerts on it and the Allarmi page
+    shows it. History starts on the first day with a dated mention, so a new workspace never
+    alerts on its first day.
+
+    Returns:
+        The scored window, or ``None`` when no mention has a date.
+    """
+    lazy = mentions.lazy() if isinstance(mentions, pl.DataFrame) else mentions
+    dated = lazy.filter(pl.col("created_at").is_not_null())
+    first = dated.select(pl.col("created_at").min()).collect().item()
+    if first is None:
+        return None
+    first_day = first.astimezone(ZoneInfo(tz)).date()
+    return negative_spike_so_far(dated, now, detector, tz, hours=hours, first_day=first_day)
+
+
+def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str) -> tuple[list[Alert], list[str]] | None:
     """Today so far and the last ``recent_hours`` hours against the same windows of previous days.
 
-    Returns the alerts and the rules evaluated (the last hours are not scored while today alerts).
+    Returns the alerts and the rules evaluated (the last hours are not scored while today
+    alerts), or ``None`` when no mention has a date.
     """
     found: list[Alert] = []
-    today = negative_spike_so_far(lazy, now, rules.spike.detector, tz, first_day=first_day)
+    today = today_so_far(lazy, now, rules.spike.detector, tz)
+    if today is None:
+        return None
     windows: list[tuple[str, SpikeWindow]] = [("spike_today", today)]
     if not today.is_alert and rules.spike.recent_hours > 0:
-        windows.append(("spike_hours", negative_spike_so_far(lazy, now, rules.spike.detector, tz, hours=rules.spike.recent_hours, first_day=first_day)))
+        recent = today_so_far(lazy, now, rules.spike.detector, tz, hours=rules.spike.recent_hours)
+        if recent is not None:
+            windows.append(("spike_hours", recent))
     for rule, window in windows:
         if not window.is_alert:
             continue
@@ -273,23 +310,21 @@ def evaluate(
     active: frozenset[str] = frozenset(),
 ) -> Evaluation:
     """Run every enabled rule on the workspace's mentions (``lazy``) as of ``now``."""
-    columns = lazy.collect_schema().names()
     found: list[Alert] = []
     evaluated: list[str] = []
     skipped: list[tuple[str, str]] = []
     engagement: dict[str, list[Any]] = {}
     dated = lazy.filter(pl.col("created_at").is_not_null())
+    customers = customer_mentions(dated, profile)
     if rules.spike.enabled:
-        first = dated.select(pl.col("created_at").min()).collect().item()
-        if first is None:
+        spiked = spike_alerts(customers, now, rules, tz)
+        if spiked is None:
             skipped.append(("spike_today", "listening.skip.no_data"))
         else:
-            first_day = first.astimezone(ZoneInfo(tz)).date()
-            spikes, scored = spike_alerts(dated, now, rules, tz, first_day)
-            found += spikes
-            evaluated += scored
+            found += spiked[0]
+            evaluated += spiked[1]
     if rules.amplified.enabled:
-        alerts, engagement = amplified_alerts(dated, now, rules, tz, fetched, previous_engagement, active)
+        alerts, engagement = amplified_alerts(customers, now, rules, tz, fetched, previous_engagement, active)
         found += alerts
         evaluated.append("amplified")
     if rules.unanswered.enabled:
