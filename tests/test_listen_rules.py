@@ -16,6 +16,7 @@ from ascolto_core.insights.voice import mark_own
 from ascolto_core.listening.config import ListeningRules
 from ascolto_core.listening.rules import evaluate, unanswered_alerts, waiting_for_reply
 from ascolto_core.profile import BrandProfile
+from ascolto_core.schema import conform
 
 NOW = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 PROFILE = BrandProfile(brand="Forno Brio", own_accounts=("@FornoBrio",))
@@ -75,3 +76,23 @@ def test_own_accounts_without_any_of_their_posts_skip_the_rule_with_a_reason() -
                        tz="Europe/Rome", profile=PROFILE, health={}, fetched=pl.DataFrame(), previous_engagement={})
     assert outcome.skipped == (("unanswered", "listening.skip.no_own_posts"),)
     assert outcome.alerts == ()
+
+
+def _spike_data(author_today: str) -> pl.DataFrame:
+    # Twenty days with one complaint each at 09:00 UTC, then six negative posts this evening by ``author_today``.
+    rows = [mention(f"d{d}", 24 * d + 11, "@anna", sentiment="negative") for d in range(1, 21)]
+    rows += [mention(f"t{k}", 0.2 + k / 10, author_today, sentiment="negative") for k in range(6)]
+    return conform(frame(rows))
+
+
+@pytest.mark.parametrize(
+    ("author", "alerts"),
+    [
+        ("@cliente", ["spike_today:2026-11-21"]),  # six customers' complaints tonight: the evening alert
+        ("@FornoBrio", []),  # the brand's own apology posts are not its customers' mood
+    ],
+)
+def test_spike_counts_customers_only(author: str, alerts: list[str]) -> None:
+    rules = ListeningRules.from_settings({"amplified": False, "unanswered": False, "source_failing": False})
+    outcome = evaluate(_spike_data(author).lazy(), NOW, rules, tz="Europe/Rome", profile=PROFILE, health={}, fetched=pl.DataFrame(), previous_engagement={})
+    assert [a.key for a in outcome.alerts] == alerts
