@@ -96,3 +96,34 @@ def test_spike_counts_customers_only(author: str, alerts: list[str]) -> None:
     rules = ListeningRules.from_settings({"amplified": False, "unanswered": False, "source_failing": False})
     outcome = evaluate(_spike_data(author).lazy(), NOW, rules, tz="Europe/Rome", profile=PROFILE, health={}, fetched=pl.DataFrame(), previous_engagement={})
     assert [a.key for a in outcome.alerts] == alerts
+
+
+@pytest.mark.parametrize(
+    ("numbers", "lang", "expected"),
+    [
+        # No negatives at this hour on previous days: "usually none", never "usually 0 (ratio –×)".
+        ({"negative": 5, "mentions": 6, "baseline": 0.0, "ratio": None, "since": "00:00", "until": "21:10", "history_days": 14}, "it",
+         "Oggi, dalle 00:00 alle 21:10, le menzioni negative sono 5 su 6: di solito a quest'ora non ce n'è nessuna"),
+        # A fractional baseline in English uses a decimal point, in Italian a comma.
+        ({"negative": 9, "mentions": 12, "baseline": 1.5, "ratio": 6.0, "since": "00:00", "until": "19:00", "history_days": 21}, "en",
+         "there are usually 1.5 (ratio 6×"),
+        ({"negative": 9, "mentions": 12, "baseline": 1.5, "ratio": 6.0, "since": "00:00", "until": "19:00", "history_days": 21}, "it",
+         "di solito a quest'ora sono 1,5 (rapporto 6×"),
+    ],
+)
+def test_spike_message_reads_plainly(numbers: dict, lang: str, expected: str) -> None:
+    from ascolto_core.listening.notify import compose
+    from ascolto_core.listening.rules import Alert
+
+    message = compose(Alert("spike_today:2026-11-21", "spike_today", {**numbers, "day": "2026-11-21"}), brand="Forno Brio", lang=lang)
+    assert expected in message.body
+    assert "None" not in message.body and "z " not in message.body
+
+
+def test_amplified_message_leaves_out_unknown_reach_and_no_growth() -> None:
+    from ascolto_core.listening.notify import compose
+    from ascolto_core.listening.rules import Alert
+
+    alert = Alert("amplified:x", "amplified", {"engagement": 1200, "reach": 0, "growth": 0, "min_engagement": 50}, page="post")
+    body = compose(alert, brand="Forno Brio", lang="it").body
+    assert body == "Un post negativo ha 1.200 interazioni tra mi piace, condivisioni e commenti (la soglia di avviso è 50)."
