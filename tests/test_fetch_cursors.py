@@ -103,7 +103,7 @@ def test_reddit_second_read_asks_before_the_newest_post(server: FixtureServer, c
     server.route("GET", OAUTH_SEARCH, Reply(file="reddit_listing_page2.json"), query={"after": "t3_1gx0002"})
     server.route("GET", OAUTH_SEARCH, Reply(body=json.dumps({"kind": "Listing", "data": {"children": [], "after": None, "before": None}})), query={"before": "t3_1gx0001"})
     first = fetch_mentions(reddit_query_file(server), client=client)
-    assert first.cursors["reddit"] == {"before:bologna": "t3_1gx0001"}
+    assert first.cursors["reddit"]["before:bologna"] == "t3_1gx0001"
     second = fetch_mentions(reddit_query_file(server), client=client, cursors=first.cursors)
     last = server.hits(OAUTH_SEARCH)[-1]
     assert last.query["before"] == ["t3_1gx0001"] and "after" not in last.query
@@ -117,3 +117,15 @@ def test_a_failed_read_keeps_the_cursor_it_was_given(server: FixtureServer, clie
     result = fetch_mentions(rss_query(server), client=client, cursors=given)
     assert result.report.sources[0].status == "failed"
     assert result.cursors == given  # what the failed read did not deliver is asked again next time
+
+
+def test_reddit_anchor_older_than_a_day_is_renewed_by_a_plain_read(server: FixtureServer, client: FetchClient, keys: None) -> None:
+    # A deleted anchor post would make "before" answer nothing for ever: a day-old anchor is re-read plainly.
+    server.route("POST", TOKEN, Reply(file="reddit_token.json"))
+    server.route("GET", OAUTH_SEARCH, Reply(file="reddit_listing_page1.json"))
+    server.route("GET", OAUTH_SEARCH, Reply(file="reddit_listing_page2.json"), query={"after": "t3_1gx0002"})
+    stale = {"reddit": {"before:bologna": "t3_gone", "anchored:bologna": "2020-01-01T00:00:00+00:00"}}
+    result = fetch_mentions(reddit_query_file(server), client=client, cursors=stale)
+    assert "before" not in server.hits(OAUTH_SEARCH)[0].query
+    assert result.cursors["reddit"]["before:bologna"] == "t3_1gx0001"
+    assert result.cursors["reddit"]["anchored:bologna"] > "2026"  # renewed now

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, from_timestamp
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, from_timestamp, parse_iso
 from ascolto_core.fetch.http import Credential, Secret, SourceError
 from ascolto_core.fetch.query import RedditSource
 from ascolto_core.fetch.rss import parse_feed
 
 PAGE_SIZE = 100  # Reddit's maximum listing size
+# How long an incremental anchor (``before=<fullname>``) is trusted before a plain read re-anchors it.
+ANCHOR_MAX_AGE = timedelta(hours=24)
 
 
 def reddit_query(terms: tuple[str, ...]) -> str:
@@ -119,6 +122,11 @@ class RedditConnector:
             # for newer ones, page after page upwards (each answer's ``before`` is its newest post).
             cursor_key = "before:" + (sub or "")
             before = _fullname(ctx.cursor.get(cursor_key))
+            anchored = parse_iso(ctx.cursor.get("anchored:" + (sub or "")))
+            if before and (anchored is None or datetime.now(UTC) - anchored > ANCHOR_MAX_AGE):
+                # A deleted anchor makes Reddit answer "nothing newer" for ever: re-anchor on a plain read now and then.
+                before = None
+            plain = before is None
             after: str | None = None
             for page in range(ctx.limits.max_pages):
                 params: dict[str, Any] = {"q": query, "sort": "new", "limit": PAGE_SIZE, "raw_json": 1, "type": "link"}
@@ -138,6 +146,8 @@ class RedditConnector:
                     raise SourceError("failed", "fetch.error.malformed", what="Reddit JSON")
                 newest = _first_fullname(children)
                 if newest and (before or page == 0):
+                    if plain or ctx.next_cursor.get(cursor_key) != newest:
+                        ctx.next_cursor["anchored:" + (sub or "")] = datetime.now(UTC).isoformat(timespec="seconds")
                     ctx.next_cursor[cursor_key] = newest  # listings are newest first
                 yield convert_items(ctx, children, lambda c: listing_row(c["data"], touchpoint=self.spec.touchpoint))
                 if before:
