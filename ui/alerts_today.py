@@ -10,7 +10,14 @@ import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.insights.alerts import SpikeWindow
-from ui.format import fmt_decimal, fmt_int
+from ui.format import fmt_decimal, fmt_int, fmt_signed
+
+
+def _count(value: float, lang: str, *, signed: bool = False) -> str:
+    # A median of counts is often whole: "1", not "1,0"; otherwise one decimal ("1,5").
+    if float(value).is_integer():
+        return fmt_int(value, lang, signed=signed)
+    return fmt_signed(value, lang, digits=1) if signed else fmt_decimal(value, lang)
 
 
 def today_so_far_metric(window: SpikeWindow | None, lang: str) -> None:
@@ -29,11 +36,11 @@ def today_so_far_metric(window: SpikeWindow | None, lang: str) -> None:
     st.metric(
         label,
         fmt_int(window.negative, lang),
-        delta=t("listening.today.delta", lang, delta=fmt_decimal(delta, lang)) if delta else None,
+        delta=t("listening.today.delta", lang, delta=_count(delta, lang, signed=True)) if delta else None,
         delta_color="inverse",  # more complaints than usual is bad news
         border=True,
     )
     verdict = "alert" if window.is_alert else "normal"
     text = t(f"listening.today.{verdict}", lang, until=until, n=fmt_int(window.negative, lang),
-             base=fmt_decimal(window.baseline, lang), days=fmt_int(window.history_days, lang))
+             base=_count(window.baseline, lang), days=fmt_int(window.history_days, lang))
     (st.warning if window.is_alert else st.caption)(text)
