@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 import streamlit as st
 
 from ascolto_core.i18n import t
 from ascolto_core.insights.alerts import AlertConfig
 from ascolto_core.insights import amplified_negative, apply_filter, negative_spike_days, sort_posts
+from ascolto_core.listening.rules import today_so_far
 from ui import data
+from ui.alerts_today import today_so_far_metric
 from ui.charts import alerts_chart, localise
 from ui.components import post_cards
 from ui.format import fmt_date, fmt_decimal, fmt_int
@@ -21,8 +25,10 @@ days = negative_spike_days(ctx.filtered, tz=ctx.tz)
 if days.is_empty():
     st.info(t("app.timeline.no_dates", lang))
     st.stop()
-st.altair_chart(localise(alerts_chart(days, lang), lang))
 rule = AlertConfig.from_config()  # the thresholds the detector uses, told in words (no file paths in the UI)
+# Today so far against the same hours of previous days: the listening round's own computation.
+today_so_far_metric(today_so_far(ctx.filtered, datetime.now(UTC), rule, ctx.tz), lang)
+st.altair_chart(localise(alerts_chart(days, lang), lang))
 st.caption(
     t(
         "app.alerts.how", lang, min_negatives=fmt_int(rule.min_negatives, lang), ratio=fmt_decimal(rule.ratio_threshold, lang),

@@ -79,7 +79,7 @@ def test_spike_alert_arrives_once_with_its_numbers_and_never_for_the_calm_weeks(
     assert message["title"] == "Ascolto · Forno Brio: picco di menzioni negative oggi (7)"
     body = message["message"]
     assert "dalle 00:00 alle 20:31, le menzioni negative sono 7 su 7: di solito a quest'ora sono 1 (rapporto 7×" in body
-    assert "su 21 giorni precedenti" in body
+    assert "guardando gli stessi orari nei 21 giorni precedenti" in body and "z robusto" not in body  # no statistics jargon for a shop owner
     assert body.count("\n- ") == 3  # three example posts
     assert "«Pessimo servizio al Forno Brio, pane bruciato e personale scortese.»" in body
     assert body.rstrip().endswith("Apri in Ascolto: https://ascolto.example.it/allarmi")
@@ -102,7 +102,7 @@ def test_spike_end_is_announced_once(tmp_path, server, receiver) -> None:
     run_round(workspace, now=EVENING + timedelta(days=1, minutes=15))
     assert tomorrow.ended == ("spike_today:2026-11-21",)
     titles = [p["title"] for p in posts_of(receiver)]
-    assert titles[1:] == ["Ascolto · Forno Brio: il picco di menzioni negative del 2026-11-21 è rientrato"]
+    assert titles[1:] == ["Ascolto · Forno Brio: il picco di menzioni negative del 21/11/2026 è rientrato"]  # dates as the pages write them
 
 
 def test_failing_source_becomes_its_own_alert_after_the_configured_hours(tmp_path, server, receiver) -> None:
@@ -259,7 +259,7 @@ def test_amplified_negative_over_threshold_or_growing_fast(tmp_path, server, rec
         "Ascolto · Forno Brio: un post negativo si sta diffondendo (80 interazioni)",
         "Ascolto · Forno Brio: un post negativo si sta diffondendo (40 interazioni)",
     ]
-    assert "+35 dall'ultimo giro" in posts_of(receiver)[1]["message"]
+    assert "Sono 35 interazioni in più dall'ultimo controllo" in posts_of(receiver)[1]["message"]
     calm = run_round(workspace, now=EVENING + timedelta(minutes=30))
     assert (calm.sent, calm.ended) == ((), ())  # no more growth, still watched: no "over" yet
     later = run_round(workspace, now=EVENING + timedelta(hours=48))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -46,3 +46,51 @@ def test_status_block_without_sources_says_so(tmp_path: Path) -> None:
     assert not at.exception
     assert "No source configured" in at.info[0].value
     assert [m.value for m in at.metric] == ["no", "never", "never"]
+
+
+def _recent_mentions(now: datetime) -> "pl.DataFrame":
+    """Twenty quiet days (one complaint three hours before this clock time) and six complaints in the last minutes."""
+    import polars as pl
+
+    from app_data import _NEGATIVE, _POSITIVE, _row
+    from ascolto_core.schema import ANALYSIS_SCHEMA, MENTION_SCHEMA, conform
+
+    rows = []
+    for day in range(1, 21):
+        rows.append(_row(len(rows), now - timedelta(days=day, hours=3), _NEGATIVE, "email", "negative", "anger", 1))
+        rows.append(_row(len(rows), now - timedelta(days=day, hours=5), _POSITIVE, "google_reviews", "positive", "joy", 2))
+    for minutes in range(2, 8):
+        rows.append(_row(len(rows), now - timedelta(minutes=minutes), _NEGATIVE, "facebook", "negative", "anger", 0))
+    frame = pl.DataFrame(rows, schema={**MENTION_SCHEMA, **ANALYSIS_SCHEMA}, strict=False)
+    return conform(frame).with_columns(*(pl.col(c).cast(d) for c, d in ANALYSIS_SCHEMA.items()))
+
+
+def test_alerts_page_today_so_far_is_the_listeners_number() -> None:
+    from app_harness import app_with_data
+    from ascolto_core.i18n import t
+    from ascolto_core.insights.alerts import AlertConfig
+    from ascolto_core.listening.rules import today_so_far
+    from ui.state import StateKeys
+
+    mentions = _recent_mentions(datetime.now(UTC))
+    at = app_with_data("pages/alerts.py", **{StateKeys.MENTIONS: mentions})
+    assert not at.exception
+    tz = at.session_state[StateKeys.CONTEXT].tz
+    # The same function, data, thresholds and zone the listening round uses for its evening alert.
+    window = today_so_far(mentions, datetime.now(UTC), AlertConfig.from_config(), tz)
+    [metric] = [m for m in at.metric if str(m.label).startswith("Menzioni negative oggi fino alle")]
+    assert metric.value == str(window.negative)
+    assert window.negative >= 6 or window.end.hour == 0  # just after midnight the six may fall on yesterday
+    said = " ".join(str(e.value) for e in [*at.caption, *at.warning])
+    verdict = "alert" if window.is_alert else "normal"
+    assert t(f"listening.today.{verdict}", "it", until=window.end.strftime("%H:%M"), n=window.negative,
+             base=str(window.baseline).replace(".", ",").removesuffix(",0"), days=window.history_days).split(":")[0] in said
+
+
+def test_alerts_page_on_old_data_says_when_today_appears() -> None:
+    from app_harness import app_with_data
+    from ascolto_core.i18n import t
+
+    at = app_with_data("pages/alerts.py")  # the test data ends in 2026-09
+    assert not at.exception
+    assert t("listening.today.no_today", "it") in [c.value for c in at.caption]

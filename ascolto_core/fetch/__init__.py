@@ -6,6 +6,11 @@
     result.new        # only the rows this fetch added
     result.report.lines("it")
 
+Incremental reading (the listening rounds): pass ``cursors`` (per source label, what the
+previous result returned in ``result.cursors``) and each connector asks only for what is new
+(Mastodon ``since_id``/``min_id``, Bluesky ``since``, Reddit ``before``, RSS/Atom conditional GET
+and the entry ids already seen). Without ``cursors`` every source reads its latest pages.
+
 Each source runs on its own: a source that is refused or fails keeps the rows it had
 already fetched and never stops the others; the report says, per source, "ok",
 "nothing_new", "refused" (login needed) or "failed" (and why).
@@ -13,10 +18,12 @@ already fetched and never stops the others; the report says, per source, "ok",
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -81,11 +88,17 @@ ProgressCallback = Callable[[FetchProgress], None]
 
 @dataclass(frozen=True)
 class FetchResult:
-    """The merged mentions, the rows this fetch added, and the per-source report."""
+    """The merged mentions, the rows this fetch added, the per-source report and cursors.
+
+    ``cursors`` maps each source label to where its next incremental read starts: the new
+    position when the source answered without error, else the one it was given (a failed
+    read never skips what it did not deliver).
+    """
 
     mentions: pl.DataFrame
     new: pl.DataFrame
     report: FetchReport
+    cursors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def connector_for(spec: SourceSpec) -> Connector:
@@ -101,6 +114,7 @@ def fetch_mentions(
     secrets: Mapping[str, str] | None = None,
     client: FetchClient | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    cursors: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> FetchResult:
     """Fetch every source of ``query`` and merge the results into ``existing``.
 
@@ -111,6 +125,8 @@ def fetch_mentions(
         secrets: credential values by name (Streamlit secrets); the environment is the fallback.
         client: an HTTP client (tests); by default one is built from ``query.limits``.
         sleep: how to wait between retries (tests pass a recorder).
+        cursors: per source label, the cursor an earlier result returned (incremental reads);
+            ``None`` or a missing label reads the latest pages.
 
     Returns:
         A :class:`FetchResult`; never raises for a source's failure (see its report).
@@ -120,6 +136,7 @@ def fetch_mentions(
     merged = conform(existing) if existing is not None else empty_mentions()
     before = merged.height
     reports: list[SourceReport] = []
+    next_cursors: dict[str, dict[str, Any]] = {}
     notes: list[Note] = []
     if not query.sources:
         notes.append(Note.of("fetch.note.no_sources"))
@@ -128,9 +145,12 @@ def fetch_mentions(
             connector = connector_for(spec)
             if progress:
                 progress(FetchProgress(index, len(query.sources), connector.label))
-            ctx = FetchContext(client=http, query=query, secrets=secrets)
+            given = (cursors or {}).get(connector.label)
+            given = dict(given) if isinstance(given, Mapping) else {}
+            ctx = FetchContext(client=http, query=query, secrets=secrets, cursor=given, next_cursor=copy.deepcopy(given))
             with http.deadline(query.limits.deadline_seconds, max_bytes=query.limits.max_bytes):
                 rows, skipped, pages, status, error = _run(connector, ctx, getattr(spec, "require_terms", True))
+            next_cursors[connector.label] = given if error else ctx.next_cursor
             frame = _rows_frame(rows, query.brand)
             merged, added = merge_mentions(merged, frame)
             if status is None:
@@ -162,7 +182,7 @@ def fetch_mentions(
     added_total = merged.height - before
     new_rows = merged.slice(before) if added_total else conform(empty_mentions())
     report = FetchReport(sources=tuple(reports), added=added_total, total=merged.height, notes=tuple(notes))
-    return FetchResult(mentions=merged, new=new_rows, report=report)
+    return FetchResult(mentions=merged, new=new_rows, report=report, cursors=next_cursors)
 
 
 def _run(

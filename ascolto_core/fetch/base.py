@@ -40,6 +40,12 @@ class FetchContext:
     limited: bool = False
     unusable: int = 0  # items received without any text (counted, reported)
     malformed: int = 0  # items of the wrong shape (counted, reported; the rest of the page is kept)
+    # Where the previous read of this source stopped (JSON data written by the connector itself);
+    # empty for a manual fetch, which reads the latest pages as always.
+    cursor: Mapping[str, Any] = field(default_factory=dict)
+    # Where the next read should start; the connector updates it as pages arrive, and the
+    # caller keeps it only when the source answered without error.
+    next_cursor: dict[str, Any] = field(default_factory=dict)
 
     @property
     def limits(self) -> Limits:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, lang_code, parse_iso
@@ -84,10 +85,16 @@ class BlueskyConnector:
         languages = ctx.query.languages
         for term in terms:
             cursor: str | None = None
+            # Incremental reads: only posts from the newest one read last time on (``since`` is
+            # inclusive: that post comes back and the merge drops it as already known).
+            since_key = "since:" + term
+            since = _iso_or_none(ctx.cursor.get(since_key))
             for _ in range(ctx.limits.max_pages):
                 params: dict[str, Any] = {"q": term, "limit": PAGE_SIZE, "sort": "latest"}
                 if len(languages) == 1:
                     params["lang"] = languages[0]
+                if since:
+                    params["since"] = since
                 if cursor:
                     params["cursor"] = cursor
                 try:
@@ -100,6 +107,7 @@ class BlueskyConnector:
                 posts = found.get("posts") if isinstance(found, dict) else None
                 if not isinstance(posts, list):
                     raise SourceError("failed", "fetch.error.malformed", what="Bluesky JSON")
+                _advance(ctx, since_key, posts)
                 yield convert_items(ctx, posts, lambda p: post_row(p, web_url=self.spec.web_url, touchpoint=self.spec.touchpoint))
                 cursor = found.get("cursor")
                 # The cursor is an opaque text sent back as a parameter, never a URL to follow.
@@ -136,3 +144,31 @@ class BlueskyConnector:
         if not isinstance(token, str) or not token:
             raise SourceError("failed", "fetch.error.malformed", what="Bluesky session")
         return Credential.bearer(self.spec.base_url, token), self.spec.base_url
+
+
+def _iso_or_none(value: Any) -> str | None:
+    """A stored ``since`` value back as an ISO text, ``None`` when it is not one."""
+    moment = parse_iso(value) if isinstance(value, str) else None
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _advance(ctx: FetchContext, key: str, posts: list[Any]) -> None:
+    """Move ``ctx.next_cursor[key]`` to the newest time a post of ``posts`` was indexed (or written).
+
+    A time in the future (a client's wrong clock in ``createdAt``) is ignored: it would hide
+    every post until then.
+    """
+    latest_sane = datetime.now(UTC) + timedelta(minutes=10)
+    moments: list[datetime] = []
+    for post in posts:
+        if not isinstance(post, dict):
+            continue
+        record = post.get("record")
+        moment = parse_iso(post.get("indexedAt")) or (parse_iso(record.get("createdAt")) if isinstance(record, dict) else None)
+        if moment is not None and moment <= latest_sane:
+            moments.append(moment)
+    previous = ctx.next_cursor.get(key)
+    if isinstance(previous, str) and (known := parse_iso(previous)):
+        moments.append(known)
+    if moments:
+        ctx.next_cursor[key] = max(moments).isoformat().replace("+00:00", "Z")

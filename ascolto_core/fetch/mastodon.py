@@ -116,9 +116,14 @@ class MastodonConnector:
     ) -> Iterator[list[MentionRow]]:
         anonymous = credential is None
         excluded_tags = [t.lstrip("#") for t in ctx.query.excluded_terms if t.startswith("#")]
+        # The newest status read last time, per set of hashtags (another set starts afresh).
+        cursor_key = "tag:" + ",".join(hashtags)
+        since = _status_id(ctx.cursor.get(cursor_key))
         params: list[tuple[str, Any]] | None = [("limit", PAGE_SIZE)]
         params += [("any[]", tag) for tag in hashtags[1:]]
         params += [("none[]", tag) for tag in excluded_tags]
+        if since:
+            params.append(("since_id", since))
         url: str | None = f"{self.spec.base_url}/api/v1/timelines/tag/{quote(hashtags[0], safe='')}"
         for page in range(ctx.limits.max_pages):
             try:
@@ -132,12 +137,16 @@ class MastodonConnector:
                 raise
             if not isinstance(statuses, list):
                 raise SourceError("failed", "fetch.error.malformed", what="Mastodon JSON")
-            if page == 0 and not statuses and anonymous:
+            if page == 0 and not statuses and anonymous and not since:
                 self._explain_empty_anonymous(ctx)
+            fresh = _newer_than(statuses, since)
+            _advance(ctx, cursor_key, fresh)
+            # Known statuses an answer still carries are kept: the merge drops them, and their
+            # fresh counts feed the "growing between rounds" rule.
             yield self._rows(ctx, statuses)
             url = next_page_url(response)
-            params = None  # the next link carries every parameter
-            if not url or not statuses:
+            params = None  # the next link carries every parameter but since_id: stop once known ones show up
+            if not url or not statuses or len(fresh) < len(statuses):
                 return
         ctx.limited = True
 
@@ -155,8 +164,12 @@ class MastodonConnector:
 
     def _search(self, ctx: FetchContext, term: str, credential: Credential | None) -> Iterator[list[MentionRow]]:
         url = f"{self.spec.base_url}/api/v2/search"
+        cursor_key = "search:" + term
+        since = _status_id(ctx.cursor.get(cursor_key))
         for page in range(ctx.limits.max_pages):
-            params = {"q": term, "type": "statuses", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+            params: dict[str, Any] = {"q": term, "type": "statuses", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+            if since:
+                params["min_id"] = since  # only statuses newer than the last read
             try:
                 found, _ = ctx.client.get_json(url, params=params, credential=credential)
             except SourceError as error:
@@ -166,10 +179,46 @@ class MastodonConnector:
             statuses = found.get("statuses") if isinstance(found, dict) else None
             if not isinstance(statuses, list):
                 raise SourceError("failed", "fetch.error.malformed", what="Mastodon JSON")
+            fresh = _newer_than(statuses, since)
+            _advance(ctx, cursor_key, fresh)
             yield self._rows(ctx, statuses)
-            if len(statuses) < PAGE_SIZE:
+            if len(statuses) < PAGE_SIZE or len(fresh) < len(statuses):
                 return
         ctx.limited = True
 
     def _rows(self, ctx: FetchContext, statuses: list[Any]) -> list[MentionRow]:
         return convert_items(ctx, statuses, lambda s: status_row(s, host=self.host, touchpoint=self.spec.touchpoint))
+
+
+def _status_id(value: Any) -> str | None:
+    """A status id as Mastodon writes it (a string of digits), else ``None``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 30 else None
+
+
+def _id_order(value: str) -> tuple[int, str]:
+    # Mastodon ids are growing integers written as text: compare by length, then digits.
+    return (len(value), value)
+
+
+def _newer_than(statuses: list[Any], since: str | None) -> list[Any]:
+    """The statuses newer than ``since`` (all of them without a cursor); items without a usable id stay."""
+    if since is None:
+        return statuses
+    kept = []
+    for status in statuses:
+        sid = _status_id(status.get("id")) if isinstance(status, dict) else None
+        if sid is None or _id_order(sid) > _id_order(since):
+            kept.append(status)
+    return kept
+
+
+def _advance(ctx: FetchContext, key: str, statuses: list[Any]) -> None:
+    """Move ``ctx.next_cursor[key]`` to the newest status id in ``statuses``."""
+    ids = [sid for s in statuses if isinstance(s, dict) and (sid := _status_id(s.get("id")))]
+    current = _status_id(ctx.next_cursor.get(key))
+    if current:
+        ids.append(current)
+    if ids:
+        ctx.next_cursor[key] = max(ids, key=_id_order)

@@ -14,16 +14,20 @@ in both paths, so switching path never duplicates a post.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, from_timestamp
+from ascolto_core.fetch.base import FetchContext, MentionRow, as_count, convert_items, from_timestamp, parse_iso
 from ascolto_core.fetch.http import Credential, Secret, SourceError
 from ascolto_core.fetch.query import RedditSource
 from ascolto_core.fetch.rss import parse_feed
 
 PAGE_SIZE = 100  # Reddit's maximum listing size
+# How long an incremental anchor (``before=<fullname>``) is trusted before a plain read re-anchors it.
+ANCHOR_MAX_AGE = timedelta(hours=24)
 
 
 def reddit_query(terms: tuple[str, ...]) -> str:
@@ -114,12 +118,23 @@ class RedditConnector:
     ) -> Iterator[list[MentionRow]]:
         for sub in self._scopes():
             url = f"{self.spec.api_url}/r/{quote(sub)}/search" if sub else f"{self.spec.api_url}/search"
+            # Incremental reads: ``before=<fullname>`` of the newest post read last time asks only
+            # for newer ones, page after page upwards (each answer's ``before`` is its newest post).
+            cursor_key = "before:" + (sub or "")
+            before = _fullname(ctx.cursor.get(cursor_key))
+            anchored = parse_iso(ctx.cursor.get("anchored:" + (sub or "")))
+            if before and (anchored is None or datetime.now(UTC) - anchored > ANCHOR_MAX_AGE):
+                # A deleted anchor makes Reddit answer "nothing newer" for ever: re-anchor on a plain read now and then.
+                before = None
+            plain = before is None
             after: str | None = None
-            for _ in range(ctx.limits.max_pages):
+            for page in range(ctx.limits.max_pages):
                 params: dict[str, Any] = {"q": query, "sort": "new", "limit": PAGE_SIZE, "raw_json": 1, "type": "link"}
                 if sub:
                     params["restrict_sr"] = 1
-                if after:
+                if before:
+                    params["before"] = before
+                elif after:
                     params["after"] = after
                 try:
                     listing, _ = ctx.client.get_json(url, params=params, headers=headers, credential=credential)
@@ -129,7 +144,18 @@ class RedditConnector:
                 children = data.get("children") if isinstance(data, dict) else None
                 if not isinstance(children, list):
                     raise SourceError("failed", "fetch.error.malformed", what="Reddit JSON")
+                newest = _first_fullname(children)
+                if newest and (before or page == 0):
+                    if plain or ctx.next_cursor.get(cursor_key) != newest:
+                        ctx.next_cursor["anchored:" + (sub or "")] = datetime.now(UTC).isoformat(timespec="seconds")
+                    ctx.next_cursor[cursor_key] = newest  # listings are newest first
                 yield convert_items(ctx, children, lambda c: listing_row(c["data"], touchpoint=self.spec.touchpoint))
+                if before:
+                    # Going up: the next page starts after this page's newest post; a short page is the top.
+                    before = newest if len(children) >= PAGE_SIZE else None
+                    if not before:
+                        break
+                    continue
                 after = data.get("after")
                 after = after if isinstance(after, str) else None  # an opaque cursor, sent back as a parameter
                 if not after or not children:
@@ -161,3 +187,18 @@ class RedditConnector:
         if error.http_status == 404:
             return SourceError("failed", "fetch.error.reddit_no_subreddit", http_status=404, subreddit=sub or "")
         return error
+
+
+def _fullname(value: Any) -> str | None:
+    """A Reddit fullname of a post (``t3_<base36>``), else ``None``."""
+    return value if isinstance(value, str) and re.fullmatch(r"t3_[0-9a-z]{1,16}", value) else None
+
+
+def _first_fullname(children: list[Any]) -> str | None:
+    """The fullname of the first (newest) post of a listing page."""
+    for child in children:
+        data = child.get("data") if isinstance(child, dict) else None
+        name = _fullname(data.get("name")) if isinstance(data, dict) else None
+        if name:
+            return name
+    return None

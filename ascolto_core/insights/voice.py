@@ -28,6 +28,12 @@ def _author_key() -> pl.Expr:
     )
 
 
+def own_author_expr(profile: BrandProfile) -> pl.Expr | None:
+    """The condition "the author is one of ``profile.own_accounts``" (None without own accounts); works on lazy frames."""
+    accounts = sorted({account_key(a) for a in profile.own_accounts if account_key(a)})
+    return _author_key().is_in(accounts).fill_null(False) if accounts else None
+
+
 def mark_own(frame: pl.DataFrame, profile: BrandProfile) -> pl.DataFrame:
     """``frame`` with a Boolean ``is_own``: the author is one of ``profile.own_accounts``.
 
@@ -40,14 +46,14 @@ def mark_own(frame: pl.DataFrame, profile: BrandProfile) -> pl.DataFrame:
     """
     if not isinstance(frame, pl.DataFrame):
         raise TypeError(f"expected polars.DataFrame, got {type(frame).__name__}")
-    accounts = sorted({account_key(a) for a in profile.own_accounts if account_key(a)})
-    if not accounts:
+    own = own_author_expr(profile)
+    if own is None:
         if "is_own" in frame.columns:
             return frame.with_columns(pl.col("is_own").cast(pl.Boolean).fill_null(False))
         return frame.with_columns(pl.lit(False).alias("is_own"))
     if "author" not in frame.columns:
         return frame.with_columns(pl.lit(False).alias("is_own"))
-    return frame.with_columns(_author_key().is_in(accounts).fill_null(False).alias("is_own"))
+    return frame.with_columns(own.alias("is_own"))
 
 
 def voice_expr(voice: str) -> pl.Expr | None:

@@ -14,11 +14,13 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
+from ascolto_core.formatting import fmt_date, fmt_decimal, fmt_int
 from ascolto_core.i18n import t
 from ascolto_core.listening.rules import Alert
 
@@ -167,10 +169,23 @@ def _redacted_logs(secrets: tuple[str, ...]) -> Iterator[None]:
             chatty.setLevel(level)
 
 
-def _number(value: Any) -> str:
+def _number(value: Any, lang: str) -> str:
+    # The pages' own formatting (1,5 in Italian, 1.5 in English; "–" for a missing figure).
+    if value is None:
+        return "–"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",") if not value.is_integer() else str(int(value))
+        return fmt_int(value, lang) if value.is_integer() else fmt_decimal(value, lang)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fmt_int(value, lang)
     return str(value)
+
+
+def _day(value: Any, lang: str) -> str:
+    """An ISO day from an alert's numbers as the pages write it (21/11/2026 in Italian)."""
+    try:
+        return fmt_date(date.fromisoformat(str(value)), lang)
+    except ValueError:
+        return str(value)
 
 
 def page_link(app_url: str | None, page: str) -> str | None:
@@ -180,13 +195,22 @@ def page_link(app_url: str | None, page: str) -> str | None:
 
 def compose(alert: Alert, *, brand: str, lang: str = "it", app_url: str | None = None, ended: bool = False) -> Message:
     """The message of an alert (or of its end, ``ended=True``): rule, numbers, examples, link."""
-    params = {k: _number(v) for k, v in alert.numbers.items()}
+    params = {k: _number(v, lang) for k, v in alert.numbers.items()}
+    if "day" in alert.numbers:
+        params["day"] = _day(alert.numbers["day"], lang)
     params["brand"] = brand or "—"
     if alert.rule == "unanswered":
         params["kind"] = t(f"listening.kind.{alert.numbers.get('kind', 'complaint')}", lang)
     phase = "over" if ended else "title"
     title = t(f"listening.alert.{alert.rule}.{phase}", lang, **params)
-    lines = [t(f"listening.alert.{alert.rule}.{'over_body' if ended else 'body'}", lang, **params)]
+    body = "over_body" if ended else "body"
+    if not ended and alert.rule in ("spike_today", "spike_hours") and not alert.numbers.get("baseline"):
+        body = "body_zero"  # "usually 0 (ratio –×)" says nothing: "usually none" does
+    paragraph = [t(f"listening.alert.{alert.rule}.{body}", lang, **params)]
+    if not ended and alert.rule == "amplified":
+        # Reach and growth only when there is something to say (0 means "not known" or "no change").
+        paragraph += [t(f"listening.alert.amplified.{k}", lang, **params) for k in ("reach", "growth") if alert.numbers.get(k)]
+    lines = [" ".join(paragraph)]
     if alert.examples and not ended:
         lines.append("")
         lines.append(t("listening.message.examples", lang))

@@ -147,6 +147,7 @@ def run_round(
 
     health = state.sources(workspace)
     fetched_by_source: list[tuple[Any, datetime, str, str | None, int, pl.DataFrame]] = []
+    cursors: dict[str, tuple[str, dict[str, Any]]] = {}
     stopped = False
     for spec in query.sources:
         if wanted is not None and spec.label not in wanted:
@@ -155,9 +156,15 @@ def run_round(
             stopped = True
             break
         at = _utc(now) if now is not None else _utc(clock())
+        single = query.with_sources((spec,))
+        fingerprint = state.source_fingerprint(single, spec)
         try:
-            fetched = fetch_mentions(query.with_sources((spec,)), secrets=secrets or None, client=client)
+            fetched = fetch_mentions(
+                single, secrets=secrets or None, client=client, cursors={spec.label: state.cursor(workspace, spec.label, fingerprint)}
+            )
             report = fetched.report.sources[0]
+            if spec.label in fetched.cursors:
+                cursors[spec.label] = (fingerprint, fetched.cursors[spec.label])
             fetched_by_source.append((spec, at, report.status, _message(report, lang), report.fetched, fetched.new))
         except Exception as error:  # noqa: BLE001 - one source's bug must not stop the others
             logger.warning("listening: unexpected error in %s: %s", spec.label, type(error).__name__)
@@ -177,6 +184,8 @@ def run_round(
         add_mentions(workspace, batch, origin=labels, kind="fetch", engine=engine)
         new_ids = set(_stored_ids(workspace, batch_ids)) - known
         fetched_frames = [frame.select("id", engagement_expr().alias("engagement"), pl.col("reach").fill_null(0)) for frame in batches]
+    # Only now that what they cover is stored: a crash before this line re-reads, never skips.
+    state.record_cursors(workspace, cursors)
 
     results: list[SourceResult] = []
     for spec, at, status, message, got, frame in fetched_by_source:

@@ -18,11 +18,19 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from ascolto_core.fetch.base import html_to_text, web_link
+from ascolto_core.insights import responses
 from ascolto_core.insights._frame import engagement_expr
-from ascolto_core.insights.alerts import SpikeWindow, negative_spike_so_far
+from ascolto_core.insights.alerts import AlertConfig, SpikeWindow, negative_spike_so_far
+from ascolto_core.insights.voice import account_key, mark_own, own_author_expr
 from ascolto_core.listening import state
 from ascolto_core.listening.config import ListeningRules
 from ascolto_core.profile import BrandProfile
+
+# Why the responses figures cannot be computed -> the message the round gives for skipping the rule.
+_MISSING_REASONS = {
+    responses.NO_REPLY_LINKS: "listening.skip.no_reply_links",
+    responses.NO_OWN_POSTS: "listening.skip.no_own_posts",  # own accounts listed, none of their posts in the data
+}
 
 RULES: tuple[str, ...] = ("spike_today", "spike_hours", "amplified", "unanswered", "source_failing")
 EXCERPT_CHARS = 200
@@ -93,16 +101,53 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, first_day: Any) -> tuple[list[Alert], list[str]]:
+def customer_mentions(lazy: pl.LazyFrame, profile: BrandProfile) -> pl.LazyFrame:
+    """The customers' mentions: the brand's own posts are kept out of mood and alerts, as on every page."""
+    names = lazy.collect_schema().names()
+    own = own_author_expr(profile) if "author" in names else None
+    if own is not None:
+        return lazy.filter(~own)
+    if "is_own" in names:
+        return lazy.filter(~pl.col("is_own").fill_null(False))
+    return lazy
+
+
+def today_so_far(
+    mentions: pl.DataFrame | pl.LazyFrame, now: datetime, detector: AlertConfig, tz: str, *, hours: float | None = None
+) -> SpikeWindow | None:
+    """Today's negatives so far (or the last ``hours`` hours) against the same hours of previous days.
+
+    The one partial-day computation: the listening round alerts on it and the Allarmi page
+    shows it. History starts on the first day with a dated mention, so a new workspace never
+    alerts on its first day.
+
+    Returns:
+        The scored window, or ``None`` when no mention has a date.
+    """
+    lazy = mentions.lazy() if isinstance(mentions, pl.DataFrame) else mentions
+    dated = lazy.filter(pl.col("created_at").is_not_null())
+    first = dated.select(pl.col("created_at").min()).collect().item()
+    if first is None:
+        return None
+    first_day = first.astimezone(ZoneInfo(tz)).date()
+    return negative_spike_so_far(dated, now, detector, tz, hours=hours, first_day=first_day)
+
+
+def spike_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str) -> tuple[list[Alert], list[str]] | None:
     """Today so far and the last ``recent_hours`` hours against the same windows of previous days.
 
-    Returns the alerts and the rules evaluated (the last hours are not scored while today alerts).
+    Returns the alerts and the rules evaluated (the last hours are not scored while today
+    alerts), or ``None`` when no mention has a date.
     """
     found: list[Alert] = []
-    today = negative_spike_so_far(lazy, now, rules.spike.detector, tz, first_day=first_day)
+    today = today_so_far(lazy, now, rules.spike.detector, tz)
+    if today is None:
+        return None
     windows: list[tuple[str, SpikeWindow]] = [("spike_today", today)]
     if not today.is_alert and rules.spike.recent_hours > 0:
-        windows.append(("spike_hours", negative_spike_so_far(lazy, now, rules.spike.detector, tz, hours=rules.spike.recent_hours, first_day=first_day)))
+        recent = today_so_far(lazy, now, rules.spike.detector, tz, hours=rules.spike.recent_hours)
+        if recent is not None:
+            windows.append(("spike_hours", recent))
     for rule, window in windows:
         if not window.is_alert:
             continue
@@ -180,35 +225,46 @@ def amplified_alerts(
     return found, memory
 
 
-def _account(name: Any) -> str:
-    return str(name or "").strip().lower().lstrip("@")
+def _possibly_own(profile: BrandProfile) -> pl.Expr:
+    """A cheap superset of the brand's own posts, so a big workspace is not read whole (``mark_own`` decides)."""
+    keys = sorted({account_key(a) for a in profile.own_accounts if account_key(a)})
+    if not keys:
+        return pl.lit(False)
+    author = pl.col("author").cast(pl.String).str.to_lowercase().str.replace_all(r"\s+", " ")
+    return author.str.contains_any(keys, ascii_case_insensitive=True).fill_null(False)
 
 
-def unanswered_alerts(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, tz: str, profile: BrandProfile) -> list[Alert]:
-    """Complaints and questions older than ``hours`` without a reply from the brand's own accounts.
+def waiting_for_reply(lazy: pl.LazyFrame, now: datetime, rules: ListeningRules, profile: BrandProfile) -> tuple[pl.DataFrame, str | None]:
+    """Complaints and questions of the rule's window still without a reply from the brand.
 
-    Needs a ``reply_to`` column (id of the mention a post answers); see :func:`unanswered_skip_reason`.
+    The very computation of the Servizio clienti page
+    (:func:`ascolto_core.insights.responses.unanswered`): customer posts are those whose author
+    is not one of ``profile.own_accounts`` (:func:`~ascolto_core.insights.voice.mark_own`),
+    posts about a competitor are not the brand's to answer, and only the brand's replies at or
+    after a post count. The window runs from ``window_hours`` to ``hours`` before ``now``.
+
+    Returns:
+        The waiting posts, oldest first, and why the figures cannot be computed
+        (:data:`~ascolto_core.insights.responses.NO_REPLY_LINKS`, ``NO_OWN_POSTS``), else ``None``.
     """
     rule = rules.unanswered
-    own = {_account(a) for a in profile.own_accounts}
-    author = pl.col("author").fill_null("").str.to_lowercase().str.strip_chars().str.strip_chars_start("@")
-    replied = lazy.filter(author.is_in(list(own)) & pl.col("reply_to").is_not_null()).select(pl.col("reply_to").alias("id")).unique()
-    is_question = pl.col("is_question").fill_null(False) if "is_question" in lazy.collect_schema().names() else pl.lit(False)
-    waiting = (
-        lazy.filter(
-            pl.col("created_at").is_between(now - timedelta(hours=rule.window_hours), now - timedelta(hours=rule.hours))
-            & ~author.is_in(list(own))
-            & ((pl.col("sentiment") == "negative").fill_null(False) | is_question)
-        )
-        .join(replied, on="id", how="anti")
-        .sort("created_at")
-        .collect()
-    )
+    window = lazy.filter(pl.col("created_at").is_between(now - timedelta(hours=rule.window_hours), now - timedelta(hours=rule.hours)))
+    posts = mark_own(window.collect(), profile)
+    # Where replies are looked up: every mention that answers another, and the brand's own posts.
+    pool = mark_own(lazy.filter(pl.col("reply_to").is_not_null() | _possibly_own(profile)).collect(), profile)
+    missing = responses.missing_reason(posts, pool)
+    if missing is not None:
+        return posts.clear(), missing
+    return responses.unanswered(posts, replies=pool, brand=profile.brand or None), None
+
+
+def unanswered_alerts(waiting: pl.DataFrame, now: datetime, rules: ListeningRules, tz: str) -> list[Alert]:
+    """One alert per post of :func:`waiting_for_reply`, keyed by the post (ends when the reply arrives)."""
     found = []
     for row in waiting.iter_rows(named=True):
         waited = (now - row["created_at"]).total_seconds() / 3600
         kind = "question" if row.get("is_question") else "complaint"
-        numbers = {"hours": int(waited), "threshold": rule.hours, "kind": kind}
+        numbers = {"hours": int(waited), "threshold": rules.unanswered.hours, "kind": kind}
         found.append(Alert(f"unanswered:{row['id']}", "unanswered", numbers, examples_of(pl.DataFrame([row]), tz, 1), "post"))
     return found
 
@@ -254,31 +310,33 @@ def evaluate(
     active: frozenset[str] = frozenset(),
 ) -> Evaluation:
     """Run every enabled rule on the workspace's mentions (``lazy``) as of ``now``."""
-    columns = lazy.collect_schema().names()
     found: list[Alert] = []
     evaluated: list[str] = []
     skipped: list[tuple[str, str]] = []
     engagement: dict[str, list[Any]] = {}
     dated = lazy.filter(pl.col("created_at").is_not_null())
+    customers = customer_mentions(dated, profile)
     if rules.spike.enabled:
-        first = dated.select(pl.col("created_at").min()).collect().item()
-        if first is None:
+        spiked = spike_alerts(customers, now, rules, tz)
+        if spiked is None:
             skipped.append(("spike_today", "listening.skip.no_data"))
         else:
-            first_day = first.astimezone(ZoneInfo(tz)).date()
-            spikes, scored = spike_alerts(dated, now, rules, tz, first_day)
-            found += spikes
-            evaluated += scored
+            found += spiked[0]
+            evaluated += spiked[1]
     if rules.amplified.enabled:
-        alerts, engagement = amplified_alerts(dated, now, rules, tz, fetched, previous_engagement, active)
+        alerts, engagement = amplified_alerts(customers, now, rules, tz, fetched, previous_engagement, active)
         found += alerts
         evaluated.append("amplified")
     if rules.unanswered.enabled:
         reason = unanswered_skip_reason(dated, profile)
-        if reason:
-            skipped.append(("unanswered", reason))
+        waiting = None
+        if reason is None:
+            waiting, missing = waiting_for_reply(dated, now, rules, profile)
+            reason = _MISSING_REASONS.get(missing) if missing else None
+        if reason is not None or waiting is None:
+            skipped.append(("unanswered", reason or "listening.skip.no_reply_links"))
         else:
-            found += unanswered_alerts(dated, now, rules, tz, profile)
+            found += unanswered_alerts(waiting, now, rules, tz)
             evaluated.append("unanswered")
     if rules.source_failing.enabled:
         found += source_alerts(health, now, rules)

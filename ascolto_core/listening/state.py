@@ -8,16 +8,21 @@ Keys (JSON values, each written atomically by ``Workspace.update_state``):
   key present here is never sent again (dedup across rounds and restarts);
 * ``listen.engagement``: per watched negative post ``[engagement, seen_at]`` (growth between rounds);
 * ``listen.round``: ``{started_at, finished_at, next_at, rounds, pid}``;
-* ``listen.digest``: ``{last_period}``.
+* ``listen.digest``: ``{last_period}``;
+* ``listen.cursors``: per source label ``{fingerprint, cursor}``: where the next incremental
+  read starts (see :func:`ascolto_core.fetch.fetch_mentions`); ``fingerprint`` names the source
+  and query it belongs to, so a changed source or query starts afresh.
 
 Times are ISO 8601 UTC strings. No credential is ever written here.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ascolto_core.fetch.query import ListeningQuery, SourceSpec
 from ascolto_core.workspace import Workspace
 
 SOURCES = "listen.sources"
@@ -25,6 +30,7 @@ ALERTS = "listen.alerts"
 ENGAGEMENT = "listen.engagement"
 ROUND = "listen.round"
 DIGEST = "listen.digest"
+CURSORS = "listen.cursors"
 
 # Ended alerts are kept this long for the status page, then forgotten (their keys carry a date).
 KEEP_ENDED = timedelta(days=30)
@@ -90,3 +96,31 @@ def forget_old_alerts(workspace: Workspace, now: datetime) -> None:
         return {k: v for k, v in table.items() if not ((ended := parse(v.get("ended_at"))) and ended < cutoff)}
 
     workspace.update_state(ALERTS, change)
+
+
+def source_fingerprint(query: ListeningQuery, spec: SourceSpec) -> str:
+    """What a source's cursor depends on: the source itself and the terms it is asked for."""
+    what = repr((spec, query.brand_terms, query.hashtags, query.excluded_terms, query.languages))
+    return hashlib.sha256(what.encode("utf-8")).hexdigest()[:16]
+
+
+def cursor(workspace: Workspace, label: str, fingerprint: str) -> dict[str, Any]:
+    """The stored cursor of ``label`` when it belongs to ``fingerprint``, else ``{}`` (read the latest pages)."""
+    table = workspace.get_state(CURSORS, {})
+    entry = table.get(label) if isinstance(table, dict) else None
+    if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint or not isinstance(entry.get("cursor"), dict):
+        return {}
+    return dict(entry["cursor"])
+
+
+def record_cursors(workspace: Workspace, cursors: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Store ``{label: (fingerprint, cursor)}`` in one write (after the mentions they cover are stored)."""
+    if not cursors:
+        return
+
+    def change(current: Any) -> dict[str, Any]:
+        table = current if isinstance(current, dict) else {}
+        table.update({label: {"fingerprint": fp, "cursor": value} for label, (fp, value) in cursors.items()})
+        return table
+
+    workspace.update_state(CURSORS, change)
