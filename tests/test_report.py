@@ -20,6 +20,7 @@ from ascolto_core.analysis.keywords import distinctive_terms
 from ascolto_core.cli import main
 from ascolto_core.formatting import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ascolto_core.i18n import t
+from ascolto_core.insights.summary import prepare
 from ascolto_core.insights import (
     MentionFilter,
     amplified_negative,
@@ -36,7 +37,7 @@ from ascolto_core.report import (
     build_report,
     render_html,
     render_pdf,
-    resolve_source,
+    load_report_source,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,10 @@ SHOTS = ROOT / "artifacts" / "screenshots" / "report"
 TZ = "Europe/Rome"
 # The demo's last 30 days, compared with the 30 before (the consultant's usual monthly report).
 DEMO_PERIOD = MentionFilter(date_from=date(2026, 10, 17), date_to=date(2026, 11, 15))
-SECTION_KEYS = ("summary", "timeline", "touchpoints", "emotions", "words", "hours", "amplified", "attention", "method")
+SECTION_KEYS = (
+    "summary", "timeline", "touchpoints", "emotions", "aspects", "words", "hours", "responses", "competitors",
+    "amplified", "attention", "method",
+)
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (make report-deps)")
 
@@ -67,7 +71,13 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportSour
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache")))
         patch.setenv("ASCOLTO_ENGINE", "embedded")
-        yield resolve_source("demo")
+        yield load_report_source("demo")
+
+
+@pytest.fixture(scope="module")
+def demo_mentions(demo_source: ReportSource) -> pl.DataFrame:
+    """The demo as the app holds it: prepared with the demo profile (own posts marked, brands, aspects)."""
+    return prepare(demo_source.mentions, demo_source.profile)
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +92,12 @@ def demo_pdf(demo_source: ReportSource, tmp_path_factory: pytest.TempPathFactory
 
 
 @needs_poppler
-def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_source: ReportSource, demo_pdf: Path) -> None:
+def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
     text = pdf_text(demo_pdf)
     for key in SECTION_KEYS:
         assert t(f"report.{key}.title", "it") in text, key
     # The Panoramica page's five numbers for the same filter, formatted as the page formats them.
-    head = headline(demo_source.mentions, DEMO_PERIOD, TZ)
+    head = headline(demo_mentions, DEMO_PERIOD, TZ)
     assert head.previous is not None
     expected = [
         fmt_int(head.mentions, "it"),
@@ -104,9 +114,9 @@ def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_source:
 
 
 @needs_poppler
-def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_source: ReportSource, demo_pdf: Path) -> None:
+def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
     text = pdf_text(demo_pdf, layout=True)
-    filtered = apply_filter(demo_source.mentions, DEMO_PERIOD, TZ)
+    filtered = apply_filter(demo_mentions, DEMO_PERIOD, TZ)
     # Touchpoint page: every row, worst mood first, with its mentions and net sentiment in that order.
     summary = touchpoint_summary(filtered)
     rows = [
@@ -166,9 +176,9 @@ def test_demo_report_pages_are_rendered_for_review(demo_pdf: Path) -> None:
     assert all(p.stat().st_size > 10_000 for p in shots)  # a blank A4 page at 80 dpi is ~2 KB
 
 
-def test_english_report_uses_english_headings_and_number_formats(demo_source: ReportSource) -> None:
+def test_english_report_uses_english_headings_and_number_formats(demo_source: ReportSource, demo_mentions: pl.DataFrame) -> None:
     html = render_html(build_report(demo_source, ReportRequest(flt=DEMO_PERIOD, lang="en")))
-    head = headline(demo_source.mentions, DEMO_PERIOD, TZ)
+    head = headline(demo_mentions, DEMO_PERIOD, TZ)
     assert t("report.summary.title", "en") in html and t("report.method.title", "en") in html
     assert t("report.summary.title", "it") not in html
     assert "Period: 2026-10-17 to 2026-11-15" in html
@@ -212,7 +222,7 @@ def test_report_command_on_a_small_file_writes_a_pdf_with_its_figures(tmp_path: 
     pages = int(pdf_info(out)["Pages"])
     assert t("report.written", "it", path=out, pages=pages) in printed
     text = pdf_text(out)
-    analysed = resolve_source(source)
+    analysed = load_report_source(source)
     head = headline(analysed.mentions, MentionFilter(), TZ)
     assert "Bar Centrale" in text and t("report.period", "it", start="01/09/2026", end="09/09/2026") in text
     assert fmt_int(head.mentions, "it") in text and fmt_pct(head.negative_share, "it") in text
@@ -233,7 +243,7 @@ def test_report_command_writes_html_in_english_with_the_router_language(tmp_path
 @pytest.mark.parametrize(
     ("args", "message_key"),
     [
-        (["report", "no-such-file.csv", "-o", "x.pdf"], "report.no_source"),  # a missing file is named, not a traceback
+        (["report", "no-such-file.csv", "-o", "x.pdf"], "source.not_found"),  # a missing file is named, not a traceback
         (["report", "demo", "-o", "x.docx"], "report.bad_output"),  # only .pdf and .html
         (["report", "demo", "-o", "x.pdf", "--from", "31/02/2026"], "report.bad_date"),  # no such day
         (["report", "demo", "-o", "x.pdf", "--from", "2026-10-10", "--to", "2026-10-01"], "report.bad_range"),  # reversed
