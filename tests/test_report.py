@@ -20,7 +20,11 @@ from ascolto_core.analysis.keywords import distinctive_terms
 from ascolto_core.cli import main
 from ascolto_core.formatting import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ascolto_core.i18n import t
+from ascolto_core.insights.aspects import aspect_summary
+from ascolto_core.insights.competitors import brand_comparison
+from ascolto_core.insights.responses import response_summary, response_times, unanswered, weekend_gap
 from ascolto_core.insights.summary import prepare
+from ascolto_core.report.sections import fmt_minutes
 from ascolto_core.insights import (
     MentionFilter,
     amplified_negative,
@@ -144,6 +148,41 @@ def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_m
         assert t("report.timeline.no_alerts", "it") in text
     else:
         assert all(fmt_date(day, "it") in text for day in alerts["day"])
+
+
+@needs_poppler
+def test_demo_report_service_competitor_and_aspect_figures_equal_the_pages(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
+    plain, table_text = pdf_text(demo_pdf), pdf_text(demo_pdf, layout=True)
+    filtered = apply_filter(demo_mentions, DEMO_PERIOD, TZ)
+    brand = "Forno Brio"
+    # Servizio clienti: the page's call (customers filtered, replies looked up in all the data).
+    summary = response_summary(filtered, replies=demo_mentions, brand=brand)
+    assert summary.answerable and summary.unanswered
+    intro = t(
+        "report.responses.intro", "it", n=fmt_int(summary.answerable, "it"), share=fmt_pct(summary.answered_share, "it"),
+        median=fmt_minutes(summary.median_first_response_minutes, "it"), p90=fmt_minutes(summary.p90_first_response_minutes, "it"),
+    )
+    assert intro in plain
+    gap = weekend_gap(filtered, demo_mentions, TZ, brand)
+    assert gap is not None and gap.weekend_median_minutes is not None
+    assert fmt_minutes(gap.weekend_median_minutes, "it") in plain and fmt_minutes(gap.weekday_median_minutes, "it") in plain
+    times = response_times(filtered, by="touchpoint", replies=demo_mentions, tz=TZ, brand=brand)
+    for r in times.iter_rows(named=True):
+        row = f"{category_name('touchpoint', r['touchpoint'], 'it')} {fmt_int(r['answerable'], 'it')} {fmt_pct(r['answered_share'], 'it')}"
+        assert row in table_text, row
+    oldest = unanswered(filtered, replies=demo_mentions, brand=brand)["text"][0]
+    assert " ".join(oldest.split())[:50] in plain
+    # Concorrenti: share of voice and net sentiment per brand, Forno Brio against Dolce Sosta.
+    comparison = brand_comparison(filtered)
+    assert comparison["brand"].to_list() == ["Forno Brio", "Dolce Sosta"]
+    for r in comparison.iter_rows(named=True):
+        row = f"{r['brand']} {fmt_int(r['mentions'], 'it')} {fmt_pct(r['share'], 'it')} {fmt_pct(r['negative_share'], 'it')} {fmt_signed(r['net_sentiment'], 'it')}"
+        assert row in table_text, row
+    # Temi: every aspect with its volume, negative share and net sentiment.
+    for r in aspect_summary(filtered).iter_rows(named=True):
+        name = category_name("service.aspect", r["aspect"], "it")
+        row = f"{name} {fmt_int(r['mentions'], 'it')} {fmt_pct(r['negative_share'], 'it')} {fmt_signed(r['net_sentiment'], 'it')}"
+        assert row in table_text, row
 
 
 @needs_poppler

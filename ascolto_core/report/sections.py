@@ -718,7 +718,7 @@ def responses_section(ctx: ReportContext) -> Section | Omitted:
     if gap is not None and gap.weekend_answerable and gap.weekday_answerable:
         paragraphs.append(
             _tr(
-                "responses.weekend_gap", ctx,
+                "responses.weekend_gap" if gap.weekend_median_minutes is not None else "responses.weekend_none", ctx,
                 weekend=fmt_minutes(gap.weekend_median_minutes, lang), weekday=fmt_minutes(gap.weekday_median_minutes, lang),
                 weekend_share=fmt_pct(gap.weekend_answered_share, lang), weekday_share=fmt_pct(gap.weekday_answered_share, lang),
             )
