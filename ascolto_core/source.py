@@ -42,13 +42,13 @@ class WorkspaceFacts:
         name: the workspace folder's name.
         history: ``Workspace.history()``: loads, fetches, listening failures and recoveries (UTC ``at``).
         sources: ``listening_status(...).sources``: one row per configured source and its last health.
-        labels: how many label corrections the workspace holds (``Workspace.labels()``).
+        labels: the person's label corrections (``Workspace.labels()``: mention_id, sentiment, emotion, ...).
     """
 
     name: str
     history: pl.DataFrame = field(repr=False)
     sources: pl.DataFrame = field(repr=False)
-    labels: int = 0
+    labels: pl.DataFrame = field(repr=False, default_factory=lambda: pl.DataFrame(schema={"mention_id": pl.String, "sentiment": pl.String}))
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _from_workspace(path: Path) -> ResolvedSource:
         name=workspace.name,
         history=workspace.history(),
         sources=listening_status(workspace).sources,
-        labels=workspace.labels().height,
+        labels=workspace.labels(),
     )
     return ResolvedSource(
         mentions=workspace.mentions(),

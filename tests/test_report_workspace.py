@@ -73,7 +73,7 @@ def test_resolve_source_reads_mentions_profile_office_hours_and_history_of_a_wor
     assert resolved.office_hours.default.close_minute == 12 * 60
     assert resolved.engine is not None and resolved.engine.name == "embedded"
     facts = resolved.workspace
-    assert facts is not None and facts.name == "bar-centrale" and facts.labels == 1
+    assert facts is not None and facts.name == "bar-centrale" and facts.labels["mention_id"].to_list() == ["4"]
     assert "listen_failure" in facts.history["kind"].to_list()
 
 
@@ -109,6 +109,9 @@ def test_report_of_a_workspace_lists_its_sources_failures_and_labels(workspace_d
     method = built["method"]
     assert isinstance(method, Section)
     assert t("report.method.ws_labels", "it", n="1") in method.paragraphs
+    # The person's label of "4" (positive) is the reference the quality line is measured on.
+    agrees = source.mentions.filter(pl.col("id") == "4")["sentiment"].item() == "positive"
+    assert t("report.method.quality_labels", "it", n="1", accuracy="100%" if agrees else "0%", f1=method.paragraphs[1].split("F1 macro ")[1].rstrip(").")) in method.paragraphs
     assert any("mastodon:bar" in line and "export.csv" not in line for line in method.paragraphs)
     assert any("export.csv" in line and "bar-centrale" in line for line in method.paragraphs)
     assert report.cover.brand == "Bar Centrale"

@@ -526,9 +526,16 @@ def source_counts(ctx: ReportContext) -> pl.DataFrame:
 
 
 def _quality_line(ctx: ReportContext) -> str | None:
-    """Agreement with the data's own reference labels in the period, when there are some."""
+    """Agreement with reference labels in the period: the workspace's corrections, else the data's own ``label``."""
     analysed = ctx.current.filter(pl.col("sentiment").is_not_null())
-    gold = normalise_labels(analysed.get_column("label"))
+    facts = ctx.source.workspace
+    by_person = facts is not None and facts.labels.height > 0
+    if by_person:
+        corrections = facts.labels.select(pl.col("mention_id").alias("id"), pl.col("sentiment").alias("_gold"))
+        analysed = analysed.join(corrections.drop_nulls("_gold"), on="id", how="left")
+        gold = normalise_labels(analysed.get_column("_gold"))
+    else:
+        gold = normalise_labels(analysed.get_column("label"))
     known = gold.is_not_null()
     if not known.any():
         return None
@@ -537,7 +544,7 @@ def _quality_line(ctx: ReportContext) -> str | None:
     except ValueError:  # another engine's labels outside negative/neutral/positive
         return None
     return _tr(
-        "method.quality",
+        "method.quality_labels" if by_person else "method.quality",
         ctx,
         n=fmt_int(evaluation.n, ctx.lang),
         accuracy=fmt_pct(evaluation.accuracy, ctx.lang),
@@ -664,9 +671,8 @@ def workspace_lines(ctx: ReportContext) -> list[str]:
             for r in failing.iter_rows(named=True)
         ]
         lines.append(_tr("method.ws_still_failing", ctx, sources="; ".join(shown)))
-    lines.append(
-        _tr("method.ws_labels", ctx, n=fmt_int(facts.labels, lang)) if facts.labels else _tr("method.ws_no_labels", ctx)
-    )
+    count = facts.labels.height
+    lines.append(_tr("method.ws_labels", ctx, n=fmt_int(count, lang)) if count else _tr("method.ws_no_labels", ctx))
     return lines
 
 
