@@ -199,3 +199,16 @@ def test_cover_names_the_filters_so_a_reader_knows_the_report_is_not_about_every
         analysed_mentions().filter((pl.col("touchpoint") == "instagram") & pl.col("text").str.contains("(?i)attesa")).height
     )
     assert build_report(source).cover.filters == ()
+
+
+@pytest.mark.parametrize("area", ["report", "source"])  # the report's sentences; the shared SOURCE messages
+def test_both_catalogues_have_the_same_keys_and_placeholders(area: str) -> None:
+    import re
+
+    from ascolto_core.i18n import catalogue
+
+    italian = {k: v for k, v in catalogue("it").items() if k.startswith(f"{area}.")}
+    english = {k: v for k, v in catalogue("en").items() if k.startswith(f"{area}.")}
+    assert italian and set(italian) == set(english)
+    for key, text in italian.items():
+        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key])), key
