@@ -253,5 +253,5 @@ def aspect_heatmap(
     )
     # Text colour as a mark property, not an encoding: a second colour encoding would break the gradient legend.
     numbers = base.mark_text(fontSize=9, color="#222222").encode(text=alt.Text("mentions:Q"))
-    width = min(FULL_WIDTH - 160, 62 * max(len(touchpoints), 1))
+    width = min(FULL_WIDTH - 160, max(62 * len(touchpoints), 240))
     return alt.layer(cells, numbers).properties(width=width, height=22 * max(len(aspects), 1))
