@@ -311,3 +311,22 @@ def test_export_page_offers_the_report_as_pdf_and_html() -> None:
     labels = {b.label for b in at.get("download_button")}
     assert {t("report.button.label", "it"), t("report.button.html", "it")} <= labels
     assert t("report.button.help", "it") in [c.value for c in at.caption]
+
+
+def test_the_app_report_uses_the_open_profile_and_the_apps_prepared_table(demo_source: ReportSource, demo_mentions: pl.DataFrame) -> None:
+    from ui.report_download import report_source
+    from ui.state import PageContext
+
+    flt = DEMO_PERIOD
+    ctx = PageContext(
+        lang="it", tz=TZ, mentions=demo_mentions, filtered=apply_filter(demo_mentions, flt, TZ), flt=flt,
+        dataset_key="demo", cache_key="demo",
+    )
+    source = report_source("it", ctx, demo_source.profile)
+    # The app's table is already prepared with the workspace's profile: read as it is, not prepared again.
+    assert source.profile == demo_source.profile and source.prepared
+    report = build_report(source, ReportRequest(flt=flt, tz=TZ))
+    assert report.cover.brand == "Forno Brio"
+    assert report.sections[0].kpis[0].value == fmt_int(ctx.filtered.height, "it")
+    # Without a profile (no workspace open yet) the report prepares the table itself, with the empty profile.
+    assert not report_source("it", ctx, None).prepared
