@@ -61,5 +61,6 @@ for name, build in charts.items():
 
 # Esporta → Report: the client report of the current filters (ui/report_download.py).
 from ui.report_download import report_downloads  # noqa: E402
+from ui.state import StateKeys  # noqa: E402
 
-report_downloads(ctx)
+report_downloads(ctx, st.session_state.get(StateKeys.PROFILE))

@@ -20,6 +20,11 @@ from ascolto_core.analysis.keywords import distinctive_terms
 from ascolto_core.cli import main
 from ascolto_core.formatting import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ascolto_core.i18n import t
+from ascolto_core.insights.aspects import aspect_summary
+from ascolto_core.insights.competitors import brand_comparison
+from ascolto_core.insights.responses import response_summary, response_times, unanswered, weekend_gap
+from ascolto_core.insights.summary import prepare
+from ascolto_core.report.sections import fmt_minutes
 from ascolto_core.insights import (
     MentionFilter,
     amplified_negative,
@@ -36,7 +41,7 @@ from ascolto_core.report import (
     build_report,
     render_html,
     render_pdf,
-    resolve_source,
+    load_report_source,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +49,10 @@ SHOTS = ROOT / "artifacts" / "screenshots" / "report"
 TZ = "Europe/Rome"
 # The demo's last 30 days, compared with the 30 before (the consultant's usual monthly report).
 DEMO_PERIOD = MentionFilter(date_from=date(2026, 10, 17), date_to=date(2026, 11, 15))
-SECTION_KEYS = ("summary", "timeline", "touchpoints", "emotions", "words", "hours", "amplified", "attention", "method")
+SECTION_KEYS = (
+    "summary", "timeline", "touchpoints", "emotions", "aspects", "words", "hours", "responses", "competitors",
+    "amplified", "attention", "method",
+)
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (make report-deps)")
 
@@ -67,7 +75,13 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportSour
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASCOLTO_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache")))
         patch.setenv("ASCOLTO_ENGINE", "embedded")
-        yield resolve_source("demo")
+        yield load_report_source("demo")
+
+
+@pytest.fixture(scope="module")
+def demo_mentions(demo_source: ReportSource) -> pl.DataFrame:
+    """The demo as the app holds it: prepared with the demo profile (own posts marked, brands, aspects)."""
+    return prepare(demo_source.mentions, demo_source.profile)
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +96,12 @@ def demo_pdf(demo_source: ReportSource, tmp_path_factory: pytest.TempPathFactory
 
 
 @needs_poppler
-def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_source: ReportSource, demo_pdf: Path) -> None:
+def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
     text = pdf_text(demo_pdf)
     for key in SECTION_KEYS:
         assert t(f"report.{key}.title", "it") in text, key
     # The Panoramica page's five numbers for the same filter, formatted as the page formats them.
-    head = headline(demo_source.mentions, DEMO_PERIOD, TZ)
+    head = headline(demo_mentions, DEMO_PERIOD, TZ)
     assert head.previous is not None
     expected = [
         fmt_int(head.mentions, "it"),
@@ -104,9 +118,9 @@ def test_demo_report_has_every_heading_and_the_app_headline_numbers(demo_source:
 
 
 @needs_poppler
-def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_source: ReportSource, demo_pdf: Path) -> None:
+def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
     text = pdf_text(demo_pdf, layout=True)
-    filtered = apply_filter(demo_source.mentions, DEMO_PERIOD, TZ)
+    filtered = apply_filter(demo_mentions, DEMO_PERIOD, TZ)
     # Touchpoint page: every row, worst mood first, with its mentions and net sentiment in that order.
     summary = touchpoint_summary(filtered)
     rows = [
@@ -134,6 +148,41 @@ def test_demo_report_tables_equal_touchpoint_hours_and_posts_of_the_pages(demo_s
         assert t("report.timeline.no_alerts", "it") in text
     else:
         assert all(fmt_date(day, "it") in text for day in alerts["day"])
+
+
+@needs_poppler
+def test_demo_report_service_competitor_and_aspect_figures_equal_the_pages(demo_mentions: pl.DataFrame, demo_pdf: Path) -> None:
+    plain, table_text = pdf_text(demo_pdf), pdf_text(demo_pdf, layout=True)
+    filtered = apply_filter(demo_mentions, DEMO_PERIOD, TZ)
+    brand = "Forno Brio"
+    # Servizio clienti: the page's call (customers filtered, replies looked up in all the data).
+    summary = response_summary(filtered, replies=demo_mentions, brand=brand)
+    assert summary.answerable and summary.unanswered
+    intro = t(
+        "report.responses.intro", "it", n=fmt_int(summary.answerable, "it"), share=fmt_pct(summary.answered_share, "it"),
+        median=fmt_minutes(summary.median_first_response_minutes, "it"), p90=fmt_minutes(summary.p90_first_response_minutes, "it"),
+    )
+    assert intro in plain
+    gap = weekend_gap(filtered, demo_mentions, TZ, brand)
+    assert gap is not None and gap.weekend_median_minutes is not None
+    assert fmt_minutes(gap.weekend_median_minutes, "it") in plain and fmt_minutes(gap.weekday_median_minutes, "it") in plain
+    times = response_times(filtered, by="touchpoint", replies=demo_mentions, tz=TZ, brand=brand)
+    for r in times.iter_rows(named=True):
+        row = f"{category_name('touchpoint', r['touchpoint'], 'it')} {fmt_int(r['answerable'], 'it')} {fmt_pct(r['answered_share'], 'it')}"
+        assert row in table_text, row
+    oldest = unanswered(filtered, replies=demo_mentions, brand=brand)["text"][0]
+    assert " ".join(oldest.split())[:50] in plain
+    # Concorrenti: share of voice and net sentiment per brand, Forno Brio against Dolce Sosta.
+    comparison = brand_comparison(filtered)
+    assert comparison["brand"].to_list() == ["Forno Brio", "Dolce Sosta"]
+    for r in comparison.iter_rows(named=True):
+        row = f"{r['brand']} {fmt_int(r['mentions'], 'it')} {fmt_pct(r['share'], 'it')} {fmt_pct(r['negative_share'], 'it')} {fmt_signed(r['net_sentiment'], 'it')}"
+        assert row in table_text, row
+    # Temi: every aspect with its volume, negative share and net sentiment.
+    for r in aspect_summary(filtered).iter_rows(named=True):
+        name = category_name("service.aspect", r["aspect"], "it")
+        row = f"{name} {fmt_int(r['mentions'], 'it')} {fmt_pct(r['negative_share'], 'it')} {fmt_signed(r['net_sentiment'], 'it')}"
+        assert row in table_text, row
 
 
 @needs_poppler
@@ -166,9 +215,9 @@ def test_demo_report_pages_are_rendered_for_review(demo_pdf: Path) -> None:
     assert all(p.stat().st_size > 10_000 for p in shots)  # a blank A4 page at 80 dpi is ~2 KB
 
 
-def test_english_report_uses_english_headings_and_number_formats(demo_source: ReportSource) -> None:
+def test_english_report_uses_english_headings_and_number_formats(demo_source: ReportSource, demo_mentions: pl.DataFrame) -> None:
     html = render_html(build_report(demo_source, ReportRequest(flt=DEMO_PERIOD, lang="en")))
-    head = headline(demo_source.mentions, DEMO_PERIOD, TZ)
+    head = headline(demo_mentions, DEMO_PERIOD, TZ)
     assert t("report.summary.title", "en") in html and t("report.method.title", "en") in html
     assert t("report.summary.title", "it") not in html
     assert "Period: 2026-10-17 to 2026-11-15" in html
@@ -212,7 +261,7 @@ def test_report_command_on_a_small_file_writes_a_pdf_with_its_figures(tmp_path: 
     pages = int(pdf_info(out)["Pages"])
     assert t("report.written", "it", path=out, pages=pages) in printed
     text = pdf_text(out)
-    analysed = resolve_source(source)
+    analysed = load_report_source(source)
     head = headline(analysed.mentions, MentionFilter(), TZ)
     assert "Bar Centrale" in text and t("report.period", "it", start="01/09/2026", end="09/09/2026") in text
     assert fmt_int(head.mentions, "it") in text and fmt_pct(head.negative_share, "it") in text
@@ -233,7 +282,7 @@ def test_report_command_writes_html_in_english_with_the_router_language(tmp_path
 @pytest.mark.parametrize(
     ("args", "message_key"),
     [
-        (["report", "no-such-file.csv", "-o", "x.pdf"], "report.no_source"),  # a missing file is named, not a traceback
+        (["report", "no-such-file.csv", "-o", "x.pdf"], "source.not_found"),  # a missing file is named, not a traceback
         (["report", "demo", "-o", "x.docx"], "report.bad_output"),  # only .pdf and .html
         (["report", "demo", "-o", "x.pdf", "--from", "31/02/2026"], "report.bad_date"),  # no such day
         (["report", "demo", "-o", "x.pdf", "--from", "2026-10-10", "--to", "2026-10-01"], "report.bad_range"),  # reversed
@@ -262,3 +311,22 @@ def test_export_page_offers_the_report_as_pdf_and_html() -> None:
     labels = {b.label for b in at.get("download_button")}
     assert {t("report.button.label", "it"), t("report.button.html", "it")} <= labels
     assert t("report.button.help", "it") in [c.value for c in at.caption]
+
+
+def test_the_app_report_uses_the_open_profile_and_the_apps_prepared_table(demo_source: ReportSource, demo_mentions: pl.DataFrame) -> None:
+    from ui.report_download import report_source
+    from ui.state import PageContext
+
+    flt = DEMO_PERIOD
+    ctx = PageContext(
+        lang="it", tz=TZ, mentions=demo_mentions, filtered=apply_filter(demo_mentions, flt, TZ), flt=flt,
+        dataset_key="demo", cache_key="demo",
+    )
+    source = report_source("it", ctx, demo_source.profile)
+    # The app's table is already prepared with the workspace's profile: read as it is, not prepared again.
+    assert source.profile == demo_source.profile and source.prepared
+    report = build_report(source, ReportRequest(flt=flt, tz=TZ))
+    assert report.cover.brand == "Forno Brio"
+    assert report.sections[0].kpis[0].value == fmt_int(ctx.filtered.height, "it")
+    # Without a profile (no workspace open yet) the report prepares the table itself, with the empty profile.
+    assert not report_source("it", ctx, None).prepared

@@ -13,6 +13,7 @@ import pytest
 from app_data import ENGINE, analysed_mentions
 from ascolto_core.i18n import t
 from ascolto_core.insights import MentionFilter
+from ascolto_core.profile import BrandProfile
 from ascolto_core.report import (
     Omitted,
     ReportRequest,
@@ -35,8 +36,11 @@ def _by_key(source: ReportSource, request: ReportRequest | None = None) -> dict[
 def test_full_data_builds_every_section() -> None:
     built = _by_key(ReportSource(analysed_mentions(), "test", engine=ENGINE))
     assert {k for k, v in built.items() if isinstance(v, Section)} == {
-        "summary", "timeline", "touchpoints", "emotions", "words", "hours", "amplified", "attention", "method"
+        "summary", "timeline", "touchpoints", "emotions", "aspects", "words", "hours", "amplified", "attention", "method"
     }
+    # One brand and no reply links: the two views that need them say so in one line.
+    assert {k for k, v in built.items() if isinstance(v, Omitted)} == {"responses", "competitors"}
+    assert built["responses"].reason == t("report.responses.no_reply_links", "it")
     # The incident day of the test data is an alert: marked and listed.
     assert "14/09/2026" in " ".join(" ".join(row) for table in built["timeline"].tables for row in table.rows)
 
@@ -56,12 +60,13 @@ def _no_engagement() -> pl.DataFrame:
 @pytest.mark.parametrize(
     ("frame", "omitted"),
     [
-        # Not analysed: no mood, no emotions, no words to compare, nothing negative to quote.
-        (_unanalysed, {"touchpoints", "emotions", "words", "amplified", "attention"}),
+        # Not analysed: no mood, no emotions, no words to compare, nothing negative to quote
+        # (and, as in every case of this data, no reply links and a single brand).
+        (_unanalysed, {"touchpoints", "emotions", "words", "amplified", "attention", "responses", "competitors"}),
         # No dates: nothing over time, nothing in or out of office hours.
-        (_undated, {"timeline", "hours"}),
+        (_undated, {"timeline", "hours", "responses", "competitors"}),
         # Nobody liked or shared anything: no amplified negative post.
-        (_no_engagement, {"amplified"}),
+        (_no_engagement, {"amplified", "responses", "competitors"}),
     ],
 )
 def test_missing_data_omits_sections_with_one_line_and_no_chart(frame, omitted: set[str]) -> None:  # noqa: ANN001
@@ -83,7 +88,10 @@ def test_empty_period_still_gives_a_report_that_says_so() -> None:
     request = ReportRequest(flt=MentionFilter(date_from=date(2020, 1, 1), date_to=date(2020, 1, 31)))
     built = _by_key(source, request)
     assert isinstance(built["summary"], Section) and isinstance(built["method"], Section)
-    assert all(isinstance(built[k], Omitted) for k in ("timeline", "touchpoints", "emotions", "words", "hours", "amplified", "attention"))
+    assert all(
+        isinstance(built[k], Omitted)
+        for k in ("timeline", "touchpoints", "emotions", "aspects", "words", "hours", "responses", "competitors", "amplified", "attention")
+    )
 
 
 def test_long_and_emoji_posts_are_quoted_literally_and_long_ones_cut_visibly() -> None:
@@ -151,20 +159,31 @@ def test_a_new_section_is_one_registered_builder(monkeypatch: pytest.MonkeyPatch
     assert keys[-2:] == ["extra", "method"]
 
 
-def test_the_brands_own_posts_count_but_are_not_quoted_as_customers() -> None:
+def test_the_brands_own_posts_are_kept_out_of_the_customers_mood_by_the_shared_voice_filter() -> None:
     frame = analysed_mentions()
     top = frame.filter(pl.col("sentiment") == "negative").sort("likes", descending=True)["id"][0]
-    # The brand's own apology, written as "@fornobrio": same account as the brand name "Forno Brio".
+    # The brand's own apology, written by its account "@FornoBrio" (the profile lists "@fornobrio").
     frame = frame.with_columns(
-        pl.when(pl.col("id") == top).then(pl.lit("@fornobrio")).otherwise(pl.col("author")).alias("author"),
+        pl.when(pl.col("id") == top).then(pl.lit("@FornoBrio")).otherwise(pl.col("author")).alias("author"),
         pl.when(pl.col("id") == top).then(pl.lit("Ci scusiamo per l'attesa di ieri")).otherwise(pl.col("text")).alias("text"),
     )
-    built = _by_key(ReportSource(frame, "test", engine=ENGINE))
+    profile = BrandProfile(brand="Forno Brio", own_accounts=("@fornobrio",))
+    built = _by_key(ReportSource(frame, "test", engine=ENGINE, profile=profile))
     quoted = [q.text for key in ("amplified", "attention") for q in built[key].quotes]
     assert "Ci scusiamo per l'attesa di ieri" not in quoted
-    assert any("@fornobrio" in p for p in built["method"].paragraphs)
-    # The headline still counts it, as the Panoramica page does.
-    assert built["summary"].kpis[0].value == str(frame.height)
+    assert any("@FornoBrio" in p for p in built["method"].paragraphs)
+    # Out of the customers' figures, as on every page (insights.voice): the headline counts customers only.
+    assert built["summary"].kpis[0].value == str(frame.height - 1)
+    # The voice "all" puts it back, and the cover says the filter is not the default.
+    report = build_report(ReportSource(frame, "test", engine=ENGINE, profile=profile), ReportRequest(flt=MentionFilter(voice="all")))
+    assert report.sections[0].kpis[0].value == str(frame.height)
+    assert report.cover.filters == (t("report.filter.voice", "it", values=t("service.voice.all", "it")),)
+    # --own-account adds to the profile through the same mechanism.
+    by_option = _by_key(ReportSource(frame, "test", engine=ENGINE), ReportRequest(own_accounts=("fornobrio",)))
+    assert by_option["summary"].kpis[0].value == str(frame.height - 1)
+    # Without own accounts the method says none could be recognised.
+    plain = _by_key(ReportSource(frame, "test", engine=ENGINE))
+    assert t("report.method.own_unknown", "it") in plain["method"].paragraphs
 
 
 def test_cover_names_the_filters_so_a_reader_knows_the_report_is_not_about_everything() -> None:
@@ -180,3 +199,16 @@ def test_cover_names_the_filters_so_a_reader_knows_the_report_is_not_about_every
         analysed_mentions().filter((pl.col("touchpoint") == "instagram") & pl.col("text").str.contains("(?i)attesa")).height
     )
     assert build_report(source).cover.filters == ()
+
+
+@pytest.mark.parametrize("area", ["report", "source"])  # the report's sentences; the shared SOURCE messages
+def test_both_catalogues_have_the_same_keys_and_placeholders(area: str) -> None:
+    import re
+
+    from ascolto_core.i18n import catalogue
+
+    italian = {k: v for k, v in catalogue("it").items() if k.startswith(f"{area}.")}
+    english = {k: v for k, v in catalogue("en").items() if k.startswith(f"{area}.")}
+    assert italian and set(italian) == set(english)
+    for key, text in italian.items():
+        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key])), key

@@ -2,7 +2,7 @@
 
 ``build_report(source, request)`` makes a :class:`Report` record (cover and
 sections, each built or omitted with a reason); ``render_html`` and
-``render_pdf`` lay it out. ``resolve_source`` loads and analyses what the
+``render_pdf`` lay it out. ``load_report_source`` loads and analyses what the
 command line names. See :mod:`ascolto_core.report.sections` for the list of
 section builders and how to add one.
 """
@@ -13,7 +13,7 @@ from ascolto_core.report.build import build_report
 from ascolto_core.report.model import Cover, Figure, Kpi, Omitted, Quote, Report, ReportRequest, ReportSource, Section, Table
 from ascolto_core.report.render import RenderedPdf, html_to_pdf, render_html, render_pdf
 from ascolto_core.report.sections import SECTION_BUILDERS, register_section, short_author
-from ascolto_core.report.source import DEMO_SOURCE, resolve_source
+from ascolto_core.report.source import DEMO_SOURCE, load_report_source
 
 __all__ = [
     "DEMO_SOURCE",
@@ -34,6 +34,6 @@ __all__ = [
     "register_section",
     "render_html",
     "render_pdf",
-    "resolve_source",
+    "load_report_source",
     "short_author",
 ]

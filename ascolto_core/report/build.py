@@ -6,6 +6,7 @@ from datetime import date
 
 from ascolto_core.formatting import category_name, fmt_date, fmt_int
 from ascolto_core.i18n import t
+from ascolto_core.insights.voice import DEFAULT_VOICE
 from ascolto_core.report.context import ReportContext, prepare
 from ascolto_core.report.model import Cover, Omitted, Report, ReportRequest, ReportSource, Section
 from ascolto_core.report.sections import SECTION_BUILDERS, long_date, source_counts
@@ -29,6 +30,8 @@ def _filter_lines(ctx: ReportContext) -> tuple[str, ...]:
         lines.append(t("report.filter.search", lang, values=flt.search.strip()))
     if flt.min_engagement > 0:
         lines.append(t("report.filter.min_engagement", lang, values=fmt_int(flt.min_engagement, lang)))
+    if flt.voice != DEFAULT_VOICE:
+        lines.append(t("report.filter.voice", lang, values=t(f"service.voice.{flt.voice}", lang)))
     return tuple(lines)
 
 

@@ -7,6 +7,7 @@ so a chart in the PDF looks like the one on the page.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -39,7 +40,10 @@ def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
     locale = _LOCALES.get(lang, "it-IT")
     svg = vlc.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale)
     # The XML prolog is not allowed inside HTML; the <svg> element is.
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    # Every chart names its gradients "gradient_0": in one document the first definition would paint them all.
+    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:10] + "_"
+    return svg.replace(' id="', f' id="{prefix}').replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
 
 
 def _legend(title: str | None = None) -> alt.Legend:
@@ -157,3 +161,97 @@ def hour_heatmap(counts: pl.DataFrame, weekdays: list[str], *, titles: dict[str,
         )
         .properties(width=FULL_WIDTH - 110, height=150)
     )
+
+
+# A brand palette that reads in print and in grey: the own brand first (dark blue), competitors after.
+BRAND_COLORS: tuple[str, ...] = ("#1f4e79", "#e07b39", "#6a9f58", "#8e6bb0", "#c9a227", "#5b8db8", "#b55d60", "#7f7f7f")
+NET_STEPS: tuple[str, ...] = ("#c0392b", "#e8a08f", "#f1f1ee", "#9fd0b4", "#2f9e6e")  # net sentiment, -1 .. +1
+OFFICE_COLORS: tuple[str, str] = ("#5b8db8", "#1f3a5f")  # arrived in office hours / outside them
+
+
+def response_by_hour(times: pl.DataFrame, *, titles: dict[str, str]) -> alt.Chart:
+    """Bars: median hours to the first reply by hour of arrival, darker outside office hours.
+
+    ``times``: ``response_times(..., by="hour")`` with ``window`` (the label of in / out of office hours)
+    and ``median_hours`` added; hours with nothing answered already left out.
+    """
+    domain = [titles["in_office"], titles["off_office"]]
+    return (
+        alt.Chart(times)
+        .mark_bar()
+        .encode(
+            x=alt.X("hour:O", title=titles["hour"], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("median_hours:Q", title=titles["median"]),
+            color=alt.Color("window:N", scale=alt.Scale(domain=domain, range=list(OFFICE_COLORS)), legend=_legend()),
+        )
+        .properties(width=FULL_WIDTH, height=170)
+    )
+
+
+def share_of_voice(shares: pl.DataFrame, brands: list[str], periods: list[str], *, titles: dict[str, str]) -> alt.Chart:
+    """100% stacked bars per period: each brand's share of the customers' mentions (``share_of_voice(freq=...)``).
+
+    ``shares`` has ``label`` (the period's start, formatted), in the order of ``periods``.
+    """
+    colours = [BRAND_COLORS[i % len(BRAND_COLORS)] for i in range(len(brands))]
+    frame = shares.with_columns(
+        pl.col("brand").replace_strict({b: i for i, b in enumerate(brands)}, default=len(brands)).alias("_order")
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("label:N", sort=periods, title=titles["period"], axis=alt.Axis(labelAngle=0 if len(periods) <= 12 else -45)),
+            y=alt.Y("share:Q", stack="normalize", title=titles["share"], axis=alt.Axis(format="%")),
+            color=alt.Color("brand:N", scale=alt.Scale(domain=brands, range=colours), legend=_legend()),
+            order=alt.Order("_order:Q"),
+        )
+        .properties(width=FULL_WIDTH, height=180)
+    )
+
+
+def brand_net(comparison: pl.DataFrame, *, titles: dict[str, str]) -> alt.Chart:
+    """Horizontal bars of net sentiment per brand (``brand_comparison``), red below zero, green above."""
+    frame = comparison.filter(pl.col("net_sentiment").is_not_null()).with_columns(
+        pl.when(pl.col("net_sentiment") < 0).then(pl.lit("neg")).otherwise(pl.lit("pos")).alias("_sign")
+    )
+    order = frame.get_column("brand").to_list()
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("brand:N", sort=order, title=None),
+            x=alt.X("net_sentiment:Q", title=titles["net"], scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color(
+                "_sign:N",
+                scale=alt.Scale(domain=["neg", "pos"], range=[SENTIMENT_COLORS["negative"], SENTIMENT_COLORS["positive"]]),
+                legend=None,
+            ),
+        )
+        .properties(width=FULL_WIDTH - 130, height=max(26 * len(order), 60))
+    )
+
+
+def aspect_heatmap(
+    matrix: pl.DataFrame, aspects: list[str], touchpoints: list[str], *, titles: dict[str, str]
+) -> alt.LayerChart:
+    """Aspect x touchpoint grid: colour = net sentiment (red negative, green positive), number = mentions.
+
+    ``matrix``: ``aspect_touchpoint_matrix`` with the display names in ``aspect`` and ``touchpoint``.
+    """
+    base = alt.Chart(matrix).encode(
+        x=alt.X("touchpoint:N", sort=touchpoints, title=None, axis=alt.Axis(labelAngle=-35, labelAlign="right", labelLimit=110)),
+        y=alt.Y("aspect:N", sort=aspects, title=None),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "net_sentiment:Q",
+            # Five steps, not a gradient: a step legend prints reliably and reads at a glance.
+            scale=alt.Scale(type="threshold", domain=[-0.6, -0.2, 0.2, 0.6], range=list(NET_STEPS)),
+            legend=alt.Legend(title=titles["net"], orient="right", format="+.1f", symbolType="square"),
+        )
+    )
+    # Text colour as a mark property, not an encoding: a second colour encoding would break the gradient legend.
+    numbers = base.mark_text(fontSize=9, color="#222222").encode(text=alt.Text("mentions:Q"))
+    width = min(FULL_WIDTH - 160, max(62 * len(touchpoints), 240))
+    return alt.layer(cells, numbers).properties(width=width, height=22 * max(len(aspects), 1))

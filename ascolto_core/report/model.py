@@ -16,7 +16,10 @@ import polars as pl
 from ascolto_core.analysis.base import EngineInfo
 from ascolto_core.analysis.keywords import TermIndex
 from ascolto_core.insights.filters import MentionFilter
+from ascolto_core.insights.hours import OfficeHours
 from ascolto_core.loading.report import LoadReport
+from ascolto_core.profile import BrandProfile
+from ascolto_core.source import ResolvedSource, WorkspaceFacts
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,11 @@ class ReportSource:
         fallback: the reason the requested engine did not run, already in words, if any.
         term_index: ``keywords.term_index`` of ``mentions`` when the caller has one (the app caches it),
             so the words section does not tokenise again.
+        profile: whose listening it is (own accounts, brand, competitors): the workspace's or the demo's.
+        prepared: ``mentions`` already went through ``insights.summary.prepare`` with ``profile``
+            (the app's table); otherwise the report prepares them once.
+        office_hours: the workspace's office hours (None: ``config/insights.yaml``).
+        workspace: what the workspace records about its sources and labels (None for a file).
     """
 
     mentions: pl.DataFrame
@@ -133,6 +141,24 @@ class ReportSource:
     load_report: LoadReport | None = None
     fallback: str | None = None
     term_index: TermIndex | None = field(default=None, repr=False)
+    profile: BrandProfile = field(default_factory=BrandProfile)
+    prepared: bool = False
+    office_hours: OfficeHours | None = None
+    workspace: WorkspaceFacts | None = None
+
+    @classmethod
+    def of(cls, resolved: ResolvedSource) -> ReportSource:
+        """The report's view of what :func:`ascolto_core.source.resolve_source` found."""
+        return cls(
+            mentions=resolved.mentions,
+            name=resolved.name,
+            engine=resolved.engine,
+            load_report=resolved.load_report,
+            fallback=resolved.fallback,
+            profile=resolved.profile,
+            office_hours=resolved.office_hours,
+            workspace=resolved.workspace,
+        )
 
 
 @dataclass(frozen=True)
@@ -144,8 +170,8 @@ class ReportRequest:
         lang: "it" or "en".
         brand: the name on the cover and in the header; empty = the most mentioned brand, else the source name.
         short_authors: print "Mario R." instead of "Mario Rossi" (privacy).
-        own_accounts: the brand's own handles; with the brand name they mark posts that are not quoted
-            as customers' voices (an apology by the brand is not a complaint to answer).
+        own_accounts: more of the brand's own handles, added to the source's profile (``--own-account``);
+            own posts are then marked by ``insights.voice.mark_own`` and kept out by ``flt.voice``.
         tz: display time zone (default from ``config/app.yaml``).
         today: the report's date on the cover (default: today).
     """

@@ -5,8 +5,9 @@ the same filtered mentions (``ctx.current`` is the app's ``ctx.filtered``), so
 the report, the pages and ``summary`` cannot disagree. A builder whose data is
 missing returns :class:`Omitted` with one line saying why, never an empty chart.
 
-New sections (response times, competitors, aspects) are one function each,
-added to ``SECTION_BUILDERS`` with :func:`register_section`.
+Each section is one function, added to ``SECTION_BUILDERS`` with
+:func:`register_section` (response times, competitors and aspects are
+registered that way at the end of this module).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ascolto_core.i18n import t
 from ascolto_core.insights import (
     OfficeHours,
     amplified_negative,
+    apply_filter,
     count_undated,
     emotion_mix,
     hour_weekday_counts,
@@ -34,10 +36,21 @@ from ascolto_core.insights import (
     touchpoint_summary,
     volume_over_time,
 )
+from ascolto_core.insights.aspects import aspect_summary, aspect_touchpoint_matrix
+from ascolto_core.insights.competitors import brand_comparison, has_competitors, share_of_voice
+from ascolto_core.insights.responses import (
+    first_responses,
+    missing_reason,
+    response_summary,
+    response_times,
+    unanswered,
+    weekend_gap,
+)
 from ascolto_core.report import charts
 from ascolto_core.report.context import ReportContext
 from ascolto_core.report.model import Figure, Kpi, Omitted, Quote, Section, Table
 from ascolto_core.schema import SENTIMENTS
+from ascolto_core.workspace.store import LOAD_KINDS
 
 SectionBuilder = Callable[[ReportContext], Section | Omitted]
 # A literal quote longer than this is cut (and says so): a 100,000-character post would fill the report.
@@ -88,24 +101,6 @@ def _quote(row: dict[str, Any], ctx: ReportContext, meta: str, label: str = "") 
         label=label,
         cut=cut,
     )
-
-
-def _handle_key(name: pl.Expr) -> pl.Expr:
-    # "Forno Brio", "@fornobrio" and "fornobrio" are one account.
-    return name.str.to_lowercase().str.replace_all(r"[\s@._-]", "")
-
-
-def own_voice(ctx: ReportContext) -> pl.Expr:
-    """True for posts by the brand itself (author = the brand name or one of ``own_accounts``)."""
-    names = [ctx.brand, *ctx.request.own_accounts]
-    keys = pl.select(_handle_key(pl.Series(names, dtype=pl.String).implode().explode())).to_series()
-    keys = keys.filter(keys.str.len_chars() > 0)
-    return _handle_key(pl.col("author").fill_null("")).is_in(keys.implode()).fill_null(False)
-
-
-def _customers(ctx: ReportContext) -> pl.DataFrame:
-    """The period's posts minus the brand's own, for the quoted lists."""
-    return ctx.current.filter(~own_voice(ctx))
 
 
 def _names(area: str, keys: list[str | None], lang: str) -> dict[str, str]:
@@ -410,6 +405,11 @@ def words_section(ctx: ReportContext) -> Section | Omitted:
 # --- office hours ----------------------------------------------------------------------------------
 
 
+def office_hours(ctx: ReportContext) -> OfficeHours:
+    """The workspace's office hours, else the project's (``config/insights.yaml``)."""
+    return ctx.source.office_hours or OfficeHours.from_config()
+
+
 def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -420,7 +420,7 @@ def hours_section(ctx: ReportContext) -> Section | Omitted:
     counts = hour_weekday_counts(ctx.current, ctx.tz)
     if counts.is_empty() or counts.get_column("mentions").sum() == 0:
         return _omit(ctx, "hours", "hours.omitted")
-    office = OfficeHours.from_config()
+    office = office_hours(ctx)
     off = off_hours_by_touchpoint(ctx.current, office, ctx.tz)
     total_off = int(off.get_column("off_hours").sum())
     # The Orari page's headline figure, same formula.
@@ -470,7 +470,7 @@ def hours_section(ctx: ReportContext) -> Section | Omitted:
 def amplified_section(ctx: ReportContext) -> Section | Omitted:
     """The negative posts with the most engagement (the Allarmi page's list), quoted literally."""
     lang = ctx.lang
-    posts = amplified_negative(_customers(ctx), n=POSTS_PER_SECTION)
+    posts = amplified_negative(ctx.current, n=POSTS_PER_SECTION)
     if posts.is_empty():
         return _omit(ctx, "amplified", "amplified.omitted")
     quotes = tuple(
@@ -493,7 +493,7 @@ def amplified_section(ctx: ReportContext) -> Section | Omitted:
 def attention_section(ctx: ReportContext) -> Section | Omitted:
     """The posts that most need an answer (the Panoramica page's list, longer), quoted literally."""
     lang = ctx.lang
-    posts = needs_attention(_customers(ctx), n=POSTS_PER_SECTION)
+    posts = needs_attention(ctx.current, n=POSTS_PER_SECTION)
     if posts.is_empty():
         return _omit(ctx, "attention", "attention.omitted")
     quotes = tuple(
@@ -526,9 +526,16 @@ def source_counts(ctx: ReportContext) -> pl.DataFrame:
 
 
 def _quality_line(ctx: ReportContext) -> str | None:
-    """Agreement with the data's own reference labels in the period, when there are some."""
+    """Agreement with reference labels in the period: the workspace's corrections, else the data's own ``label``."""
     analysed = ctx.current.filter(pl.col("sentiment").is_not_null())
-    gold = normalise_labels(analysed.get_column("label"))
+    facts = ctx.source.workspace
+    by_person = facts is not None and facts.labels.height > 0
+    if by_person:
+        corrections = facts.labels.select(pl.col("mention_id").alias("id"), pl.col("sentiment").alias("_gold"))
+        analysed = analysed.join(corrections.drop_nulls("_gold"), on="id", how="left")
+        gold = normalise_labels(analysed.get_column("_gold"))
+    else:
+        gold = normalise_labels(analysed.get_column("label"))
     known = gold.is_not_null()
     if not known.any():
         return None
@@ -537,7 +544,7 @@ def _quality_line(ctx: ReportContext) -> str | None:
     except ValueError:  # another engine's labels outside negative/neutral/positive
         return None
     return _tr(
-        "method.quality",
+        "method.quality_labels" if by_person else "method.quality",
         ctx,
         n=fmt_int(evaluation.n, ctx.lang),
         accuracy=fmt_pct(evaluation.accuracy, ctx.lang),
@@ -568,10 +575,7 @@ def method_section(ctx: ReportContext) -> Section | Omitted:
                 empty=fmt_int(report.empty_texts_dropped, lang),
             )
         )
-    own = ctx.current.filter(own_voice(ctx))
-    if own.height:
-        authors = ", ".join(own.get_column("author").unique().sort().head(5).to_list())
-        lines.append(_tr("method.own_posts", ctx, n=fmt_int(own.height, lang), authors=authors))
+    lines.extend(_voice_lines(ctx))
     undated = count_undated(ctx.mentions)
     lines.append(_tr("method.undated", ctx, n=fmt_int(undated, lang)))
     sources = source_counts(ctx)
@@ -580,11 +584,292 @@ def method_section(ctx: ReportContext) -> Section | Omitted:
         if sources.height > 8:
             shown.append(_tr("method.sources_more", ctx, n=fmt_int(sources.height - 8, lang)))
         lines.append(_tr("method.sources", ctx, sources=", ".join(shown)))
+    lines.extend(workspace_lines(ctx))
     lines.append(_tr("method.period", ctx))
     lines.append(_tr("method.shares", ctx))
     if ctx.request.short_authors:
         lines.append(_tr("method.authors_short", ctx))
     return Section(key="method", title=_tr("method.title", ctx), paragraphs=tuple(lines))
+
+
+# --- own voice and workspace (method) ----------------------------------------------------------------
+
+
+def _voice_lines(ctx: ReportContext) -> list[str]:
+    """How the brand's own posts (``insights.voice``) were treated, with their count in the period."""
+    lang = ctx.lang
+    own = apply_filter(ctx.mentions, ctx.flt.replace(voice="own"), ctx.tz)
+    n = fmt_int(own.height, lang)
+    if ctx.flt.voice == "all":
+        return [_tr("method.voice_all", ctx, n=n)]
+    if ctx.flt.voice == "own":
+        return [_tr("method.voice_own", ctx, n=n)]
+    if own.height:
+        authors = ", ".join(own.get_column("author").drop_nulls().unique().sort().head(5).to_list())
+        return [_tr("method.own_posts", ctx, n=n, authors=authors)]
+    if not ctx.profile.own_accounts:
+        return [_tr("method.own_unknown", ctx)]
+    return [_tr("method.own_none", ctx, accounts=", ".join(ctx.profile.own_accounts[:5]))]
+
+
+def _in_period(ctx: ReportContext, at: pl.Expr) -> pl.Expr:
+    """True for UTC times whose local day (display zone) is inside the report's period."""
+    day = at.dt.convert_time_zone(ctx.tz).dt.date()
+    now = ctx.head.current
+    condition = pl.lit(True)
+    if now.date_from is not None:
+        condition = condition & (day >= now.date_from)
+    if now.date_to is not None:
+        condition = condition & (day <= now.date_to)
+    return condition
+
+
+def workspace_lines(ctx: ReportContext) -> list[str]:
+    """Loads and fetches of the period, the sources' failures, the listening health and the labels (workspaces only)."""
+    facts = ctx.source.workspace
+    if facts is None:
+        return []
+    lang = ctx.lang
+    lines: list[str] = []
+    history = facts.history.filter(_in_period(ctx, pl.col("at")))
+    loads = (
+        history.filter(pl.col("kind").is_in(LOAD_KINDS))
+        .group_by("origin")
+        .agg(pl.len().alias("loads"), pl.col("new").sum().alias("new"))
+        .sort(["new", "origin"], descending=[True, False])
+    )
+    if loads.is_empty():
+        lines.append(_tr("method.ws_no_loads", ctx, name=facts.name))
+    else:
+        shown = [
+            _tr("method.ws_load", ctx, origin=r["origin"], loads=fmt_int(r["loads"], lang), new=fmt_int(r["new"], lang))
+            for r in loads.head(8).iter_rows(named=True)
+        ]
+        if loads.height > 8:
+            shown.append(_tr("method.sources_more", ctx, n=fmt_int(loads.height - 8, lang)))
+        total = fmt_int(int(loads.get_column("loads").sum()), lang)
+        lines.append(_tr("method.ws_loads", ctx, name=facts.name, n=total, origins="; ".join(shown)))
+    failures = (
+        history.filter(pl.col("kind") == "listen_failure")
+        .group_by("origin")
+        .agg(pl.len().alias("times"), pl.col("at").min().alias("first"))
+        .sort("first")
+    )
+    if failures.is_empty():
+        lines.append(_tr("method.ws_no_failures", ctx))
+    else:
+        shown = [
+            _tr("method.ws_failure", ctx, origin=r["origin"], times=fmt_int(r["times"], lang), day=fmt_datetime(r["first"], lang, ctx.tz))
+            for r in failures.iter_rows(named=True)
+        ]
+        lines.append(_tr("method.ws_failures", ctx, failures="; ".join(shown)))
+    failing = facts.sources.filter(pl.col("failing_since").is_not_null())
+    if failing.height:
+        shown = [
+            _tr("method.ws_failing", ctx, source=r["source"], since=fmt_datetime(r["failing_since"], lang, ctx.tz),
+                message=(r["message"] or "–")[:160])
+            for r in failing.iter_rows(named=True)
+        ]
+        lines.append(_tr("method.ws_still_failing", ctx, sources="; ".join(shown)))
+    count = facts.labels.height
+    lines.append(_tr("method.ws_labels", ctx, n=fmt_int(count, lang)) if count else _tr("method.ws_no_labels", ctx))
+    return lines
+
+
+# --- customer service: response times -----------------------------------------------------------------
+
+
+def fmt_minutes(minutes: float | None, lang: str) -> str:
+    """``"12 min"``, ``"3 h 20 min"``, ``"2 g 4 h"`` (``"2 d 4 h"`` in English); ``"–"`` for None."""
+    if minutes is None:
+        return "–"
+    total = int(round(minutes))
+    if total < 60:
+        return t("report.minutes.m", lang, m=total)
+    hours, mins = divmod(total, 60)
+    if hours < 48:
+        return t("report.minutes.hm", lang, h=hours, m=mins) if mins else t("report.minutes.h", lang, h=hours)
+    days, hours = divmod(hours, 24)
+    return t("report.minutes.dh", lang, d=days, h=hours) if hours else t("report.minutes.d", lang, d=days)
+
+
+def responses_section(ctx: ReportContext) -> Section | Omitted:
+    """Answered share, median and p90 first reply, by touchpoint and hour, the weekend gap, the unanswered (Servizio clienti)."""
+    lang = ctx.lang
+    brand = ctx.profile.brand or None  # complaints about a competitor are not ours to answer
+    # Customer posts follow the filter; the brand's replies are looked up in all the data, as on the page.
+    missing = missing_reason(ctx.current, ctx.mentions)
+    if missing is not None:
+        return _omit(ctx, "responses", f"responses.{missing}")
+    answered = first_responses(ctx.current, ctx.mentions, brand)
+    summary = response_summary(ctx.current, replies=ctx.mentions, brand=brand, answered=answered)
+    if not summary.answerable:
+        return _omit(ctx, "responses", "responses.nothing")
+    kpis = (
+        Kpi(_tr("responses.answerable", ctx), fmt_int(summary.answerable, lang), "", ""),
+        Kpi(_tr("responses.answered_share", ctx), fmt_pct(summary.answered_share, lang), "", ""),
+        Kpi(_tr("responses.median", ctx), fmt_minutes(summary.median_first_response_minutes, lang), "", ""),
+        Kpi(_tr("responses.p90", ctx), fmt_minutes(summary.p90_first_response_minutes, lang), "", ""),
+        Kpi(_tr("responses.unanswered", ctx), fmt_int(summary.unanswered, lang), "", "",
+            "bad" if summary.unanswered else "neutral"),
+    )
+    paragraphs = [
+        _tr(
+            "responses.intro", ctx, n=fmt_int(summary.answerable, lang), share=fmt_pct(summary.answered_share, lang),
+            median=fmt_minutes(summary.median_first_response_minutes, lang),
+            p90=fmt_minutes(summary.p90_first_response_minutes, lang),
+        )
+    ]
+    gap = weekend_gap(ctx.current, ctx.mentions, ctx.tz, brand, answered=answered)
+    if gap is not None and gap.weekend_answerable and gap.weekday_answerable:
+        paragraphs.append(
+            _tr(
+                "responses.weekend_gap" if gap.weekend_median_minutes is not None else "responses.weekend_none", ctx,
+                weekend=fmt_minutes(gap.weekend_median_minutes, lang), weekday=fmt_minutes(gap.weekday_median_minutes, lang),
+                weekend_share=fmt_pct(gap.weekend_answered_share, lang), weekday_share=fmt_pct(gap.weekday_answered_share, lang),
+            )
+        )
+    by_touchpoint = response_times(ctx.current, by="touchpoint", replies=ctx.mentions, tz=ctx.tz, brand=brand, answered=answered)
+    names = _names("touchpoint", by_touchpoint.get_column("touchpoint").to_list(), lang)
+    table = Table(
+        columns=tuple(_tr(f"responses.{k}", ctx) for k in ("touchpoint", "answerable", "answered_share", "median", "p90")),
+        rows=tuple(
+            (names[r["touchpoint"]], fmt_int(r["answerable"], lang), fmt_pct(r["answered_share"], lang),
+             fmt_minutes(r["median_minutes"], lang), fmt_minutes(r["p90_minutes"], lang))
+            for r in by_touchpoint.iter_rows(named=True)
+        ),
+        numeric=(False, True, True, True, True),
+        caption=_tr("responses.by_touchpoint", ctx),
+    )
+    figures: list[Figure] = []
+    by_hour = response_times(ctx.current, by="hour", replies=ctx.mentions, tz=ctx.tz, brand=brand, answered=answered)
+    by_hour = by_hour.filter(pl.col("answered") > 0)  # an hour with nothing answered has no time to draw
+    if by_hour.height:
+        window = office_hours(ctx).default
+        inside = pl.col("hour").cast(pl.Int32) * 60 + 30
+        in_office = (inside >= window.open_minute) & (inside < window.close_minute)
+        frame = by_hour.with_columns(
+            (pl.col("median_minutes") / 60).alias("median_hours"),
+            pl.when(in_office).then(pl.lit(_tr("responses.in_office", ctx))).otherwise(pl.lit(_tr("responses.off_office", ctx))).alias("window"),
+        )
+        chart = charts.response_by_hour(
+            frame,
+            titles={"hour": _tr("responses.hour", ctx), "median": _tr("responses.median_hours", ctx),
+                    "in_office": _tr("responses.in_office", ctx), "off_office": _tr("responses.off_office", ctx)},
+        )
+        figures.append(Figure("svg", charts.to_svg(chart, lang), alt=_tr("responses.by_hour", ctx), caption=_tr("responses.by_hour", ctx)))
+    waiting = unanswered(ctx.current, replies=ctx.mentions, brand=brand, answered=answered)
+    quotes = tuple(
+        _quote(
+            row, ctx,
+            _tr("responses.meta", ctx, touchpoint=category_name("touchpoint", row["touchpoint"] or "other", lang),
+                when=fmt_datetime(row["created_at"], lang, ctx.tz)),
+            label=_tr("responses.question" if row["is_question"] else "responses.complaint", ctx),
+        )
+        for row in waiting.head(POSTS_PER_SECTION).iter_rows(named=True)
+    )
+    notes = (
+        (_tr("responses.unanswered_intro", ctx, n=fmt_int(waiting.height, lang), shown=fmt_int(len(quotes), lang)),)
+        if quotes else (_tr("responses.all_answered", ctx),)
+    )
+    return Section(
+        key="responses", title=_tr("responses.title", ctx), paragraphs=tuple(paragraphs), kpis=kpis,
+        figures=tuple(figures), tables=(table,), notes=notes, quotes=quotes,
+    )
+
+
+# --- competitors --------------------------------------------------------------------------------------
+
+
+def competitors_section(ctx: ReportContext) -> Section | Omitted:
+    """Share of voice over time and net sentiment per brand (the Concorrenti page)."""
+    lang = ctx.lang
+    if not has_competitors(ctx.current):
+        return _omit(ctx, "competitors", "competitors.omitted")
+    comparison = brand_comparison(ctx.current)
+    brands = comparison.get_column("brand").to_list()
+    now = ctx.head.current
+    freq = "week" if timeline_freq(now.date_from, now.date_to) != "month" else "month"
+    shares = share_of_voice(ctx.current, freq=freq, tz=ctx.tz)
+    figures: list[Figure] = []
+    if shares.height:
+        label = (
+            pl.col("period").dt.strftime("%d/%m") if freq == "week" else pl.col("period").dt.strftime("%m/%Y")
+        )
+        shares = shares.with_columns(label.alias("label"))
+        periods = shares.sort("period").get_column("label").unique(maintain_order=True).to_list()
+        chart = charts.share_of_voice(
+            shares, brands, periods,
+            titles={"share": _tr("competitors.share_axis", ctx), "period": _tr(f"competitors.period_{freq}", ctx)},
+        )
+        figures.append(Figure("svg", charts.to_svg(chart, lang), alt=_tr("competitors.sov", ctx), caption=_tr("competitors.sov", ctx)))
+    if comparison.get_column("net_sentiment").drop_nulls().len():
+        chart = charts.brand_net(comparison, titles={"net": _tr("competitors.net", ctx)})
+        figures.append(Figure("svg", charts.to_svg(chart, lang), alt=_tr("competitors.net_title", ctx), caption=_tr("competitors.net_title", ctx)))
+    rows = tuple(
+        (
+            r["brand"], fmt_int(r["mentions"], lang), fmt_pct(r["share"], lang), fmt_pct(r["negative_share"], lang),
+            fmt_signed(r["net_sentiment"], lang),
+            category_name("emotion", r["dominant_emotion"], lang) if r["dominant_emotion"] else "–",
+        )
+        for r in comparison.iter_rows(named=True)
+    )
+    columns = tuple(_tr(f"competitors.{k}", ctx) for k in ("brand", "mentions", "share", "negative", "net", "emotion"))
+    lines = [
+        _tr("competitors.brand_line", ctx, brand=r["brand"], share=fmt_pct(r["share"], lang), net=fmt_signed(r["net_sentiment"], lang))
+        for r in comparison.head(4).iter_rows(named=True)
+    ]
+    return Section(
+        key="competitors",
+        title=_tr("competitors.title", ctx),
+        paragraphs=(_tr("competitors.intro", ctx, lines="; ".join(lines)),),
+        figures=tuple(figures),
+        tables=(Table(columns, rows, numeric=(False, True, True, True, True, False)),),
+    )
+
+
+# --- aspects ----------------------------------------------------------------------------------------
+
+
+def aspects_section(ctx: ReportContext) -> Section | Omitted:
+    """What customers talk about: aspect x touchpoint net sentiment with volumes (the Temi page)."""
+    lang = ctx.lang
+    summary = aspect_summary(ctx.current)
+    if summary.is_empty():
+        return _omit(ctx, "aspects", "aspects.omitted")
+    aspect_names = {a: category_name("service.aspect", a, lang) for a in summary.get_column("aspect").to_list()}
+    matrix = aspect_touchpoint_matrix(ctx.current)
+    volume = matrix.group_by("touchpoint").agg(pl.col("mentions").sum()).sort(["mentions", "touchpoint"], descending=[True, False])
+    touchpoint_names = _names("touchpoint", volume.get_column("touchpoint").to_list(), lang)
+    cells = matrix.with_columns(
+        pl.col("aspect").replace_strict(aspect_names, return_dtype=pl.String),
+        pl.col("touchpoint").replace_strict(touchpoint_names, return_dtype=pl.String),
+    )
+    chart = charts.aspect_heatmap(
+        cells, list(aspect_names.values()), [touchpoint_names[k] for k in volume.get_column("touchpoint").to_list()],
+        titles={"net": _tr("aspects.net", ctx)},
+    )
+    rows = tuple(
+        (aspect_names[r["aspect"]], fmt_int(r["mentions"], lang), fmt_pct(r["negative_share"], lang), fmt_signed(r["net_sentiment"], lang))
+        for r in summary.iter_rows(named=True)
+    )
+    columns = tuple(_tr(f"aspects.{k}", ctx) for k in ("aspect", "mentions", "negative", "net"))
+    paragraphs = [_tr("aspects.intro", ctx)]
+    # The Temi page's warning: the worst topic among those named at least five times.
+    worst = summary.filter(pl.col("mentions") >= 5).sort("net_sentiment").head(1)
+    if worst.height and worst["net_sentiment"][0] < 0:
+        row = worst.row(0, named=True)
+        paragraphs.append(
+            _tr("aspects.worst", ctx, aspect=aspect_names[row["aspect"]], n=fmt_int(row["mentions"], lang),
+                neg=fmt_pct(row["negative_share"], lang), net=fmt_signed(row["net_sentiment"], lang))
+        )
+    return Section(
+        key="aspects",
+        title=_tr("aspects.title", ctx),
+        paragraphs=tuple(paragraphs),
+        figures=(Figure("svg", charts.to_svg(chart, lang), alt=_tr("aspects.heatmap", ctx), caption=_tr("aspects.heatmap", ctx)),),
+        tables=(Table(columns, rows, numeric=(False, True, True, True)),),
+    )
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -614,4 +899,10 @@ def register_section(key: str, builder: SectionBuilder, *, before: str | None = 
     keys = [k for k, _ in SECTION_BUILDERS]
     position = keys.index(before) if before in keys else len(SECTION_BUILDERS)
     SECTION_BUILDERS.insert(position, (key, builder))
+
+
+# Issue 12's views, registered as an extension would register them.
+register_section("aspects", aspects_section, before="words")
+register_section("responses", responses_section, before="amplified")
+register_section("competitors", competitors_section, before="amplified")
 
