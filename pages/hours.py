@@ -25,7 +25,7 @@ st.subheader(t("app.hours.heatmap", lang))
 st.altair_chart(localise(heatmap_chart(counts, lang), lang))
 
 st.subheader(t("app.hours.off_hours", lang))
-office = OfficeHours.from_config()
+office = ctx.office_hours or OfficeHours.from_config()  # the open workspace's settings
 window = office.default
 st.caption(
     t(

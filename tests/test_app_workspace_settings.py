@@ -150,3 +150,21 @@ def test_alert_paths_round_trip() -> None:
     for path, value in flat.items():
         set_path(rebuilt, path, value)
     assert rebuilt == rules
+
+
+def test_the_workspaces_office_hours_are_the_ones_orari_uses(app: tuple[AppTest, Path], tmp_path: Path) -> None:
+    # A bar open every day until late: its own hours, not the project's 9-18 Monday to Friday.
+    at, path = app
+    workspace = Workspace.open(path)
+    hours = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "open": "07:00", "close": "23:00"}
+    workspace.set_settings({**workspace.settings().to_dict(), "office_hours": hours})
+    csv = tmp_path / "bar.csv"
+    csv.write_text("testo,data\nServizio lento stasera,2026-11-21 21:30\nCaffè ottimo,2026-11-22 08:15\n", encoding="utf-8")
+    from ascolto_core.workspace import add_file
+
+    add_file(workspace, csv)
+    at.switch_page("pages/hours.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert "07:00" in shown and "23:00" in shown
+    assert "09:00" not in shown

@@ -28,6 +28,7 @@ def report_source(lang: str, ctx: PageContext, profile: BrandProfile | None) -> 
         fallback=t(fallback[0], lang, **fallback[1]) if fallback else None,
         profile=profile or BrandProfile(),
         prepared=profile is not None,
+        office_hours=ctx.office_hours,
     )
 
 

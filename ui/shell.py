@@ -235,6 +235,7 @@ def build_context(lang: str) -> PageContext | None:
         flt=flt,
         dataset_key=dataset_key,
         cache_key=f"{dataset_key}|{tz}|{flt!r}",
+        office_hours=workspaces.office_hours(),
     )
     with st.sidebar:
         filter_count_caption(context.shown, context.total, lang)

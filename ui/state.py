@@ -141,6 +141,7 @@ class PageContext:
     flt: Any  # ascolto_core.insights.MentionFilter
     dataset_key: str
     cache_key: str
+    office_hours: Any = None  # ascolto_core.insights.OfficeHours: the open workspace's, else the project's
 
     @property
     def total(self) -> int:

@@ -189,6 +189,23 @@ def workspace_profile(workspace: Workspace) -> Any:
     return workspace.settings().profile
 
 
+def office_hours() -> Any:
+    """The open workspace's office hours and holidays (its settings), else the project's (``config/insights.yaml``).
+
+    Raises:
+        AscoltoError: the project's office hours cannot be read (a workspace's were validated when saved).
+    """
+    from ascolto_core.insights import OfficeHours
+
+    try:
+        workspace = current_workspace()
+        if workspace is not None:
+            return workspace.settings().office_hours_record()
+    except AscoltoError:
+        pass
+    return OfficeHours.from_config()
+
+
 def display_tz() -> str:
     """The open workspace's display time zone (its settings), else the app's (``config/app.yaml``)."""
     try:
