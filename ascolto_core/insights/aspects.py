@@ -128,7 +128,15 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
     )
     matches = [by_word]
     if expressions.height:
-        clauses = tokens.group_by("row", "clause", "lang").agg(
+        # Only a clause holding an expression's first lemma can contain it: the lemma strings are
+        # joined for those few clauses, not for every clause of every post.
+        first_words = expressions["expression"].str.split(" ").list.first().unique().implode()
+        lemma = pl.col("lemma")
+        starts = lemma.is_in(first_words) | (
+            lemma.str.contains(" ", literal=True) & lemma.str.split(" ").list.eval(pl.element().is_in(first_words)).list.any()
+        )
+        candidates = tokens.filter(starts).select("row", "clause").unique()
+        clauses = tokens.join(candidates, on=["row", "clause"], how="semi").group_by("row", "clause", "lang").agg(
             (pl.lit(" ") + pl.col("lemma").sort_by("pos").str.join(" ") + pl.lit(" ")).alias("lemmas")
         )
         for expression, term_lang, aspect in expressions.iter_rows():
