@@ -114,28 +114,42 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
 
     taxonomy = taxonomy or default_taxonomy()
     words, expressions = _term_tables(taxonomy)
-    tokens = token_frame(texts.cast(pl.String).fill_null(""), normalise_lang(langs))
-    breaker = (pl.col("kind") == "punct") | pl.col("token").is_in(list(CLAUSE_BREAKERS))
+    word_lemmas = words["lemma"].unique().implode()
+    # An expression can only sit in a clause that holds its first lemma (a lemma may hold spaces).
+    first_words = expressions["expression"].str.split(" ").list.first().unique().implode()
+    lemma = pl.col("lemma")
+
+    def roles(vocab: pl.DataFrame) -> pl.DataFrame:
+        # Each role is decided once per distinct token, then joined back with the tokens.
+        return vocab.with_columns(
+            ((pl.col("kind") == "punct") | pl.col("token").is_in(list(CLAUSE_BREAKERS))).alias("_breaker"),
+            lemma.is_in(word_lemmas).alias("_word"),
+            (
+                lemma.is_in(first_words)
+                | (
+                    lemma.str.contains(" ", literal=True)
+                    & lemma.str.split(" ").list.eval(pl.element().is_in(first_words)).list.any()
+                )
+            ).alias("_starts"),
+        )
+
+    tokens = token_frame(texts.cast(pl.String).fill_null(""), normalise_lang(langs), annotate=roles)
+    breaker = pl.col("_breaker")
     new_row = pl.col("row") != pl.col("row").shift(1)
     tokens = tokens.with_columns((breaker | new_row.fill_null(True)).cum_sum().alias("clause")).filter(~breaker)
     # A term of one language matches posts in that language; posts of other languages try every term.
     lang_ok = (pl.col("lang") == pl.col("term_lang")) | ~pl.col("lang").is_in(["it", "en"])
     by_word = (
-        tokens.select("row", "clause", "lemma", "lang")
+        tokens.filter(pl.col("_word"))
+        .select("row", "clause", "lemma", "lang")
         .join(words.rename({"lang": "term_lang"}), on="lemma", how="inner")
         .filter(lang_ok)
         .select("row", "clause", "aspect")
     )
     matches = [by_word]
     if expressions.height:
-        # Only a clause holding an expression's first lemma can contain it: the lemma strings are
-        # joined for those few clauses, not for every clause of every post.
-        first_words = expressions["expression"].str.split(" ").list.first().unique().implode()
-        lemma = pl.col("lemma")
-        starts = lemma.is_in(first_words) | (
-            lemma.str.contains(" ", literal=True) & lemma.str.split(" ").list.eval(pl.element().is_in(first_words)).list.any()
-        )
-        candidates = tokens.filter(starts).select("row", "clause").unique()
+        # The lemma strings are joined only for the few clauses that can hold an expression.
+        candidates = tokens.filter(pl.col("_starts")).select("row", "clause").unique()
         clauses = tokens.join(candidates, on=["row", "clause"], how="semi").group_by("row", "clause", "lang").agg(
             (pl.lit(" ") + pl.col("lemma").sort_by("pos").str.join(" ") + pl.lit(" ")).alias("lemmas")
         )
