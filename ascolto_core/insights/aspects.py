@@ -133,7 +133,12 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
             ).alias("_starts"),
         )
 
-    tokens = token_frame(texts.cast(pl.String).fill_null(""), normalise_lang(langs), annotate=roles)
+    tokens = token_frame(
+        texts.cast(pl.String).fill_null(""),
+        normalise_lang(langs),
+        annotate=roles,
+        columns=("row", "pos", "surface", "lemma", "lang"),
+    )
     breaker = pl.col("_breaker")
     new_row = pl.col("row") != pl.col("row").shift(1)
     tokens = tokens.with_columns((breaker | new_row.fill_null(True)).cum_sum().alias("clause")).filter(~breaker)

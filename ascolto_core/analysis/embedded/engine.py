@@ -142,7 +142,9 @@ class EmbeddedEngine:
 
     def _analyze_chunk(self, texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
         lexicon = self.lexicon
-        tokens = token_frame(texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon))
+        tokens = token_frame(
+            texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon), columns=_SCORED_COLUMNS
+        )
         scored = score_tokens(tokens, lexicon)
         n = len(texts)
         rows = pl.DataFrame(
@@ -158,6 +160,11 @@ class EmbeddedEngine:
         rows = rows.with_columns(pl.col("row").is_in(requests.implode()).alias("request"))
         return _aggregate(rows, scored)
 
+
+# The token columns score_tokens reads (the normalised ``token`` only matters per distinct token).
+_SCORED_COLUMNS: tuple[str, ...] = (
+    "row", "pos", "kind", "surface", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"
+)
 
 LEXICON_COLUMNS: tuple[str, ...] = (
     "valence",
