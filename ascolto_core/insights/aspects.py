@@ -141,6 +141,8 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
     )
     breaker = pl.col("_breaker")
     new_row = pl.col("row") != pl.col("row").shift(1)
+    # Clause numbers run over the whole frame, so a clause number alone names one clause of one post;
+    # tokens stay in (row, pos) order, so grouping keeps each clause's words in order.
     tokens = tokens.with_columns((breaker | new_row.fill_null(True)).cum_sum().alias("clause")).filter(~breaker)
     # A term of one language matches posts in that language; posts of other languages try every term.
     lang_ok = (pl.col("lang") == pl.col("term_lang")) | ~pl.col("lang").is_in(["it", "en"])
@@ -154,9 +156,15 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
     matches = [by_word]
     if expressions.height:
         # The lemma strings are joined only for the few clauses that can hold an expression.
-        candidates = tokens.filter(pl.col("_starts")).select("row", "clause").unique()
-        clauses = tokens.join(candidates, on=["row", "clause"], how="semi").group_by("row", "clause", "lang").agg(
-            (pl.lit(" ") + pl.col("lemma").sort_by("pos").str.join(" ") + pl.lit(" ")).alias("lemmas")
+        candidates = tokens.filter(pl.col("_starts"))["clause"].unique().implode()
+        clauses = (
+            tokens.filter(pl.col("clause").is_in(candidates))
+            .group_by("clause", maintain_order=True)
+            .agg(
+                pl.col("row").first(),
+                pl.col("lang").first(),
+                (pl.lit(" ") + pl.col("lemma").str.join(" ") + pl.lit(" ")).alias("lemmas"),
+            )
         )
         for expression, term_lang, aspect in expressions.iter_rows():
             hit = clauses.filter(
@@ -166,12 +174,11 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
             matches.append(hit.select("row", "clause", pl.lit(aspect).alias("aspect")))
     found = pl.concat(matches).unique()
     texts_of = (
-        tokens.join(found.select("row", "clause").unique(), on=["row", "clause"], how="semi")
-        .group_by("row", "clause")
-        .agg(pl.col("surface").sort_by("pos").str.join(" ").alias("clause_text"), pl.col("lang").first())
+        tokens.filter(pl.col("clause").is_in(found["clause"].unique().implode()))
+        .group_by("clause", maintain_order=True)
+        .agg(pl.col("surface").str.join(" ").alias("clause_text"), pl.col("lang").first())
     )
-    return found.join(texts_of, on=["row", "clause"], how="inner").sort("row", "clause", "aspect")
-
+    return found.join(texts_of, on="clause", how="inner").sort("row", "clause", "aspect")
 
 def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None) -> pl.DataFrame:
     """``frame`` with ``aspects`` and ``aspect_sentiments`` (aligned lists; empty when no aspect is named).
