@@ -128,3 +128,29 @@ if __name__ == "__main__" and "--regenerate" in sys.argv:
     FIXTURE.parent.mkdir(parents=True, exist_ok=True)
     table.write_parquet(FIXTURE, compression="zstd", compression_level=19)
     print(f"{table.height} rows, {FIXTURE.stat().st_size / 1e3:.0f} kB -> {FIXTURE}")
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ("row", "pos", "surface", "lemma", "lang"),  # what aspects read
+        ("row", "pos", "kind", "surface", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"),  # the engine
+        ("lemma",),  # one column alone
+    ],
+)
+def test_token_columns_are_the_full_frames_columns(columns: tuple[str, ...]) -> None:
+    # Asking for fewer token columns returns exactly those columns of the full frame, same rows.
+    from ascolto_core.analysis.text import token_frame
+
+    texts = pl.Series(["Servizio PESSIMO!!! non tornerò maiii", "", "Great coffee 😍 #yum @bar :)", None])
+    langs = pl.Series(["it", "other", "en", None])
+    full = token_frame(texts, langs)
+    assert_frame_equal(token_frame(texts, langs, columns=columns), full.select(columns))
+
+
+def test_token_columns_unknown_name_is_refused() -> None:
+    # A typo in a column name is a caller bug: say which name.
+    from ascolto_core.analysis.text import token_frame
+
+    with pytest.raises(ValueError, match="lemmas"):
+        token_frame(pl.Series(["ciao"]), pl.Series(["it"]), columns=("row", "lemmas"))
