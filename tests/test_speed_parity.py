@@ -114,7 +114,7 @@ def test_analysed_table_is_identical(reference: pl.DataFrame, case: str) -> None
     for column in expected.columns:
         if not got[column].equals(expected[column]):
             bad = [i for i, (a, b) in enumerate(zip(got[column].to_list(), expected[column].to_list(), strict=True)) if a != b]
-            first = bad[0]
+            first = bad[0] if bad else 0  # equals() also tells NaN apart
             pytest.fail(
                 f"{case}: column {column} differs on {len(bad)} rows, first {first} "
                 f"(text {expected['text'][first]!r}): got {got[column][first]!r}, expected {expected[column][first]!r}"
