@@ -17,6 +17,10 @@ def config_dir() -> Path:
     return Path(os.environ.get("ASCOLTO_CONFIG_DIR") or PROJECT_ROOT / "config")
 
 
+# libyaml's parser when PyYAML was built with it (same documents, ~10x less CPU at start-up).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def load_config(name: str) -> dict[str, Any]:
     """Read ``config/<name>.yaml`` as a dict (cached; an absent file is ``{}``).
@@ -28,7 +32,7 @@ def load_config(name: str) -> dict[str, Any]:
     path = config_dir() / f"{name}.yaml"
     if not path.exists():
         return {}
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    content = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}  # noqa: S506 - a safe loader
     if not isinstance(content, dict):
         raise ValueError(f"{path}: expected a mapping at top level, got {type(content).__name__}")
     return content

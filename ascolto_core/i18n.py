@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ascolto_core.config import config_dir
+from ascolto_core.config import YAML_LOADER, config_dir
 
 DEFAULT_LANG = "it"
 LANGUAGES: tuple[str, ...] = ("it", "en")
@@ -35,7 +35,7 @@ def catalogue(lang: str) -> dict[str, str]:
     messages: dict[str, str] = {}
     folder = Path(config_dir()) / "i18n" / lang
     for path in sorted(folder.glob("*.yaml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}  # noqa: S506 - a safe loader
         _flatten(path.stem, content, messages)
     return messages
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import polars as pl
 import simplemma
@@ -242,6 +242,7 @@ def token_frame(
     texts: pl.Series,
     langs: pl.Series | None = None,
     annotate: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """All tokens of all texts, tidy, including punctuation (the engine's view).
 
@@ -258,9 +259,13 @@ def token_frame(
         ``annotate``, if given, receives the frame of DISTINCT tokens (those columns
         except row/pos, plus ``raw``) and may add columns; they are joined back with
         the rest in one pass (how the engine attaches its lexicon cheaply).
+        ``columns``, if given, keeps only those of the columns above (in their
+        order; the annotated ones always follow): a caller that does not need a
+        column saves copying it once per token occurrence.
 
     Raises:
-        ValueError: if ``langs`` has a different length from ``texts``.
+        ValueError: if ``langs`` has a different length from ``texts``, or ``columns``
+            names a column that is not one of the above.
     """
     n = len(texts)
     if langs is None:
@@ -298,14 +303,23 @@ def token_frame(
         "is_caps",
         "lang",
     ]
+    if columns is not None:
+        unknown = [c for c in columns if c not in base_columns]
+        if unknown:
+            raise ValueError(f"unknown token columns: {', '.join(unknown)}")
+        base_columns = [c for c in base_columns if c in columns]
     extra: list[str] = []
     if annotate is not None:
         before = set(vocab.columns)
         vocab = annotate(vocab)
         extra = [c for c in vocab.columns if c not in before]
-    vocab = vocab.with_columns(pl.col("lang").cast(_LANG_ENUM))
+    # Only what is returned is copied onto every token occurrence by the join.
+    wanted = [c for c in (*base_columns, *extra) if c not in ("row", "pos", "lang")]
+    vocab = vocab.select("raw", pl.col("lang").cast(_LANG_ENUM), *wanted)
     frame = frame.join(vocab, on=["raw", "lang"], how="left", maintain_order="left")
-    return frame.select(*base_columns, *extra).with_columns(pl.col("lang").cast(pl.String))
+    return frame.select(*base_columns, *extra).with_columns(
+        *([pl.col("lang").cast(pl.String)] if "lang" in base_columns else [])
+    )
 
 
 _ELONGATED_PATTERN = "|".join(f"{c}{c}{c}" for c in "abcdefghijklmnopqrstuvwxyzàèéìòù")

@@ -114,22 +114,57 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
 
     taxonomy = taxonomy or default_taxonomy()
     words, expressions = _term_tables(taxonomy)
-    tokens = token_frame(texts.cast(pl.String).fill_null(""), normalise_lang(langs))
-    breaker = (pl.col("kind") == "punct") | pl.col("token").is_in(list(CLAUSE_BREAKERS))
+    word_lemmas = words["lemma"].unique().implode()
+    # An expression can only sit in a clause that holds its first lemma (a lemma may hold spaces).
+    first_words = expressions["expression"].str.split(" ").list.first().unique().implode()
+    lemma = pl.col("lemma")
+
+    def roles(vocab: pl.DataFrame) -> pl.DataFrame:
+        # Each role is decided once per distinct token, then joined back with the tokens.
+        return vocab.with_columns(
+            ((pl.col("kind") == "punct") | pl.col("token").is_in(list(CLAUSE_BREAKERS))).alias("_breaker"),
+            lemma.is_in(word_lemmas).alias("_word"),
+            (
+                lemma.is_in(first_words)
+                | (
+                    lemma.str.contains(" ", literal=True)
+                    & lemma.str.split(" ").list.eval(pl.element().is_in(first_words)).list.any()
+                )
+            ).alias("_starts"),
+        )
+
+    tokens = token_frame(
+        texts.cast(pl.String).fill_null(""),
+        normalise_lang(langs),
+        annotate=roles,
+        columns=("row", "pos", "surface", "lemma", "lang"),
+    )
+    breaker = pl.col("_breaker")
     new_row = pl.col("row") != pl.col("row").shift(1)
+    # Clause numbers run over the whole frame, so a clause number alone names one clause of one post;
+    # tokens stay in (row, pos) order, so grouping keeps each clause's words in order.
     tokens = tokens.with_columns((breaker | new_row.fill_null(True)).cum_sum().alias("clause")).filter(~breaker)
     # A term of one language matches posts in that language; posts of other languages try every term.
     lang_ok = (pl.col("lang") == pl.col("term_lang")) | ~pl.col("lang").is_in(["it", "en"])
     by_word = (
-        tokens.select("row", "clause", "lemma", "lang")
+        tokens.filter(pl.col("_word"))
+        .select("row", "clause", "lemma", "lang")
         .join(words.rename({"lang": "term_lang"}), on="lemma", how="inner")
         .filter(lang_ok)
         .select("row", "clause", "aspect")
     )
     matches = [by_word]
     if expressions.height:
-        clauses = tokens.group_by("row", "clause", "lang").agg(
-            (pl.lit(" ") + pl.col("lemma").sort_by("pos").str.join(" ") + pl.lit(" ")).alias("lemmas")
+        # The lemma strings are joined only for the few clauses that can hold an expression.
+        candidates = tokens.filter(pl.col("_starts"))["clause"].unique().implode()
+        clauses = (
+            tokens.filter(pl.col("clause").is_in(candidates))
+            .group_by("clause", maintain_order=True)
+            .agg(
+                pl.col("row").first(),
+                pl.col("lang").first(),
+                (pl.lit(" ") + pl.col("lemma").str.join(" ") + pl.lit(" ")).alias("lemmas"),
+            )
         )
         for expression, term_lang, aspect in expressions.iter_rows():
             hit = clauses.filter(
@@ -139,12 +174,11 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
             matches.append(hit.select("row", "clause", pl.lit(aspect).alias("aspect")))
     found = pl.concat(matches).unique()
     texts_of = (
-        tokens.join(found.select("row", "clause").unique(), on=["row", "clause"], how="semi")
-        .group_by("row", "clause")
-        .agg(pl.col("surface").sort_by("pos").str.join(" ").alias("clause_text"), pl.col("lang").first())
+        tokens.filter(pl.col("clause").is_in(found["clause"].unique().implode()))
+        .group_by("clause", maintain_order=True)
+        .agg(pl.col("surface").str.join(" ").alias("clause_text"), pl.col("lang").first())
     )
-    return found.join(texts_of, on=["row", "clause"], how="inner").sort("row", "clause", "aspect")
-
+    return found.join(texts_of, on="clause", how="inner").sort("row", "clause", "aspect")
 
 def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None) -> pl.DataFrame:
     """``frame`` with ``aspects`` and ``aspect_sentiments`` (aligned lists; empty when no aspect is named).

@@ -142,7 +142,9 @@ class EmbeddedEngine:
 
     def _analyze_chunk(self, texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
         lexicon = self.lexicon
-        tokens = token_frame(texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon))
+        tokens = token_frame(
+            texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon), columns=_SCORED_COLUMNS
+        )
         scored = score_tokens(tokens, lexicon)
         n = len(texts)
         rows = pl.DataFrame(
@@ -158,6 +160,11 @@ class EmbeddedEngine:
         rows = rows.with_columns(pl.col("row").is_in(requests.implode()).alias("request"))
         return _aggregate(rows, scored)
 
+
+# The token columns score_tokens reads (the normalised ``token`` only matters per distinct token).
+_SCORED_COLUMNS: tuple[str, ...] = (
+    "row", "pos", "kind", "surface", "lemma", "is_stopword", "is_elongated", "is_caps", "lang"
+)
 
 LEXICON_COLUMNS: tuple[str, ...] = (
     "valence",
@@ -445,7 +452,10 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     lemmas are gathered by index, so the work is proportional to the candidates only.
     """
     total = frame.height
-    starts = frame.filter(pl.col("lemma").is_in(lexicon.prefixes[1].implode()) & (pl.col("kind") != "punct"))
+    # Only the columns used below: the candidates are a large share of all tokens.
+    starts = frame.select("i", "row", "lang", "lemma", "surface").filter(
+        pl.col("lemma").is_in(lexicon.prefixes[1].implode()) & (frame["kind"] != "punct")
+    )
     if starts.height == 0 or total == 0:
         return pl.DataFrame(schema=_EXPRESSION_MATCH_SCHEMA)
     lemma, surface, row, kind = frame["lemma"], frame["surface"], frame["row"], frame["kind"]
@@ -457,6 +467,12 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         n_tok = k + 1
         at = (idx + k).clip(0, total - 1)
         ok = ok & ((idx + k) < total) & (row.gather(at) == starts["row"]) & (kind.gather(at) != "punct")
+        # Most candidates die here: only a lemma that follows a space in some n-gram worth building
+        # can extend one, so the strings are joined for those alone.
+        ok = ok & lemma.gather(at).is_in(_continuations(lexicon, n_tok).implode()).fill_null(False)
+        cand, idx, starts, at, ok = cand.filter(ok), idx.filter(ok), starts.filter(ok), at.filter(ok), ok.filter(ok)
+        if cand.height == 0:
+            break
         cand = cand.with_columns(
             pl.when(ok)
             .then(pl.concat_str([pl.col(f"g{k}"), lemma.gather(at)], separator=" "))
@@ -503,6 +519,18 @@ def _match_expressions(frame: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         (pl.col("i") + pl.col("mwe_len")).cum_max().shift(1).fill_null(0).alias("reach")
     )
     return matches.filter(pl.col("i") >= pl.col("reach")).drop("reach")
+
+
+def _continuations(lexicon: Lexicon, n_tok: int) -> pl.Series:
+    """Every tail after a space of an ``n_tok``-token prefix or expression key.
+
+    ``g + " " + lemma`` can only be such a prefix or key if ``lemma`` is one of these tails:
+    a necessary condition, so filtering on it changes no match.
+    """
+    keys = lexicon.expressions.filter(pl.col("n") == n_tok)["key"].to_list()
+    targets = set(lexicon.prefixes[n_tok].to_list()) | set(keys)
+    tails = {target[i + 1 :] for target in targets for i, char in enumerate(target) if char == " "}
+    return pl.Series(sorted(tails), dtype=pl.String)
 
 
 def _drivers(scored: pl.DataFrame, positive: bool) -> pl.DataFrame:
