@@ -10,7 +10,7 @@ from ascolto_core.insights import OfficeHours, count_time_unknown, hour_weekday_
 from ui.charts import heatmap_chart, localise, off_hours_chart
 from ui.format import fmt_int, fmt_pct, with_labels
 from ui.shell import page_context
-from ui.tables import table_height
+from ui.tables import localised, table_height
 
 ctx = page_context("app.hours.title")
 lang = ctx.lang
@@ -45,20 +45,25 @@ st.metric(
 )
 st.altair_chart(localise(off_hours_chart(off, lang), lang))
 view = off.pipe(with_labels, "touchpoint", "touchpoint", lang).sort("off_hours_share", descending=True, nulls_last=True)
+count = lambda v: fmt_int(v, lang)  # noqa: E731
 st.dataframe(
-    view.select(
-        "touchpoint_label", "mentions", "off_hours", (pl.col("off_hours_share") * 100).round(0),
-        "off_hours_complaints", "off_hours_questions",
+    localised(
+        view.select(
+            "touchpoint_label", "mentions", "off_hours", (pl.col("off_hours_share") * 100).round(0),
+            "off_hours_complaints", "off_hours_questions",
+        ),
+        {"mentions": count, "off_hours": count, "off_hours_share": lambda v: f"{v:.0f}%",
+         "off_hours_complaints": count, "off_hours_questions": count},
     ),
     hide_index=True,
     height=table_height(view.height),
     column_config={
         "touchpoint_label": st.column_config.TextColumn(t("app.chart.touchpoint", lang)),
-        "mentions": st.column_config.NumberColumn(t("app.chart.mentions", lang), format="localized"),
-        "off_hours": st.column_config.NumberColumn(t("app.chart.off_hours", lang), format="localized"),
-        "off_hours_share": st.column_config.NumberColumn(t("app.chart.off_hours_share", lang), format="%d%%"),
-        "off_hours_complaints": st.column_config.NumberColumn(t("app.chart.complaints", lang), format="localized"),
-        "off_hours_questions": st.column_config.NumberColumn(t("app.chart.questions", lang), format="localized"),
+        "mentions": st.column_config.NumberColumn(t("app.chart.mentions", lang)),
+        "off_hours": st.column_config.NumberColumn(t("app.chart.off_hours", lang)),
+        "off_hours_share": st.column_config.NumberColumn(t("app.chart.off_hours_share", lang)),
+        "off_hours_complaints": st.column_config.NumberColumn(t("app.chart.complaints", lang)),
+        "off_hours_questions": st.column_config.NumberColumn(t("app.chart.questions", lang)),
     },
     key="off_hours_table",
 )

@@ -69,3 +69,13 @@ def test_decimal_format(value: float, lang: str, expected: str) -> None:
     assert fmt_int(1234, "it") == "1.234"
     assert fmt_int(1234, "it", signed=True) == "+1.234"  # the Panoramica card's change in mentions
     assert fmt_int(-5, "en", signed=True) == "-5"
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_hours_table_uses_the_languages_number_format(lang: str) -> None:
+    # Orari's table had Streamlit's browser-locale format: "1,811" on an Italian page in an English browser.
+    at = app_with_data("pages/hours.py", lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    table = shown_cells(at.dataframe[0])
+    assert all(re.fullmatch(PATTERNS[lang]["count"], v) for v in table["mentions"]), table
+    assert all(re.fullmatch(r"\d{1,3}%", v) for v in table["off_hours_share"]), table
