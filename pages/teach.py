@@ -31,12 +31,14 @@ queue_tab, vocabulary_tab, drivers_tab, file_tab = st.tabs(
     [t(f"teachui.tabs.{name}", lang) for name in ("queue", "vocabulary", "drivers", "file")]
 )
 with queue_tab:
-    excluded = tuple(sorted({*labels["mention_id"].to_list(), *(st.session_state.get(teach_panel.SKIPPED) or [])}))
+    judged = labels.filter(labels["sentiment"].is_not_null())["mention_id"].to_list()  # an emotion alone keeps the post
+    excluded = tuple(sorted({*judged, *(st.session_state.get(teach_panel.SKIPPED) or [])}))
     posts = teach_panel.next_posts(ctx.mentions, ctx.dataset_key, excluded)
     left, right = st.columns([3, 2], gap="large")
     with left:
         if posts.is_empty():
             st.success(t("teachui.queue.done", lang))
+            teach_panel.undo_button(path, lang)
         else:
             teach_panel.render_queue_post(path, posts.row(0, named=True), lang)
     with right:

@@ -22,8 +22,8 @@ from ascolto_core.workspace.taught_io import RANDOM_STATE
 from ui.components import EMOTION_ICON
 from ui.format import category_name
 
-UNDO = "teach_undo"  # session: mention ids labelled in this session, newest last
-SKIPPED = "teach_skipped"  # session: mention ids skipped in this session
+UNDO = "teach_undo_stack"  # session: mention ids labelled in this session, newest last
+SKIPPED = "teach_skipped_ids"  # session: mention ids skipped in this session
 DISMISSED_STATE = "teach.dismissed_drivers"  # workspace state: drivers the person called right
 _RUNS: dict[int, tuple[dict[Any, Any], Counter[str]]] = {}
 
@@ -273,8 +273,10 @@ def render_estimate(path: str, version_key: str, labels_revision: int, labels: i
             )
         else:
             st.markdown(t("teachui.estimate.too_few", lang, target=title, n=estimate.labels))
-        in_use = t(f"teachui.estimate.in_use_{estimate.in_use}", lang)
-        st.caption(in_use + " " + t(estimate.reason, lang, labels=estimate.labels))
+        # The core's reason, worded for the app: the workspace's posts are read by the engine + vocabulary,
+        # and the person's labels win wherever given.
+        reason = estimate.reason.rsplit(".", 1)[-1]
+        st.caption(t(f"teachui.estimate.reason_{reason}", lang, labels=estimate.labels))
 
 
 def render_queue_post(path: str, post: Mapping[str, Any], lang: str) -> None:
@@ -285,6 +287,7 @@ def render_queue_post(path: str, post: Mapping[str, Any], lang: str) -> None:
     with st.container(border=True):
         st.caption(category_name("touchpoint", post.get("touchpoint"), lang))
         st.markdown("### " + escape_markdown(str(post.get("text") or "")))
+    st.caption(t("teachui.queue.how", lang))
     with st.container(horizontal=True, gap="small"):
         for number, value in enumerate(SENTIMENTS, start=1):
             st.button(category_name("sentiment", value, lang), key=f"teach_s_{value}",
@@ -297,9 +300,14 @@ def render_queue_post(path: str, post: Mapping[str, Any], lang: str) -> None:
     with st.container(horizontal=True, gap="small"):
         st.button(t("teachui.queue.skip", lang), key="teach_skip", icon=":material/skip_next:", shortcut="s",
                   on_click=skip, args=(mention_id,))
-        st.button(t("teachui.queue.undo", lang), key="teach_undo", icon=":material/undo:", shortcut="u",
-                  on_click=undo, args=(path,), disabled=not st.session_state.get(UNDO))
+        undo_button(path, lang)
     st.caption(t("teachui.queue.keys", lang))
+
+
+def undo_button(path: str, lang: str) -> None:
+    """ "Annulla l'ultima": takes back the label given last in this session."""
+    st.button(t("teachui.queue.undo", lang), key="teach_undo", icon=":material/undo:", shortcut="u",
+              on_click=undo, args=(path,), disabled=not st.session_state.get(UNDO))
 
 
 def render_vocabulary(path: str, lang: str) -> None:
