@@ -191,7 +191,12 @@ def mark_name(path: str, term: str) -> None:
     """ "È un nome": the term becomes a name in the workspace's vocabulary (applied at the next refresh)."""
     from ascolto_core.workspace import Workspace
 
-    Workspace.open(path).set_term(term, kind="name")
+    try:
+        Workspace.open(path).set_term(term, kind="name")
+    except AscoltoError as error:
+        st.session_state["teach_error"] = error.message(str(st.session_state.get("lang") or "it"))
+        return
+    st.session_state["teach_notice"] = t("teachui.drivers.named", str(st.session_state.get("lang") or "it"), term=term)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -139,13 +139,19 @@ def current_stamp(workspace: Workspace, engine: str | None = None) -> AnalysisSt
     """The stamp a fresh analysis would carry now: the workspace's engine (:func:`workspace_engine`) and the teaching revisions."""
     info = workspace_engine(workspace, engine).info
     vocabulary, labels = workspace.revisions()
-    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, labels)
+    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, _labels_seen(info.name, labels))
 
 
 def _stamp(result: AnalysisResult, revisions: tuple[int, int]) -> AnalysisStamp:
     vocabulary, labels = revisions
     info = result.engine
-    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, labels)
+    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, _labels_seen(info.name, labels))
+
+
+def _labels_seen(engine: str, labels_revision: int) -> int:
+    # Only a model trained on the labels reads them; the app lays the person's labels over any
+    # other engine's results, so a correction does not make every stored analysis stale.
+    return labels_revision if engine == "adapted" else 0
 
 
 def _plain_model_id(model_id: str) -> str:
