@@ -156,3 +156,38 @@ def test_the_read_only_demo_offers_no_corrections(tmp_path: Path) -> None:
     at.switch_page("pages/teach.py")
     run(at)
     assert t("teachui.read_only", "it") in texts(at)
+
+
+def test_a_teaching_file_uploaded_on_insegna_is_adopted(client: Path, tmp_path: Path) -> None:
+    source = Workspace.create(tmp_path / "consulente", brand="Altro")
+    add_mentions(source, _mentions(), origin="test.csv", kind="upload")
+    source.set_label("m2", sentiment="negative")
+    source.set_term("buona sosta", kind="name")
+    file = tmp_path / "taught.json"
+    export_taught(source, file)
+    at = open_page("pages/teach.py")
+    at.file_uploader(key="teach_import").set_value(("taught.json", file.read_bytes(), "application/json"))
+    run(at)
+    at.button(key="teach_import_go").click()
+    run(at)
+    assert t("teachui.portable.imported", "it", labels=1, terms=1) in texts(at)
+    assert Workspace.open(client).labels()["mention_id"].to_list() == ["m2"]
+
+
+def test_a_file_that_is_not_a_teaching_file_gets_a_sentence(client: Path) -> None:
+    at = open_page("pages/teach.py")
+    at.file_uploader(key="teach_import").set_value(("taught.json", b'{"format": "altro"}', "application/json"))
+    run(at)
+    at.button(key="teach_import_go").click()
+    run(at)
+    errors = [e.value for e in at.error]
+    assert errors and "taught\\.json" in errors[0] and "/tmp" not in errors[0]  # a sentence naming the file, no traceback
+    assert Workspace.open(client).labels().is_empty()
+
+
+def test_downloading_models_offline_says_there_is_no_connection(client: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # never the real hub
+    at = open_page("pages/teach.py")
+    at.button(key="teach_models").click()
+    run(at)
+    assert t("teachui.models.offline", "it") in [w.value for w in at.warning]

@@ -414,7 +414,7 @@ def render_portable(path: str, lang: str) -> None:
             try:
                 labels, terms = import_taught(workspace, source)
             except AscoltoError as error:
-                st.error(escape_markdown_safe(error.message(lang)))
+                st.error(escape_markdown_safe(error.message(lang).replace(str(source), uploaded.name)))  # not our temp path
                 return
             except (ValueError, json.JSONDecodeError):
                 st.error(t("teachui.portable.bad", lang))
