@@ -191,3 +191,18 @@ def test_downloading_models_offline_says_there_is_no_connection(client: Path, mo
     at.button(key="teach_models").click()
     run(at)
     assert t("teachui.models.offline", "it") in [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize(
+    ("settings", "positive"),
+    [
+        ({}, True),  # no profile: "buona" in the place's name reads as praise
+        ({"brand": "Buona Sosta"}, False),  # the brand's own name is a name by default
+        ({"brand": "Bar Sport", "competitors": [{"name": "Buona Sosta"}]}, False),  # so is a competitor's
+    ],
+)
+def test_brand_and_competitor_names_are_names_by_default(tmp_path: Path, settings: dict[str, object], positive: bool) -> None:
+    workspace = Workspace.create(tmp_path / "w", settings=settings)
+    add_mentions(workspace, _mentions(), origin="test.csv", kind="upload")
+    place = workspace.mentions().filter(pl.col("text").str.contains("Buona Sosta"))
+    assert ((place["sentiment"] == "positive").sum() > 0) is positive

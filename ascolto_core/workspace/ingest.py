@@ -95,9 +95,10 @@ VOCABULARY_MARK = "+vocabulary:"  # how VocabularyEngine extends the embedded en
 def workspace_engine(workspace: Workspace, engine: str | None = None) -> Engine:
     """The engine that analyses ``workspace``'s mentions: ``engine`` as resolved, reading with the workspace's vocabulary.
 
-    When it resolves to the embedded engine and the workspace has vocabulary or (writable
-    workspaces) brand, alias, competitor or own-account names, those terms are applied to its
-    lexicon (names count as no mood). The read-only demo keeps the plain engine it was built with.
+    When it resolves to the embedded engine and the workspace has vocabulary or brand, alias,
+    competitor or own-account names (its settings), those terms are applied to its lexicon
+    (names count as no mood). Stamps name the plain engine: the vocabulary is stamped by its
+    revision (a change of names in the settings does not mark old analyses stale).
     """
     from ascolto_core.analysis.learning.vocabulary import VocabularyEngine, with_brand_names
 
@@ -108,10 +109,8 @@ def workspace_engine(workspace: Workspace, engine: str | None = None) -> Engine:
         vocabulary = workspace.vocabulary()
     except AscoltoError:  # a first-version catalogue opened read-only has no vocabulary table yet
         return resolved
-    names: tuple[str, ...] = ()
-    if not workspace.read_only:
-        profile = workspace.settings().profile
-        names = (*profile.all_brand_names, *profile.own_accounts)
+    profile = workspace.settings().profile
+    names = (*profile.all_brand_names, *profile.own_accounts)
     entries = with_brand_names(vocabulary_entries(vocabulary), names)
     return VocabularyEngine(entries) if entries else resolved
 
