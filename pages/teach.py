@@ -9,7 +9,7 @@ from ui import teach_panel
 from ui.shell import page_context
 from ui.workspaces import current_workspace, version_key
 
-ctx = page_context("app.nav.teach", need_rows=False)
+ctx = page_context("app.nav.teach")  # the queue and the drivers follow the sidebar filters
 lang = ctx.lang
 path = teach_panel.writable_path()
 if path is None:
@@ -33,7 +33,7 @@ queue_tab, vocabulary_tab, drivers_tab, file_tab = st.tabs(
 with queue_tab:
     judged = labels.filter(labels["sentiment"].is_not_null())["mention_id"].to_list()  # an emotion alone keeps the post
     excluded = tuple(sorted({*judged, *(st.session_state.get(teach_panel.SKIPPED) or [])}))
-    posts = teach_panel.next_posts(ctx.mentions, ctx.dataset_key, excluded)
+    posts = teach_panel.next_posts(ctx.filtered, ctx.cache_key, excluded)
     left, right = st.columns([3, 2], gap="large")
     with left:
         if posts.is_empty():
@@ -47,7 +47,7 @@ with vocabulary_tab:
     teach_panel.render_vocabulary(path, lang)
 with drivers_tab:
     st.caption(t("teachui.drivers.intro", lang))
-    teach_panel.render_drivers(path, ctx.mentions, ctx.dataset_key, lang)
+    teach_panel.render_drivers(path, ctx.filtered, ctx.cache_key, lang)
 with file_tab:
     teach_panel.render_portable(path, lang)
     st.divider()

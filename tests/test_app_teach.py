@@ -84,9 +84,8 @@ def test_a_correction_on_a_post_card_is_stored_and_wins_on_post_and_kpis(client:
 def test_the_queue_labels_advance_and_undo(client: Path) -> None:
     at = open_page("pages/teach.py")
     assert t("teachui.estimate.too_few", "it", target=t("teachui.estimate.sentiment", "it"), n=0) in texts(at)
-    first = at.session_state  # the queue shows one post at a time
     shown = [m.value for m in at.markdown if m.value.startswith("### ")]
-    assert len(shown) == 1
+    assert len(shown) == 1  # one post at a time
     at.button(key="teach_s_positive").click()
     run(at)
     labels = Workspace.open(client).labels()
@@ -104,7 +103,6 @@ def test_the_queue_labels_advance_and_undo(client: Path) -> None:
     run(at)
     assert Workspace.open(client).labels().height == 1
     assert "**1** etichette date finora." in texts(at)
-    del first
 
 
 def test_a_name_in_the_vocabulary_neutralises_the_term(client: Path) -> None:

@@ -19,7 +19,7 @@ from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
 from ascolto_core.schema import EMOTIONS, SENTIMENTS
 from ascolto_core.workspace.taught_io import RANDOM_STATE
-from ui.components import EMOTION_ICON
+from ui.components import EMOTION_ICON, escape_markdown, literal_t
 from ui.format import category_name
 
 UNDO = "teach_undo_stack"  # session: mention ids labelled in this session, newest last
@@ -70,7 +70,7 @@ def _correct(path: str, mention_id: str, sentiment: str | None, emotion: str | N
     try:
         store_label(path, mention_id, sentiment, emotion)
     except AscoltoError as error:
-        st.session_state["teach_error"] = error.message(str(st.session_state.get("lang") or "it"))
+        st.session_state["teach_error"] = escape_markdown(error.message(str(st.session_state.get("lang") or "it")))
 
 
 def correction_controls(row: Mapping[str, Any], lang: str) -> None:
@@ -161,7 +161,7 @@ def label_and_advance(path: str, mention_id: str, at_random: bool, sentiment: st
         if at_random:
             Workspace.open(path).update_state(RANDOM_STATE, lambda ids: sorted({*(ids or []), mention_id}))
     except AscoltoError as error:
-        st.session_state["teach_error"] = error.message(str(st.session_state.get("lang") or "it"))
+        st.session_state["teach_error"] = escape_markdown(error.message(str(st.session_state.get("lang") or "it")))
         return
     st.session_state.setdefault(UNDO, []).append(mention_id)
 
@@ -194,9 +194,9 @@ def mark_name(path: str, term: str) -> None:
     try:
         Workspace.open(path).set_term(term, kind="name")
     except AscoltoError as error:
-        st.session_state["teach_error"] = error.message(str(st.session_state.get("lang") or "it"))
+        st.session_state["teach_error"] = escape_markdown(error.message(str(st.session_state.get("lang") or "it")))
         return
-    st.session_state["teach_notice"] = t("teachui.drivers.named", str(st.session_state.get("lang") or "it"), term=term)
+    st.session_state["teach_notice"] = literal_t("teachui.drivers.named", str(st.session_state.get("lang") or "it"), term=term)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -286,8 +286,6 @@ def render_estimate(path: str, version_key: str, labels_revision: int, labels: i
 
 def render_queue_post(path: str, post: Mapping[str, Any], lang: str) -> None:
     """One post of the queue, big, with a button per sentiment and per emotion, skip and undo."""
-    from ui.components import escape_markdown
-
     mention_id, at_random = str(post["id"]), bool(post["at_random"])
     with st.container(border=True):
         st.caption(category_name("touchpoint", post.get("touchpoint"), lang))
@@ -318,8 +316,6 @@ def undo_button(path: str, lang: str) -> None:
 def render_vocabulary(path: str, lang: str) -> None:
     """Add a word or phrase as a name or with a polarity/emotion; list and remove terms; apply them."""
     from ascolto_core.workspace import Workspace
-    from ui.components import escape_markdown
-
     workspace = Workspace.open(path)
     st.caption(t("teachui.vocabulary.names_default", lang))
     kinds = ("name", "positive", "negative", "neutral", *(f"emotion:{e}" for e in EMOTIONS if e != "none"))
@@ -369,8 +365,6 @@ def _meaning(kind: str, polarity: float | None, emotion: str | None, lang: str) 
 def render_drivers(path: str, mentions: pl.DataFrame, dataset_key: str, lang: str) -> None:
     """Suspicious drivers with counts and example posts; "è un nome" / "è giusto" for each."""
     from ascolto_core.workspace import Workspace
-    from ui.components import escape_markdown
-
     dismissed = tuple(Workspace.open(path, read_only=True).get_state(DISMISSED_STATE, []) or [])
     found = drivers(mentions, dataset_key, dismissed)
     if found.is_empty():
@@ -414,7 +408,7 @@ def render_portable(path: str, lang: str) -> None:
             try:
                 labels, terms = import_taught(workspace, source)
             except AscoltoError as error:
-                st.error(escape_markdown_safe(error.message(lang).replace(str(source), uploaded.name)))  # not our temp path
+                st.error(escape_markdown(error.message(lang).replace(str(source), uploaded.name)))  # not our temp path
                 return
             except (ValueError, json.JSONDecodeError):
                 st.error(t("teachui.portable.bad", lang))
@@ -422,9 +416,3 @@ def render_portable(path: str, lang: str) -> None:
         st.session_state["teach_notice"] = t("teachui.portable.imported", lang, labels=labels, terms=terms)
         st.rerun()
 
-
-def escape_markdown_safe(text: str) -> str:
-    """``escape_markdown`` (imported lazily to keep this module's imports light)."""
-    from ui.components import escape_markdown
-
-    return escape_markdown(text)
