@@ -23,7 +23,8 @@ navigation = st.navigation(
             default=(spec.name == START_PAGE),
         )
         for spec in PAGE_SPECS
-    ]
+    ],
+    expanded=True,  # every page in sight: Streamlit hides the 13th onwards behind "View more" otherwise
 )
 ensure_dataset(lang)
 engine_caption(lang)

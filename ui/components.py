@@ -149,6 +149,8 @@ def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
             emotion = row.get("emotion")
             if emotion and emotion != "none":
                 st.badge(category_name("emotion", emotion, lang), icon=EMOTION_ICON.get(emotion), color="violet")
+            if row.get("person_label"):
+                st.badge(t("teachui.correct.by_you", lang), icon=":material/person_check:", color="blue")
             if row.get("is_question"):
                 st.badge(t("app.post.question", lang), icon=":material/help:", color="orange")
             created = row.get("created_at")
@@ -174,6 +176,9 @@ def post_card(row: Mapping[str, Any], lang: str, tz: str) -> None:
         drivers = [*(row.get("drivers_neg") or ()), *(row.get("drivers_pos") or ())]
         if drivers:
             st.caption(escape_markdown(t("app.post.drivers", lang) + ": " + ", ".join(str(d) for d in drivers)))
+        from ui.teach_panel import correction_controls  # lazily: teach_panel reads the open workspace
+
+        correction_controls(row, lang)
 
 
 def post_cards(rows: Iterable[Mapping[str, Any]], lang: str, tz: str) -> None:

@@ -244,7 +244,36 @@ def workspace_mentions(path: str, version_key: str, _profile: Any, profile_key: 
     """
     from ascolto_core.workspace import Workspace
 
-    return prepare(Workspace.open(path, read_only=True).mentions(), _profile)
+    workspace = Workspace.open(path, read_only=True)
+    return prepare(with_person_labels(workspace.mentions(), workspace.labels()), _profile)
+
+
+PERSON_LABEL = "person_label"  # True where a person's correction replaced the engine's label
+
+
+def with_person_labels(mentions: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """``mentions`` with the person's labels winning over the engine's, flagged in ``person_label``.
+
+    Args:
+        mentions: analysed mentions with ``id``, ``sentiment``, ``emotion``.
+        labels: the workspace's labels (``mention_id``, ``sentiment``, ``emotion``; nulls = not given).
+    """
+    if labels.is_empty() or "id" not in mentions.columns:
+        return mentions.with_columns(pl.lit(False).alias(PERSON_LABEL))
+    person = labels.select(
+        pl.col("mention_id").alias("id"),
+        pl.col("sentiment").alias("_person_sentiment"),
+        pl.col("emotion").alias("_person_emotion"),
+    ).unique("id", keep="last")
+    return (
+        mentions.join(person, on="id", how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("_person_sentiment", "sentiment").alias("sentiment"),
+            pl.coalesce("_person_emotion", "emotion").alias("emotion"),
+            (pl.col("_person_sentiment").is_not_null() | pl.col("_person_emotion").is_not_null()).alias(PERSON_LABEL),
+        )
+        .drop("_person_sentiment", "_person_emotion")
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

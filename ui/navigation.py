@@ -27,6 +27,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("pages/service.py", "service", ":material/support_agent:", "servizio-clienti"),
     PageSpec("pages/competitors.py", "competitors", ":material/compare_arrows:", "concorrenti"),
     PageSpec("pages/topics.py", "topics", ":material/category:", "temi"),
+    PageSpec("pages/teach.py", "teach", ":material/school:", "insegna"),
     PageSpec("pages/export.py", "export", ":material/download:", "esporta"),
 )
 START_PAGE = "data"

@@ -150,7 +150,7 @@ def sync(lang: str) -> bool:
         workspace = Workspace.open(path, read_only=True)
         profile = workspace_profile(workspace)
         profile_key = hashlib.sha256(json.dumps(profile.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
-        key = f"{version_key(workspace)}|p{profile_key}"
+        key = f"{version_key(workspace)}|p{profile_key}|l{workspace.revisions()[1]}"  # labels win: a correction is a new entry
         info, fallback = _engine()  # the engine chosen now: new data is analysed by it, older results are flagged
         if st.session_state.get(StateKeys.DATASET_KEY) == key and st.session_state.get(StateKeys.MENTIONS) is not None:
             st.session_state[StateKeys.ENGINE_INFO] = info

@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from ascolto_core.analysis import AnalysisResult, analyze_mentions
-from ascolto_core.analysis.base import ProgressCallback
+from ascolto_core.analysis.base import Engine, ProgressCallback
 from ascolto_core.analysis.registry import resolve_engine
 from ascolto_core.errors import AscoltoError
 from ascolto_core.i18n import t
@@ -88,17 +89,73 @@ class IngestReport:
         return out
 
 
+VOCABULARY_MARK = "+vocabulary:"  # how VocabularyEngine extends the embedded engine's model id
+
+
+def workspace_engine(workspace: Workspace, engine: str | None = None) -> Engine:
+    """The engine that analyses ``workspace``'s mentions: ``engine`` as resolved, reading with the workspace's vocabulary.
+
+    When it resolves to the embedded engine and the workspace has vocabulary or brand, alias,
+    competitor or own-account names (its settings), those terms are applied to its lexicon
+    (names count as no mood). Stamps name the plain engine: the vocabulary is stamped by its
+    revision (a change of names in the settings does not mark old analyses stale).
+    """
+    from ascolto_core.analysis.learning.vocabulary import VocabularyEngine, with_brand_names
+
+    resolved = resolve_engine(engine).engine
+    if resolved.info.name != "embedded":
+        return resolved
+    try:
+        vocabulary = workspace.vocabulary()
+    except AscoltoError:  # a first-version catalogue opened read-only has no vocabulary table yet
+        return resolved
+    profile = workspace.settings().profile
+    names = (*profile.all_brand_names, *profile.own_accounts)
+    entries = with_brand_names(vocabulary_entries(vocabulary), names)
+    return VocabularyEngine(entries) if entries else resolved
+
+
+def vocabulary_entries(vocabulary: pl.DataFrame) -> tuple[Any, ...]:
+    """The workspace's vocabulary rows (term, kind, polarity in [-1, 1], emotion) as the engine's ``VocabularyEntry``.
+
+    A polarity above 0.2 reads as positive, below -0.2 as negative, else neutral; an
+    "emotion" term without a polarity keeps its emotion and reads as neutral.
+    """
+    from ascolto_core.analysis.learning.vocabulary import VocabularyEntry
+
+    entries = []
+    for term, kind, polarity, emotion in vocabulary.select("term", "kind", "polarity", "emotion").iter_rows():
+        if kind == "name":
+            entries.append(VocabularyEntry(term, "name"))
+            continue
+        value = float(polarity) if polarity is not None else 0.0
+        sign = "positive" if value > 0.2 else "negative" if value < -0.2 else "neutral"
+        entries.append(VocabularyEntry(term, sign, emotion))
+    return tuple(entries)
+
+
 def current_stamp(workspace: Workspace, engine: str | None = None) -> AnalysisStamp:
-    """The stamp a fresh analysis would carry now: the engine ``engine`` resolves to and the teaching revisions."""
-    info = resolve_engine(engine).engine.info
+    """The stamp a fresh analysis would carry now: the workspace's engine (:func:`workspace_engine`) and the teaching revisions."""
+    info = workspace_engine(workspace, engine).info
     vocabulary, labels = workspace.revisions()
-    return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
+    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, _labels_seen(info.name, labels))
 
 
 def _stamp(result: AnalysisResult, revisions: tuple[int, int]) -> AnalysisStamp:
     vocabulary, labels = revisions
     info = result.engine
-    return AnalysisStamp(info.name, info.model_id, info.version, vocabulary, labels)
+    return AnalysisStamp(info.name, _plain_model_id(info.model_id), info.version, vocabulary, _labels_seen(info.name, labels))
+
+
+def _labels_seen(engine: str, labels_revision: int) -> int:
+    # Only a model trained on the labels reads them; the app lays the person's labels over any
+    # other engine's results, so a correction does not make every stored analysis stale.
+    return labels_revision if engine == "adapted" else 0
+
+
+def _plain_model_id(model_id: str) -> str:
+    # The vocabulary is stamped by its revision: a stamp names the engine without it (stale "by teaching").
+    return model_id.split(VOCABULARY_MARK)[0]
 
 
 def add_mentions(
@@ -141,7 +198,7 @@ def add_mentions(
         stamp = current_stamp(workspace, engine)
         result = None
     else:
-        result = analyze_mentions(fresh, engine=engine, progress=progress)
+        result = analyze_mentions(fresh, engine=workspace_engine(workspace, engine), progress=progress)
         analysed_frame = result.mentions
         stamp = _stamp(result, revisions)
     outcome = workspace.append(
@@ -265,6 +322,7 @@ def refresh_analysis(
             ``workspace.read_only``.
     """
     workspace.require_writable()
+    reader = workspace_engine(workspace, engine)
     target = current_stamp(workspace, engine)
     revisions = (target.vocabulary_revision, target.labels_revision)
     files = workspace.segment_files()
@@ -286,7 +344,7 @@ def refresh_analysis(
             continue
         result = analyze_mentions(
             segment.drop([c for c in ANALYSIS_SCHEMA if c in segment.columns]),
-            engine=engine,
+            engine=reader,
             progress=progress,
         )
         stamp = _stamp(result, revisions)
