@@ -212,3 +212,12 @@ def test_both_catalogues_have_the_same_keys_and_placeholders(area: str) -> None:
     assert italian and set(italian) == set(english)
     for key, text in italian.items():
         assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key])), key
+
+
+@pytest.mark.parametrize("option", ["--own", "--own-account"])
+def test_report_takes_own_accounts_as_summary_does(option: str) -> None:
+    # `summary --own HANDLE` and `report --own HANDLE` name the same thing the same way.
+    from ascolto_core.cli import build_parser
+
+    args = build_parser().parse_args(["report", "demo", "-o", "x.pdf", option, "@fornobrio", option, "assistenza@fornobrio.it"])
+    assert args.own_accounts == ["@fornobrio", "assistenza@fornobrio.it"]

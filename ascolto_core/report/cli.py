@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
     parser.add_argument("--brand", default="", help="the brand: on the cover, in the header and in the profile (default: the profile's, else the most mentioned)")
     parser.add_argument(
-        "--own-account", dest="own_accounts", action="append", default=[],
+        "--own", "--own-account", dest="own_accounts", action="append", default=[],
         help="one more of the brand's own accounts (repeatable): its posts are kept out of the customers' mood",
     )
     parser.add_argument("--short-authors", action="store_true", help="shorten author names (Mario R.) for privacy")
