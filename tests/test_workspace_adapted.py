@@ -104,3 +104,37 @@ def test_too_few_labels_train_nothing_and_say_so(tmp_path: Path) -> None:
         (5, "engine", "learning.quality.too_few"),
         (0, "engine", "learning.quality.too_few"),
     ]
+
+
+def test_insegna_says_the_adapted_model_reads_the_posts_and_offers_the_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from app_harness import APP, texts
+    from ascolto_core.i18n import t
+
+    posts = synthetic_posts(200, seed=7)
+    workspace = _workspace(tmp_path, posts)
+    ids = workspace.mentions().select("id")
+    truth = ids.join(
+        posts.with_columns(pl.format("m{}", pl.int_range(pl.len())).alias("id")).select("id", "label"), on="id"
+    )
+    _label(workspace, truth.head(LABELLED).rename({"id": "mention_id", "label": "sentiment"}))
+    monkeypatch.setenv("ASCOLTO_WORKSPACE", str(workspace.path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("pages/teach.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    shown = texts(at)
+    assert t("teachui.estimate.reason_adapted_better", "it", labels=LABELLED) in shown
+    assert t("teachui.estimate.stale", "it", n=200) in shown
+    at.button(key="teach_estimate_apply").click()
+    at.run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert staleness(workspace).stale == 0
+    assert t("teachui.vocabulary.applied", "it", n=200) in texts(at)
+    assert t("teachui.estimate.stale", "it", n=200) not in texts(at)
