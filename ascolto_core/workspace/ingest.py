@@ -9,6 +9,7 @@ so a concurrent writer can never make a mention appear twice.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,7 @@ def vocabulary_engine(workspace: Workspace, engine: str | None = None) -> Engine
 # trained once per teaching revision, not on every call (stamp, ingest, refresh, page).
 _ADAPTED: dict[tuple[object, ...], Any] = {}
 _ADAPTED_KEEP = 4
+_ADAPTED_LOCK = threading.Lock()  # app sessions run in threads: one training per key, no torn evictions
 
 
 def adapted_engine(workspace: Workspace, base: Engine | None = None, engine: str | None = None) -> Any:
@@ -161,11 +163,12 @@ def adapted_engine(workspace: Workspace, base: Engine | None = None, engine: str
         return None
     info = base.info
     key = (str(Path(workspace.path).resolve()), revisions, hash(drawn), info.name, info.model_id, info.version)
-    if key not in _ADAPTED:
-        while len(_ADAPTED) >= _ADAPTED_KEEP:
-            _ADAPTED.pop(next(iter(_ADAPTED)))
-        _ADAPTED[key] = AdaptedEngine(base, taught_of(workspace))
-    return _ADAPTED[key]
+    with _ADAPTED_LOCK:
+        if key not in _ADAPTED:
+            while len(_ADAPTED) >= _ADAPTED_KEEP:
+                _ADAPTED.pop(next(iter(_ADAPTED)))
+            _ADAPTED[key] = AdaptedEngine(base, taught_of(workspace))
+        return _ADAPTED[key]
 
 
 def teaching_quality(workspace: Workspace, engine: str | None = None) -> tuple[Any, Any]:
