@@ -133,23 +133,16 @@ def next_posts(_mentions: pl.DataFrame, dataset_key: str, excluded: tuple[str, .
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def quality(path: str, version_key: str, labels_revision: int) -> tuple[Any, Any]:
-    """The cross-validated ``QualityEstimate`` of sentiment and emotion on the person's labels only.
+def quality(path: str, version_key: str, revisions: tuple[int, int], engine: str | None) -> tuple[Any, Any]:
+    """The sentiment and emotion ``QualityEstimate`` that decide which engine reads this workspace.
 
-    Runs on the engine's own outputs (stored in the workspace), never on the corrected ones.
+    The core's ``teaching_quality``: the same trained model ``workspace_engine`` uses,
+    cross-validated on the person's labels against the engine with their vocabulary.
     """
-    from ascolto_core.analysis.learning.model import estimate_quality
-    from ascolto_core.analysis.learning.simulate import training_frame
     from ascolto_core.workspace import Workspace
+    from ascolto_core.workspace.ingest import teaching_quality
 
-    workspace = Workspace.open(path, read_only=True)
-    labels = workspace.labels().select("mention_id", "sentiment", "emotion")
-    drawn = set(workspace.get_state(RANDOM_STATE, []) or [])
-    stored = workspace.mentions()
-    labelled = stored.join(labels.rename({"mention_id": "id", "sentiment": "_s", "emotion": "_e"}), on="id", how="inner")
-    at_random = labelled["id"].is_in(pl.Series(sorted(drawn), dtype=pl.String).implode())
-    frame = training_frame(labelled, labelled, labelled["_s"], labelled["_e"], at_random)
-    return estimate_quality(frame, "sentiment"), estimate_quality(frame, "emotion")
+    return teaching_quality(Workspace.open(path, read_only=True), engine)
 
 
 def label_and_advance(path: str, mention_id: str, at_random: bool, sentiment: str | None, emotion: str | None) -> None:
@@ -263,12 +256,20 @@ def download_models(lang: str) -> None:
 
 
 def render_estimate(path: str, version_key: str, labels_revision: int, labels: int, lang: str) -> None:
-    """Progress ("N etichette") and the honest estimate: engine vs adapted macro-F1, or why there is none."""
+    """Progress, the honest estimate (engine vs adapted macro-F1, or why there is none), what reads the posts now.
+
+    When stored posts were read before the latest teaching (e.g. the adapted model just
+    switched on), it says how many and offers the refresh.
+    """
     from ascolto_core.formatting import fmt_decimal
+    from ascolto_core.workspace import Workspace, staleness
+    from ui.workspaces import engine_choice
 
     st.caption(t("teachui.queue.progress", lang, n=labels))
+    workspace = Workspace.open(path, read_only=True)
+    engine = engine_choice()
     with st.spinner(t("teachui.estimate.running", lang)):
-        estimates = quality(path, version_key, labels_revision)
+        estimates = quality(path, version_key, workspace.revisions(), engine)
     for estimate in estimates:
         title = t(f"teachui.estimate.{estimate.target}", lang)
         if estimate.enough_labels:
@@ -278,10 +279,17 @@ def render_estimate(path: str, version_key: str, labels_revision: int, labels: i
             )
         else:
             st.markdown(t("teachui.estimate.too_few", lang, target=title, n=estimate.labels))
-        # The core's reason, worded for the app: the workspace's posts are read by the engine + vocabulary,
-        # and the person's labels win wherever given.
+        # The core's reason, worded for the app: which engine reads this workspace's posts and why.
         reason = estimate.reason.rsplit(".", 1)[-1]
         st.caption(t(f"teachui.estimate.reason_{reason}", lang, labels=estimate.labels))
+    stale = staleness(workspace, engine).stale
+    if stale:
+        st.info(t("teachui.estimate.stale", lang, n=stale))
+        if st.button(t("teachui.vocabulary.apply", lang), key="teach_estimate_apply", icon=":material/refresh:"):
+            redone = apply_vocabulary(path, lang)
+            if redone is not None:
+                st.session_state["teach_notice"] = t("teachui.vocabulary.applied", lang, n=redone)
+                st.rerun()
 
 
 def render_queue_post(path: str, post: Mapping[str, Any], lang: str) -> None:

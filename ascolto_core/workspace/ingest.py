@@ -9,6 +9,7 @@ so a concurrent writer can never make a mention appear twice.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,20 @@ VOCABULARY_MARK = "+vocabulary:"  # how VocabularyEngine extends the embedded en
 
 
 def workspace_engine(workspace: Workspace, engine: str | None = None) -> Engine:
-    """The engine that analyses ``workspace``'s mentions: ``engine`` as resolved, reading with the workspace's vocabulary.
+    """The engine that analyses ``workspace``'s mentions.
+
+    ``engine`` as resolved, reading with the workspace's vocabulary (:func:`vocabulary_engine`);
+    when the workspace's labels train an adapted model that cross-validation says beats that
+    engine (for sentiment, emotion or both: the model's own rule), the adapted engine on top
+    of it. Its stamps name "adapted" and the labels revision, so earlier analyses read as stale.
+    """
+    base = vocabulary_engine(workspace, engine)
+    adapted = adapted_engine(workspace, base)
+    return adapted if adapted is not None and adapted.in_use else base
+
+
+def vocabulary_engine(workspace: Workspace, engine: str | None = None) -> Engine:
+    """``engine`` as resolved, reading with the workspace's vocabulary.
 
     When it resolves to the embedded engine and the workspace has vocabulary or brand, alias,
     competitor or own-account names (its settings), those terms are applied to its lexicon
@@ -113,6 +127,69 @@ def workspace_engine(workspace: Workspace, engine: str | None = None) -> Engine:
     names = (*profile.all_brand_names, *profile.own_accounts)
     entries = with_brand_names(vocabulary_entries(vocabulary), names)
     return VocabularyEngine(entries) if entries else resolved
+
+
+# Trained adapted engines by (workspace, revisions, random draws, base engine): a model is
+# trained once per teaching revision, not on every call (stamp, ingest, refresh, page).
+_ADAPTED: dict[tuple[object, ...], Any] = {}
+_ADAPTED_KEEP = 4
+_ADAPTED_LOCK = threading.Lock()  # app sessions run in threads: one training per key, no torn evictions
+
+
+def adapted_engine(workspace: Workspace, base: Engine | None = None, engine: str | None = None) -> Any:
+    """The workspace's ``AdaptedEngine`` trained on its labels on top of ``base``, or ``None``.
+
+    ``None`` when there are fewer labels than the model needs to estimate its quality
+    (nothing to train on) or the catalogue has no labels table (old, read-only). Whether it
+    is used is its ``in_use``; its ``quality`` says why.
+
+    Args:
+        workspace: the open workspace.
+        base: the engine the model starts from (default: :func:`vocabulary_engine`).
+        engine: the requested engine name, when ``base`` is not given.
+    """
+    from ascolto_core.analysis.learning.engine import AdaptedEngine
+    from ascolto_core.analysis.learning.model import MIN_LABELS
+    from ascolto_core.workspace.taught_io import RANDOM_STATE, taught_of
+
+    base = base if base is not None else vocabulary_engine(workspace, engine)
+    try:
+        revisions = workspace.revisions()
+        labels = workspace.labels()
+        drawn = tuple(sorted(workspace.get_state(RANDOM_STATE, []) or []))
+    except AscoltoError:
+        return None
+    if labels.height < MIN_LABELS:
+        return None
+    info = base.info
+    key = (str(Path(workspace.path).resolve()), revisions, hash(drawn), info.name, info.model_id, info.version)
+    with _ADAPTED_LOCK:
+        if key not in _ADAPTED:
+            while len(_ADAPTED) >= _ADAPTED_KEEP:
+                _ADAPTED.pop(next(iter(_ADAPTED)))
+            _ADAPTED[key] = AdaptedEngine(base, taught_of(workspace))
+        return _ADAPTED[key]
+
+
+def teaching_quality(workspace: Workspace, engine: str | None = None) -> tuple[Any, Any]:
+    """The sentiment and emotion ``QualityEstimate`` that decided :func:`workspace_engine` (what is in use, why).
+
+    The same trained model the workspace's engine uses, cross-validated on the person's
+    labels against the vocabulary-aware engine; with too few labels, estimates that say so.
+    """
+    from ascolto_core.analysis.learning.model import QualityEstimate
+
+    adapted = adapted_engine(workspace, engine=engine)
+    if adapted is not None:
+        return adapted.quality
+    try:
+        labels = workspace.labels()
+    except AscoltoError:
+        labels = pl.DataFrame(schema={"sentiment": pl.String, "emotion": pl.String})
+    return tuple(
+        QualityEstimate(target, labels[target].drop_nulls().len(), None, None, "engine", "learning.quality.too_few")
+        for target in ("sentiment", "emotion")
+    )
 
 
 def vocabulary_entries(vocabulary: pl.DataFrame) -> tuple[Any, ...]:

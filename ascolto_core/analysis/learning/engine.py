@@ -51,6 +51,11 @@ class AdaptedEngine:
         )
 
     @property
+    def in_use(self) -> bool:
+        """Whether the model replaces the engine for sentiment or emotion (its cross-validated rule)."""
+        return any(estimate.in_use == ADAPTED_ENGINE for estimate in self.quality)
+
+    @property
     def quality(self) -> tuple[QualityEstimate, QualityEstimate]:
         """The sentiment and emotion estimates (what is in use and why) for the app."""
         return self.model.sentiment_quality, self.model.emotion_quality
