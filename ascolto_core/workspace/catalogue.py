@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+
 from ascolto_core.errors import AscoltoError
 
 CATALOGUE_FILE = "workspace.sqlite3"
@@ -72,6 +74,13 @@ class CatalogueAccess:
             raise AscoltoError("workspace.damaged", path=str(self.path), problem=str(error)) from None
         finally:
             con.close()
+
+    def _table(self, sql: str, schema: dict[str, pl.DataType], timestamp: str) -> pl.DataFrame:
+        """The rows of ``sql`` as a frame of ``schema``, its ISO ``timestamp`` column parsed as UTC."""
+        with self._read() as con:
+            rows = con.execute(sql).fetchall()
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
+        return frame.with_columns(pl.col(timestamp).str.to_datetime(time_unit="us", time_zone="UTC"))
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

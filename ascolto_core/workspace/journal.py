@@ -18,22 +18,20 @@ class JournalAndState(CatalogueAccess):
 
     def history(self) -> pl.DataFrame:
         """Everything that happened, oldest first: id, at (UTC), kind, origin, new, duplicates, refused, details (JSON text)."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id"
-            ).fetchall()
-        schema = {
-            "id": pl.Int64(),
-            "at": pl.String(),
-            "kind": pl.String(),
-            "origin": pl.String(),
-            "new": pl.Int64(),
-            "duplicates": pl.Int64(),
-            "refused": pl.Int64(),
-            "details": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("at").str.to_datetime(time_unit="us", time_zone="UTC"))
+        return self._table(
+            "SELECT id, at, kind, origin, new, duplicates, refused, details FROM history ORDER BY id",
+            {
+                "id": pl.Int64(),
+                "at": pl.String(),
+                "kind": pl.String(),
+                "origin": pl.String(),
+                "new": pl.Int64(),
+                "duplicates": pl.Int64(),
+                "refused": pl.Int64(),
+                "details": pl.String(),
+            },
+            "at",
+        )
 
     def record_event(
         self,

@@ -29,19 +29,17 @@ class TeachingTables(CatalogueAccess):
 
     def labels(self) -> pl.DataFrame:
         """The person's corrections: mention_id, sentiment, emotion, labelled_at (UTC), labelled_by."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at"
-            ).fetchall()
-        schema = {
-            "mention_id": pl.String(),
-            "sentiment": pl.String(),
-            "emotion": pl.String(),
-            "labelled_at": pl.String(),
-            "labelled_by": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("labelled_at").str.to_datetime(time_unit="us", time_zone="UTC"))
+        return self._table(
+            "SELECT mention_id, sentiment, emotion, labelled_at, labelled_by FROM labels ORDER BY labelled_at",
+            {
+                "mention_id": pl.String(),
+                "sentiment": pl.String(),
+                "emotion": pl.String(),
+                "labelled_at": pl.String(),
+                "labelled_by": pl.String(),
+            },
+            "labelled_at",
+        )
 
     def set_label(
         self,
@@ -118,20 +116,18 @@ class TeachingTables(CatalogueAccess):
 
     def vocabulary(self) -> pl.DataFrame:
         """The person's terms: term, kind ("name"/"polarity"/"emotion"), polarity [-1, 1], emotion, updated_at, updated_by."""
-        with self._read() as con:
-            rows = con.execute(
-                "SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term"
-            ).fetchall()
-        schema = {
-            "term": pl.String(),
-            "kind": pl.String(),
-            "polarity": pl.Float64(),
-            "emotion": pl.String(),
-            "updated_at": pl.String(),
-            "updated_by": pl.String(),
-        }
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
-        return frame.with_columns(pl.col("updated_at").str.to_datetime(time_unit="us", time_zone="UTC"))
+        return self._table(
+            "SELECT term, kind, polarity, emotion, updated_at, updated_by FROM vocabulary ORDER BY term",
+            {
+                "term": pl.String(),
+                "kind": pl.String(),
+                "polarity": pl.Float64(),
+                "emotion": pl.String(),
+                "updated_at": pl.String(),
+                "updated_by": pl.String(),
+            },
+            "updated_at",
+        )
 
     def set_term(
         self,
