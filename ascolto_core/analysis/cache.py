@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +122,47 @@ class CacheUnavailable(Exception):
     """The cache file cannot be opened or written (read-only disk, corrupt file...)."""
 
 
+_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS namespaces (
+        id INTEGER PRIMARY KEY,
+        engine TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
+        UNIQUE (engine, model, version)
+    );
+    CREATE TABLE IF NOT EXISTS languages (
+        key TEXT PRIMARY KEY, lang TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS results (
+        ns INTEGER NOT NULL, key TEXT NOT NULL,
+        sentiment TEXT, sentiment_score REAL, sentiment_confidence REAL,
+        emotion TEXT, emotion_confidence REAL, drivers_pos TEXT, drivers_neg TEXT,
+        PRIMARY KEY (ns, key)
+    ) WITHOUT ROWID;
+"""
+# Two processes creating the same new cache at once: switching to WAL and the first
+# CREATE TABLE can fail with "database is locked" without waiting on the busy timeout
+# (SQLite refuses to wait where waiting could deadlock), so the set-up is retried.
+_PREPARE_SECONDS = 30.0
+
+
+def _prepare(connection: sqlite3.Connection) -> None:
+    """WAL journal, tables and layout version; retried while another process holds the lock."""
+    deadline = time.monotonic() + _PREPARE_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(_SCHEMA)
+            connection.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+            return
+        except sqlite3.OperationalError as error:
+            transient = "locked" in str(error) or "busy" in str(error)
+            if not transient or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
 class ResultCache:
     """Analysis results on disk, per engine namespace.
 
@@ -146,26 +188,7 @@ class ResultCache:
         try:
             connection.execute("PRAGMA busy_timeout = 30000")
             if not self._ready:
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.executescript(
-                    """
-                    CREATE TABLE IF NOT EXISTS namespaces (
-                        id INTEGER PRIMARY KEY,
-                        engine TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
-                        UNIQUE (engine, model, version)
-                    );
-                    CREATE TABLE IF NOT EXISTS languages (
-                        key TEXT PRIMARY KEY, lang TEXT NOT NULL
-                    ) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS results (
-                        ns INTEGER NOT NULL, key TEXT NOT NULL,
-                        sentiment TEXT, sentiment_score REAL, sentiment_confidence REAL,
-                        emotion TEXT, emotion_confidence REAL, drivers_pos TEXT, drivers_neg TEXT,
-                        PRIMARY KEY (ns, key)
-                    ) WITHOUT ROWID;
-                    """
-                )
-                connection.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+                _prepare(connection)
                 self._ready = True
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA cache_size = -65536")  # 64 MB page cache for bulk work
