@@ -101,6 +101,7 @@ def analyze_mentions(
     cache = ResultCache(cache_dir) if use_cache else None
     notes: list[str] = []
     writer = _CacheWriter(cache, notes)
+    aspects = _Aspects()
     try:
         frame, choice, from_cache, analysed, total = _analyse(
             mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]),
@@ -109,13 +110,12 @@ def analyze_mentions(
             writer,
             progress,
             notes,
+            aspects,
         )
+        frame = aspects.annotate(frame)
     finally:
+        aspects.finish()
         writer.finish()
-    # Topics of the experience and their own sentiment (insights.aspects), as columns of the table.
-    from ascolto_core.insights.aspects import annotate_aspects
-
-    frame = annotate_aspects(frame)
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
 
 
@@ -133,8 +133,13 @@ def _analyse(
     writer: _CacheWriter,
     progress: ProgressCallback | None,
     notes: list[str],
+    aspects: _Aspects,
 ) -> tuple[pl.DataFrame, EngineChoice, int, int, int]:
-    """The body of :func:`analyze_mentions`: (mentions, engine choice, from cache, analysed, distinct)."""
+    """The body of :func:`analyze_mentions`: (mentions, engine choice, from cache, analysed, distinct).
+
+    The aspects of the rows whose language is known are read by ``aspects`` in a thread
+    meanwhile (they need the text and language only, not the engine's results).
+    """
     frame, pending = _with_languages(frame, cache, writer, notes)
     if frame.is_empty():
         empty = frame.with_columns(
@@ -147,6 +152,7 @@ def _analyse(
     texts = frame["text"].cast(pl.String).fill_null("")
     # First the rows whose language is known; py3langid's model loads meanwhile for the rest.
     ready = frame["lang"].is_not_null()
+    aspects.start(frame.select("text", "lang").filter(ready))
     keys, first = _keyed(texts.filter(ready), frame["lang"].filter(ready))
     expected = first.height + (pending.distinct.height if pending is not None else 0)
     results, from_cache, analysed, first_choice = _results_for(
@@ -327,6 +333,56 @@ class _CacheWriter:
             self._pool.shutdown(wait=True)
             self._pool = None
             self._writes.clear()
+
+
+class _Aspects:
+    """Topics of the experience and their own sentiment (:mod:`ascolto_core.insights.aspects`).
+
+    :meth:`start` reads the aspects of the rows whose language is already known in a
+    background thread, while the engine scores the same texts (both are Polars work that
+    releases the GIL, so they share the two cores); :meth:`annotate` adds the columns to
+    the analysed table, reading the remaining rows (languages found by py3langid) itself.
+    Each row's aspects depend on its text and language alone, so the columns are the same
+    as :func:`annotate_aspects` on the whole table.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._early: Future[pl.DataFrame] | None = None
+
+    def start(self, ready: pl.DataFrame) -> None:
+        """Begin with ``ready`` (``text``, ``lang`` of the rows whose language is known)."""
+        from ascolto_core.insights.aspects import annotate_aspects
+
+        if ready.is_empty():
+            return
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-aspects")
+        self._early = self._pool.submit(annotate_aspects, ready)
+
+    def annotate(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (every row with its final ``lang``) with the aspect columns."""
+        from ascolto_core.insights.aspects import ASPECT_COLUMNS, annotate_aspects
+
+        if self._early is None:
+            return annotate_aspects(frame)
+        early = self._early.result()
+        pairs = frame.select(pl.col("text").cast(pl.String).fill_null(""), pl.col("lang").cast(pl.String))
+        found = early.select(
+            pl.col("text").cast(pl.String).fill_null(""), pl.col("lang").cast(pl.String), *ASPECT_COLUMNS
+        ).unique(["text", "lang"], keep="first")
+        rest = pairs.join(found, on=["text", "lang"], how="anti", nulls_equal=True).unique()
+        if rest.height:
+            found = pl.concat([found, annotate_aspects(rest).select(found.columns)])
+        columns = pairs.join(found, on=["text", "lang"], how="left", maintain_order="left", nulls_equal=True)
+        return frame.drop([name for name in ASPECT_COLUMNS if name in frame.columns]).with_columns(
+            columns[name].cast(dtype) for name, dtype in ASPECT_COLUMNS.items()
+        )
+
+    def finish(self) -> None:
+        """Wait for the thread (an error of the analysis is raised by :meth:`annotate`, not here)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
 
 def _note(notes: list[str], key: str) -> None:

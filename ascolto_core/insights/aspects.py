@@ -36,6 +36,8 @@ CLAUSE_BREAKERS: frozenset[str] = frozenset(
     {"ma", "però", "pero", "tuttavia", "invece", "mentre", "anche se", "but", "however", "although", "though", "while", "yet", "whereas"}
 )
 _SCORE = {"negative": -1, "neutral": 0, "positive": 1}
+# Posts read at a time (bounds the token frame's memory; the result does not depend on it).
+_SLICE_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,27 @@ def aspect_clauses(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy 
     )
     return found.join(texts_of, on="clause", how="inner").sort("row", "clause", "aspect")
 
+def _clauses_in_slices(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxonomy) -> pl.DataFrame:
+    """:func:`aspect_clauses` of ``_SLICE_ROWS`` posts at a time (the same rows, in the same order).
+
+    The token frame of a large table is never whole in memory; each post is read alone
+    anyway. Rows and clause numbers are shifted so they still name one post and one clause.
+    """
+    parts: list[pl.DataFrame] = []
+    clause_offset = 0
+    for start in range(0, len(texts), _SLICE_ROWS):
+        part = aspect_clauses(texts.slice(start, _SLICE_ROWS), langs.slice(start, _SLICE_ROWS), taxonomy)
+        parts.append(
+            part.with_columns(
+                (pl.col("row").cast(pl.Int64) + start).cast(pl.UInt32),
+                pl.col("clause").cast(pl.Int64) + clause_offset,
+            )
+        )
+        if part.height:
+            clause_offset += int(part["clause"].max()) + 1
+    return pl.concat(parts) if len(parts) > 1 else parts[0] if parts else aspect_clauses(texts, langs, taxonomy)
+
+
 def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None) -> pl.DataFrame:
     """``frame`` with ``aspects`` and ``aspect_sentiments`` (aligned lists; empty when no aspect is named).
 
@@ -201,7 +224,7 @@ def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None
     # Each distinct (text, language) is read once, then joined back to every row that has it.
     keys = pl.DataFrame({"__text": frame.get_column("text").cast(pl.String).fill_null(""), "__lang": langs})
     distinct_posts = keys.unique(maintain_order=True)
-    clauses = aspect_clauses(distinct_posts["__text"], distinct_posts["__lang"], taxonomy)
+    clauses = _clauses_in_slices(distinct_posts["__text"], distinct_posts["__lang"], taxonomy)
     if clauses.is_empty():
         return _empty_columns(frame)
     distinct = clauses.select("clause_text", "lang").unique(maintain_order=True)

@@ -9,11 +9,32 @@ section builders and how to add one.
 
 from __future__ import annotations
 
-from ascolto_core.report.build import build_report
-from ascolto_core.report.model import Cover, Figure, Kpi, Omitted, Quote, Report, ReportRequest, ReportSource, Section, Table
-from ascolto_core.report.render import RenderedPdf, html_to_pdf, render_html, render_pdf
-from ascolto_core.report.sections import SECTION_BUILDERS, register_section, short_author
-from ascolto_core.report.source import DEMO_SOURCE, load_report_source
+import importlib
+from typing import Any
+
+# Name -> module that defines it. Imported on first use (PEP 562): the command line imports
+# ``ascolto_core.report.cli`` to list its commands, and must not pay for Altair and WeasyPrint
+# (half a second) when the command run is another one.
+_WHERE = {
+    "build_report": "build",
+    **dict.fromkeys(
+        ("Cover", "Figure", "Kpi", "Omitted", "Quote", "Report", "ReportRequest", "ReportSource", "Section", "Table"),
+        "model",
+    ),
+    **dict.fromkeys(("RenderedPdf", "html_to_pdf", "render_html", "render_pdf"), "render"),
+    **dict.fromkeys(("SECTION_BUILDERS", "register_section", "short_author"), "sections"),
+    **dict.fromkeys(("DEMO_SOURCE", "load_report_source"), "source"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEMO_SOURCE",
