@@ -37,7 +37,7 @@ CLAUSE_BREAKERS: frozenset[str] = frozenset(
 )
 _SCORE = {"negative": -1, "neutral": 0, "positive": 1}
 # Posts read at a time (bounds the token frame's memory; the result does not depend on it).
-_SLICE_ROWS = 50_000
+_SLICE_ROWS = 25_000
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ EMOTION_FLOOR = 0.75
 EMOTION_FROM_SENTIMENT = 0.4
 ANGER_FROM_SENTIMENT = 0.2
 MAX_DRIVERS = 5
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 25_000
 # Chunks analysed at once (the machines we run on have two cores or more).
 CHUNK_THREADS = 2
 # An indirect question or request ("vorrei sapere se...", "could you..."): its courtesy
