@@ -255,3 +255,30 @@ def test_small_files_keep_every_loader_rule(tmp_path: Path, stream_from_bytes: i
         with pytest.raises(AscoltoError) as error:
             analyze_file(source, tmp_path / "out.parquet", batch_rows=1, stream_from_bytes=0)
         assert error.value.key == "load.unreadable"
+
+
+def test_a_failing_batch_stops_the_reader_and_keeps_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch is read ahead in a thread: an analysis error still surfaces, and nothing hangs."""
+    import threading
+
+    import ascolto_core.scale.batches as batches_module
+
+    source = tmp_path / "in.csv"
+    synthesize(3_000, seed=3).drop("lang").write_csv(source)
+    calls = {"n": 0}
+
+    def failing(mentions: pl.DataFrame, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise AscoltoError("analysis.no_engine")
+        return analyze_mentions(mentions, **kwargs)
+
+    monkeypatch.setattr(batches_module, "analyze_mentions", failing)
+    with pytest.raises(AscoltoError):
+        analyze_file(source, tmp_path / "out.parquet", batch_rows=500, use_cache=False)
+    assert calls["n"] == 2
+    assert not [t for t in threading.enumerate() if t.name.startswith("ascolto-read")]
+    # The first batch was written whole before the error.
+    assert pl.read_parquet(tmp_path / "out.parquet").height == 500

@@ -25,7 +25,10 @@ Public API::
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -413,6 +416,51 @@ class BatchedRun:
     summary_rows: int | None = None
 
 
+_DONE = object()
+
+
+def _read_ahead(batches: MentionBatches) -> Iterator[tuple[pl.DataFrame, int]]:
+    """Each batch of ``batches`` with the raw rows read up to it; the next one is read in a thread.
+
+    The caller analyses one batch while the following one is loaded. Errors of the reading
+    (a bad file, a mapping to choose) are raised here, in the caller's thread, where the
+    batch would have come; a caller that stops early stops the reader.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if not hand_over((batch, batches.rows_read)):
+                    return
+            hand_over(_DONE)
+        except BaseException as error:  # noqa: BLE001 - handed over to the caller's thread
+            hand_over(error)
+
+    reader = threading.Thread(target=read, name="ascolto-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
 def analyze_file(
     path: str | os.PathLike[str],
     output: str | os.PathLike[str],
@@ -461,10 +509,16 @@ def analyze_file(
     if progress is not None:
         progress(0, expected)
     done_raw = 0
+    # Reading the next batch and writing the last one overlap the analysis of this one (Polars
+    # and Arrow release the GIL): one batch read ahead, one being written, so memory stays bounded.
+    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-write")
+    writing: Future[None] | None = None
     try:
-        for mentions in batches:
+        for mentions, rows_read in _read_ahead(batches):
             result = analyze_mentions(mentions, engine=engine, cache_dir=cache_dir, use_cache=use_cache)
-            writer.write(result.mentions)
+            if writing is not None:
+                writing.result()
+            writing = io.submit(writer.write, result.mentions)
             if summary is not None:
                 parts = [combine_summaries([*parts, daily_summary(result.mentions, tz)])]
             totals["rows"] += result.mentions.height
@@ -476,11 +530,14 @@ def analyze_file(
             if result.fallback is not None and fallback[0] is None:
                 fallback = (result.fallback, result.fallback_params)
             notes.extend(n for n in result.notes if n not in notes)
-            done_raw = batches.rows_read
+            done_raw = rows_read
             if progress is not None:
                 expected = max(expected, done_raw)
                 progress(done_raw, expected)
+        if writing is not None:
+            writing.result()
     finally:
+        io.shutdown(wait=True)
         writer.close()
     if progress is not None:
         progress(done_raw, done_raw)
