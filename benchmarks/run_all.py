@@ -15,6 +15,7 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("bench_load.py",),
     ("bench_load.py", "--generator", "italian"),
     ("bench_analyze.py",),
+    ("bench_analyze_file.py", "--repeat", "1"),
     ("bench_keywords.py",),
     ("bench_learning.py",),
     ("bench_filters.py",),

@@ -1,0 +1,118 @@
+"""Benchmark: the ``analyze`` command on a large file, this code against another copy, side by side.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_analyze_file.py [--rows 1000000] [--repeat 3]
+        [--generator synth|tweets] [--baseline DIR] [--batch-rows 200000]
+
+Issue 14's target: 1,000,000 mentions in under 10 s and under 1.5 GB. Each run is
+``python -m ascolto_core analyze FILE -o out.parquet`` in its own process with a cold
+result cache (a new folder per run), timed from the outside: wall seconds, CPU seconds
+of the process and peak resident memory (sampled from /proc every 0.2 s, see
+``bench_spark.py``). ``--baseline DIR`` is another copy of the code (e.g. from
+``git archive REV ascolto_core config | tar -x -C DIR``), run alternately with this one
+so both see the same machine; compare the medians and the ratio printed at the end.
+
+Data: ``synth`` (default) is ``ascolto_core.datasets.synth`` (recombined demo posts, about
+15% distinct texts, the dataset of the README's scaling figures); ``tweets`` is
+``bench_analyze.py``'s tweet-like posts (about 80% distinct: the engine's worst case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_spark import _tree  # noqa: E402 - the benchmarks folder is not a package
+
+
+def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int) -> dict[str, float]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(code), "ASCOLTO_CACHE_DIR": str(cache)}
+    command = [
+        sys.executable, "-m", "ascolto_core", "analyze", str(source), "-o", str(output),
+        "--no-progress", "--batch-rows", str(batch_rows),
+    ]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code)
+    cpu: dict[int, float] = {}
+    peak = 0.0
+    while process.poll() is None:
+        usage = _tree(process.pid)
+        for pid, (seconds, _) in usage.items():
+            cpu[pid] = max(cpu.get(pid, 0.0), seconds)
+        peak = max(peak, sum(mb for _, mb in usage.values()))
+        time.sleep(0.2)
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"analyze failed in {code}:\n{stderr[-3000:]}")
+    return {"wall": wall, "cpu": sum(cpu.values()), "peak_mb": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--generator", choices=("synth", "tweets"), default="synth")
+    parser.add_argument("--batch-rows", type=int, default=200_000)
+    parser.add_argument("--baseline", type=Path, help="another copy of the code, timed alternately with this one")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+
+    folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-file-"))
+    try:
+        source = folder / "mentions.csv"
+        if args.generator == "synth":
+            from ascolto_core.datasets.synth import synthesize
+
+            synthesize(args.rows).drop("lang").write_csv(source)
+        else:
+            from bench_analyze import build_texts
+
+            build_texts(args.rows).write_csv(source)
+        print(f"{args.rows:,} rows ({args.generator}) in {source} ({source.stat().st_size / 1e6:.0f} MB), no lang column")
+        codes = {"ours": ROOT}
+        if args.baseline is not None:
+            codes["baseline"] = args.baseline.resolve()
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
+        for repetition in range(args.repeat):
+            names = list(codes) if repetition % 2 == 0 else list(reversed(codes))
+            for name in names:
+                cache = folder / f"cache-{name}-{repetition}"
+                runs[name].append(_run(codes[name], source, folder / f"{name}.parquet", cache, args.batch_rows))
+                shutil.rmtree(cache, ignore_errors=True)
+                last = runs[name][-1]
+                print(f"  {name:<9} wall {last['wall']:6.1f} s  cpu {last['cpu']:6.1f} s  peak {last['peak_mb']:6.0f} MB")
+
+        def median(name: str, key: str) -> float:
+            return statistics.median(run[key] for run in runs[name])
+
+        print(f"\nmedian of {args.repeat} (cold result cache, batches of {args.batch_rows:,} rows):")
+        for name in codes:
+            print(
+                f"  {name:<9} wall {median(name, 'wall'):6.1f} s  cpu {median(name, 'cpu'):6.1f} s"
+                f"  peak {median(name, 'peak_mb'):6.0f} MB"
+            )
+        print("  target (issue 14, 1,000,000 rows): wall < 10 s, peak < 1,536 MB")
+        if "baseline" in codes:
+            print(
+                f"  ours / baseline: wall {median('ours', 'wall') / median('baseline', 'wall'):.2f}x,"
+                f" cpu {median('ours', 'cpu') / median('baseline', 'cpu'):.2f}x,"
+                f" peak {median('ours', 'peak_mb') / median('baseline', 'peak_mb'):.2f}x"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
