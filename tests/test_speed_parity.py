@@ -168,13 +168,11 @@ def test_token_columns_unknown_name_is_refused() -> None:
 def test_work_split_across_threads_changes_nothing(
     reference: pl.DataFrame, inputs: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Large inputs are split: the vote in two halves, engine chunks and aspect slices two at a time.
+    # Large inputs are split: engine chunks two at a time, aspects in slices.
     # With the split sizes shrunk to a few hundred posts, the fixture goes through all of it.
-    from ascolto_core.analysis import language
     from ascolto_core.analysis.embedded import engine
     from ascolto_core.insights import aspects
 
-    monkeypatch.setattr(language, "_SPLIT_FROM", 300)
     monkeypatch.setattr(engine, "CHUNK_ROWS", 400)
     monkeypatch.setattr(aspects, "_SLICE_ROWS", 350)
     expected = reference.filter(pl.col("case") == "tweets")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +41,6 @@ _MIN_VOTES = 1.5
 _MARGIN = 2.0
 DICTIONARY_VOTE = 0.75
 _PRELOAD_FROM = 1_000
-# From this many texts per half, the vote runs on two halves at once.
-_SPLIT_FROM = 20_000
 
 
 @functools.cache
@@ -216,18 +213,6 @@ def vote_languages(texts: pl.Series) -> pl.Series:
     if n >= _PRELOAD_FROM:
         # simplemma's dictionaries load in a thread while Polars (which releases the GIL) splits words.
         _load_in_background(_load_dictionaries)
-    if n >= 2 * _SPLIT_FROM:
-        # Each text is voted alone: the two halves are voted at once, one per core.
-        half = n // 2
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ascolto-vote") as pool:
-            first, second = pool.map(_vote, (texts.slice(0, half), texts.slice(half)))
-        return pl.concat([first, second])
-    return _vote(texts)
-
-
-def _vote(texts: pl.Series) -> pl.Series:
-    """:func:`vote_languages` of one slice of texts."""
-    n = len(texts)
     words = (
         pl.DataFrame(
             {
