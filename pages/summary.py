@@ -33,33 +33,30 @@ st.info(literal_t("summary_view.notice", lang, name=opened.name), icon=":materia
 table = opened.table
 totals = summary_totals(table)
 
-cols = st.columns(5)
-cols[0].metric(
+top, bottom = st.columns(3), st.columns(3)
+top[0].metric(
     t("summary_view.mentions", lang), fmt_int(totals.mentions, lang),
     delta=t("summary_view.questions", lang) + f": {fmt_int(totals.questions, lang)}", delta_color="off", delta_arrow="off", border=True,
 )
-period = t("summary_view.period_value", lang, start=fmt_date(totals.date_from, lang), end=fmt_date(totals.date_to, lang))
-cols[1].metric(
-    t("summary_view.period", lang), period if totals.date_from else "–",
-    delta=t("summary_view.days", lang, n=fmt_int(totals.days, lang)), delta_color="off", delta_arrow="off", border=True,
-)
-cols[2].metric(
-    t("summary_view.net_sentiment", lang), fmt_signed(totals.net_sentiment, lang),
-    help=t("summary_view.net_sentiment_help", lang), border=True,
-)
-cols[3].metric(
-    t("summary_view.negative_share", lang) + " / " + t("summary_view.positive_share", lang),
-    f"{fmt_pct(totals.negative_share, lang)} / {fmt_pct(totals.positive_share, lang)}", border=True,
-)
-cols[4].metric(
+top[1].metric(t("summary_view.days_label", lang), fmt_int(totals.days, lang), border=True)
+top[2].metric(
     t("summary_view.emotion", lang),
     category_name("emotion", totals.dominant_emotion, lang) if totals.dominant_emotion else "–", border=True,
 )
+bottom[0].metric(
+    t("summary_view.net_sentiment", lang), fmt_signed(totals.net_sentiment, lang),
+    help=t("summary_view.net_sentiment_help", lang), border=True,
+)
+bottom[1].metric(t("summary_view.negative_share", lang), fmt_pct(totals.negative_share, lang), border=True)
+bottom[2].metric(t("summary_view.positive_share", lang), fmt_pct(totals.positive_share, lang), border=True)
+if totals.date_from is not None:
+    st.caption(t("summary_view.period_value", lang, start=fmt_date(totals.date_from, lang), end=fmt_date(totals.date_to, lang)))
 
 st.subheader(t("summary_view.timeline_title", lang))
 left, right = st.columns(2)
 freq = remembered_choice(
-    t("app.timeline.freq", lang), ("day", "week", "month"), state_key=StateKeys.SUMMARY_FREQ, default="day",
+    t("app.timeline.freq", lang), ("day", "week", "month"), state_key=StateKeys.SUMMARY_FREQ,
+    default="day" if totals.days <= 120 else "week" if totals.days <= 1_100 else "month",  # bars stay readable
     format_func=lambda f: t(f"app.timeline.freq_{f}", lang), container=left,
 )
 split = remembered_choice(

@@ -61,9 +61,10 @@ def test_an_uploaded_summary_shows_totals_timeline_touchpoints_emotions_and_bran
     assert "**riepilogo aggregato**" in shown and "Non ci sono post da mostrare" in shown
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("summary_view.mentions", "it")] == total
-    assert metrics[t("summary_view.period", "it")] == "01/08/2026 – 29/09/2026"
+    assert metrics["Giorni"] == str(DAYS)
+    assert "Dal 01/08/2026 al 29/09/2026." in shown
     negative = (DAYS + INCIDENT_POSTS) / total_mentions()
-    assert metrics["Negative / Positive"] == f"{round(negative * 100)}% / {round(DAYS / total_mentions() * 100)}%"
+    assert (metrics["Negative"], metrics["Positive"]) == (f"{round(negative * 100)}%", f"{round(DAYS / total_mentions() * 100)}%")
     # Timeline, net sentiment, touchpoints, emotions, brands: five charts, and the brands' table.
     assert len(at.get("vega_lite_chart")) == 5
     brands = at.dataframe[0].value
