@@ -158,3 +158,18 @@ def test_analyze_with_a_missing_workspace_says_so(tmp_path: Path, capsys: pytest
     code = main(["analyze", str(source), "-o", str(tmp_path / "o.parquet"), "--workspace", str(tmp_path / "no")])
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_cluster_addresses_stay_whole_and_need_spark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "s3://bucket/x" must reach Spark as written (a Path would fold it into "s3:/bucket/x").
+    import argparse
+
+    from ascolto_core.analysis.cli import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["analyze", "s3://bucket/mentions/", "-o", "hdfs://host/out", "--spark", "local[2]"])
+    assert (args.input, args.output) == ("s3://bucket/mentions/", "hdfs://host/out")
+    # Without --spark an address is a clear message, not a missing local file.
+    assert main(["analyze", "s3://bucket/mentions/", "-o", str(tmp_path / "o.parquet")]) != 0
+    assert "--spark" in capsys.readouterr().err

@@ -43,10 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "analyze", help="analyse a file of mentions (sentiment, emotion, drivers)"
     )
     analyze.add_argument(
-        "input", type=Path, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)"
+        "input", type=_location, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)"
     )
     analyze.add_argument(
-        "-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx"
+        "-o", "--output", type=_location, required=True, help="output file: .csv, .parquet or .xlsx"
     )
     _common_options(analyze)
     analyze.add_argument(
@@ -93,6 +93,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluate.set_defaults(func=run_evaluate)
 
 
+def _location(value: str) -> Path | str:
+    """A local path, or a URL Spark reads (``s3://``, ``hdfs://``, ``dbfs:``...) kept as written (``Path`` would fold ``//``)."""
+    return value if "://" in value or value.startswith("dbfs:") else Path(value)
+
+
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
@@ -108,6 +113,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     """``analyze``: read, analyse, write; returns the exit code."""
     if getattr(args, "spark", None):
         return _run_on_spark(args)
+    remote = next((str(p) for p in (args.input, args.output) if isinstance(p, str)), None)
+    if remote is not None:  # only Spark reads and writes URLs
+        raise AscoltoError("scale.remote_needs_spark", path=remote)
     suffix = args.output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise AscoltoError("analysis.cli.bad_output", suffix=suffix or args.output.name)
