@@ -131,11 +131,16 @@ def test_spark_with_a_workspace_equals_the_local_workspace_engine(spark, taught,
     assert engine.info.name == "adapted" and engine.in_use
     expected = analyze_mentions(load_mentions(source).mentions, engine=engine, use_cache=False).mentions
 
-    spark_scale.analyze_on_spark(
-        str(source), str(tmp_path / "out"), engine="embedded", workspace=str(taught.path), spark=spark
-    )
-    got = pl.read_parquet(tmp_path / "out" / "*.parquet")
-    assert got.select(expected.columns).equals(expected)
+    # Through the command line (the module's session is the one Spark hands back), then spark-submit's script.
+    from ascolto_core.cli import main
+    from ascolto_core.scale import submit
+
+    workspace = ["--workspace", str(taught.path), "--engine", "embedded"]
+    assert main(["analyze", str(source), "-o", str(tmp_path / "cli"), "--spark", "local[2]", *workspace]) == 0
+    assert submit.main([str(source), str(tmp_path / "submitted"), *workspace]) == 0
+    for out in ("cli", "submitted"):
+        got = pl.read_parquet(tmp_path / out / "*.parquet")
+        assert got.select(expected.columns).equals(expected), out
 
 
 def test_workspace_state_is_built_once_per_worker_not_per_batch(spark, taught) -> None:
