@@ -74,6 +74,8 @@ if totals.undated:
     st.caption(t("summary_view.undated", lang, n=fmt_int(totals.undated, lang)))
 
 touchpoints = summary_touchpoints(table)
+if touchpoints.is_empty():  # an empty summary: nothing to split by touchpoint or brand
+    st.stop()
 left, right = st.columns(2)
 with left:
     st.subheader(t("summary_view.touchpoints_title", lang))

@@ -136,3 +136,13 @@ def test_a_wrong_summary_at_start_is_a_message_not_a_traceback(tmp_path: Path, m
     at = app_with_data("pages/data.py")
     assert not at.exception, [e.value for e in at.exception]
     assert any("Non ho potuto aprire il riepilogo" in e.value for e in at.error)
+
+
+def test_an_empty_summary_is_drawn_without_charts_or_errors() -> None:
+    # Guard: a summary of an empty input (the right columns, no rows) says there is nothing over time.
+    at = open_on_dati(("vuoto.parquet", parquet_bytes(big_summary().clear())))
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("summary_view.no_dates", "it") in [i.value for i in at.info]
+    assert {m.label: m.value for m in at.metric}["Menzioni"] == "0"
+    assert not at.get("vega_lite_chart")
