@@ -102,14 +102,12 @@ def test_engine_states_are_built_once_per_process(workspace: Workspace) -> None:
     assert states.build_count(state.payload["base"].fingerprint) == 1
 
 
-@pytest.mark.parametrize(
-    ("engine", "kind"),
-    [
-        ("embedded", "embedded"),  # the plain engine ships its lexicon, as before
-    ],
-)
-def test_plain_engines_keep_their_state(engine: str, kind: str) -> None:
-    assert states.engine_state(engine).kind == kind
+def test_the_plain_engine_keeps_its_state() -> None:
+    # Without a workspace the embedded engine ships its lexicon, as before; the same state from its instance.
+    assert states.engine_state("embedded").kind == "embedded"
+    from ascolto_core.analysis.embedded import EmbeddedEngine
+
+    assert states.engine_state_of(EmbeddedEngine()).fingerprint == states.engine_state("embedded").fingerprint
 
 
 def test_a_workspace_without_labels_ships_its_vocabulary_only(tmp_path: Path) -> None:
