@@ -9,6 +9,9 @@ DATA ?= $(ASCOLTO_DATA)
 # `make run WORKSPACE=DIR` opens that workspace (a folder, or a name in the workspaces folder; default: $ASCOLTO_WORKSPACE,
 # else the last used one, else the read-only demo). DATA may name a workspace folder too.
 WORKSPACE ?= $(ASCOLTO_WORKSPACE)
+# `make run SUMMARY=path` also opens a daily summary (`analyze ... --summary FILE`: a file, or a folder of Parquet parts)
+# on the Riepilogo page (default: $ASCOLTO_SUMMARY).
+SUMMARY ?= $(ASCOLTO_SUMMARY)
 # Streamlit's file watcher: off by default (it would watch .venv and data); `make run WATCH=auto` while developing.
 WATCH ?= none
 
@@ -23,7 +26,7 @@ $(STAMP): requirements.txt
 install: $(STAMP) report-deps
 
 run: $(STAMP) report-deps
-	ASCOLTO_DATA="$(DATA)" ASCOLTO_WORKSPACE="$(WORKSPACE)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
+	ASCOLTO_DATA="$(DATA)" ASCOLTO_WORKSPACE="$(WORKSPACE)" ASCOLTO_SUMMARY="$(SUMMARY)" $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.fileWatcherType $(WATCH)
 
 # Debian packages, installed together (one `apt-get update`) when missing and we are root:
 # headless Chromium for the browser tests (never a browser download), Pango, fonts with accents and

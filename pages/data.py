@@ -7,7 +7,7 @@ import importlib.util
 import streamlit as st
 
 from ascolto_core.i18n import t
-from ui import workspaces
+from ui import summary_view, workspaces
 from ui.components import escape_markdown, literal_lines, literal_t
 from ui.format import fmt_int
 from ui.settings_form import render_settings_form
@@ -20,6 +20,7 @@ lang = st.session_state.get(StateKeys.LANG, "it")
 st.title(t("app.data.title", lang))
 if st.session_state.get(StateKeys.LOAD_ERROR):
     st.warning(escape_markdown(st.session_state[StateKeys.LOAD_ERROR]))
+summary_view.render_open_notice(lang)
 render_workspace_panel(lang)
 mentions = st.session_state.get(StateKeys.MENTIONS)
 if mentions is not None:
@@ -40,9 +41,10 @@ st.selectbox(
 )
 workspaces.render_staleness(lang)
 has_fetch = importlib.util.find_spec("ui.fetch_panel") is not None
-tab_names = ["demo", "upload"] + (["fetch"] if has_fetch else []) + ["settings"]
+tab_names = ["demo", "upload"] + (["fetch"] if has_fetch else []) + ["settings", "summary"]
 # A keyed, stateful tab bar: after "Analizza" and the rerun the user stays on the tab they were using.
-tab_labels = [t(f"wsui.tab_settings", lang) if n == "settings" else t(f"app.data.tab_{n}", lang) for n in tab_names]
+own_labels = {"settings": "wsui.tab_settings", "summary": "summary_view.tab"}
+tab_labels = [t(own_labels.get(n, f"app.data.tab_{n}"), lang) for n in tab_names]
 tabs = dict(zip(tab_names, st.tabs(tab_labels, key=StateKeys.DATA_TAB, on_change="rerun"), strict=True))
 
 with tabs["demo"]:
@@ -61,3 +63,6 @@ if has_fetch:
 with tabs["settings"]:
     render_settings_form(lang)
     render_listening_block(lang)
+
+with tabs["summary"]:
+    summary_view.render_summary_tab(lang)

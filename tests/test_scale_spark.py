@@ -107,3 +107,71 @@ def test_engine_state_reaches_executors_once_per_worker(spark) -> None:
     counts = frame.mapInArrow(builds, "built long").toArrow().column("built").to_pylist()
     assert len(counts) == 20_000
     assert max(counts) == 1
+
+
+@pytest.fixture(scope="module")
+def taught(tmp_path_factory: pytest.TempPathFactory):
+    # A workspace whose vocabulary and 120 labels put the adapted model in use (tests/test_scale_workspace.py).
+    from test_scale_workspace import taught_workspace
+
+    from ascolto_core.analysis.registry import reset_registry
+
+    reset_registry()
+    return taught_workspace(tmp_path_factory.mktemp("spark-ws") / "ws")[0]
+
+
+def test_spark_with_a_workspace_equals_the_local_workspace_engine(spark, taught, tmp_path: Path) -> None:
+    from test_scale_workspace import new_posts
+
+    from ascolto_core.workspace.ingest import workspace_engine
+
+    source = tmp_path / "new.parquet"
+    new_posts(600).write_parquet(source)
+    engine = workspace_engine(taught, "embedded")
+    assert engine.info.name == "adapted" and engine.in_use
+    expected = analyze_mentions(load_mentions(source).mentions, engine=engine, use_cache=False).mentions
+
+    # Through the command line (the module's session is the one Spark hands back), then spark-submit's script.
+    from ascolto_core.cli import main
+    from ascolto_core.scale import submit
+
+    workspace = ["--workspace", str(taught.path), "--engine", "embedded"]
+    assert main(["analyze", str(source), "-o", str(tmp_path / "cli"), "--spark", "local[2]", *workspace]) == 0
+    assert submit.main([str(source), str(tmp_path / "submitted"), *workspace]) == 0
+    for out in ("cli", "submitted"):
+        got = pl.read_parquet(tmp_path / out / "*.parquet")
+        assert got.select(expected.columns).equals(expected), out
+
+
+def test_workspace_state_is_built_once_per_worker_not_per_batch(spark, taught) -> None:
+    # Small Arrow batches: every worker sees many, and builds the adapted engine (and its base) once.
+    from ascolto_core.scale.engine_state import workspace_state
+
+    state = workspace_state(taught.path, "embedded")
+    shipped = spark.sparkContext.broadcast(state)
+
+    def builds(batches):
+        import os
+
+        import pyarrow as pa
+
+        from ascolto_core.scale.engine_state import build_count, engine_from_state
+
+        for batch in batches:
+            engine_from_state(shipped.value)
+            counts = (build_count(shipped.value.fingerprint), build_count(shipped.value.payload["base"].fingerprint))
+            yield pa.RecordBatch.from_pydict(
+                {"pid": [os.getpid()], "adapted": [counts[0]], "base": [counts[1]], "rows": [batch.num_rows]}
+            )
+
+    previous = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "100")
+    try:
+        frame = spark.range(0, 2_000, numPartitions=2)
+        seen = pl.from_arrow(frame.mapInArrow(builds, "pid long, adapted long, base long, rows long").toArrow())
+    finally:
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", previous)
+    assert seen["rows"].sum() == 2_000
+    per_worker = seen.group_by("pid").agg(pl.len().alias("batches"))
+    assert per_worker["batches"].max() > 1  # many batches per worker...
+    assert (seen["adapted"].unique().to_list(), seen["base"].unique().to_list()) == ([1], [1])  # ...one build

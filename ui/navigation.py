@@ -29,5 +29,6 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("pages/topics.py", "topics", ":material/category:", "temi"),
     PageSpec("pages/teach.py", "teach", ":material/school:", "insegna"),
     PageSpec("pages/export.py", "export", ":material/download:", "esporta"),
+    PageSpec("pages/summary.py", "summary", ":material/summarize:", "riepilogo"),
 )
 START_PAGE = "data"

@@ -63,6 +63,13 @@ class StateKeys:
     TOPIC_CELL = "topic_cell"
     TOPIC_PICK = "topic_pick"
     TOPIC_FREQ = "topic_freq"
+    # The aggregate summary (Riepilogo): an OpenSummary, how it went at start-up, its widgets.
+    SUMMARY = "summary_open"
+    SUMMARY_STARTUP = "summary_startup_done"
+    SUMMARY_ERROR = "summary_error"
+    SUMMARY_UPLOADS = "summary_uploads"  # uploader generation: closing a summary empties the uploader
+    SUMMARY_FREQ = "summary_freq"
+    SUMMARY_SPLIT = "summary_split"
 
 
 FILTER_KEYS: tuple[str, ...] = (

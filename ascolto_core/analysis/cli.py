@@ -1,6 +1,6 @@
 """Sub-commands ``analyze`` and ``evaluate`` of ``python -m ascolto_core``.
 
-``analyze INPUT -o OUTPUT [--engine ...]`` reads any file the loader reads,
+``analyze INPUT -o OUTPUT [--engine ...] [--workspace DIR]`` reads any file the loader reads,
 analyses it (progress bar on stderr) and writes the canonical table plus the
 analysis columns as .csv, .parquet or .xlsx. CSV and Excel are written as the
 app's downloads are (lists joined "a, b", times in the display zone, cells
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ascolto_core.analysis.base import Engine
 from ascolto_core.analysis.evaluation import evaluate_labels, normalise_labels
 from ascolto_core.analysis.pipeline import AnalysisResult, analyze_mentions
 from ascolto_core.errors import AscoltoError
@@ -42,10 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "analyze", help="analyse a file of mentions (sentiment, emotion, drivers)"
     )
     analyze.add_argument(
-        "input", type=Path, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)"
+        "input", type=_location, help="mentions file (csv, xlsx, json, parquet... anything the loader reads)"
     )
     analyze.add_argument(
-        "-o", "--output", type=Path, required=True, help="output file: .csv, .parquet or .xlsx"
+        "-o", "--output", type=_location, required=True, help="output file: .csv, .parquet or .xlsx"
     )
     _common_options(analyze)
     analyze.add_argument(
@@ -59,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=Path,
         default=None,
         help="also write the daily summary (counts per day, touchpoint, brand, sentiment, emotion)",
+    )
+    analyze.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=None,
+        help="analyse with this workspace's vocabulary and adapted model (a folder, or a name in the workspaces folder)",
     )
     analyze.add_argument(
         "--spark",
@@ -86,6 +93,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluate.set_defaults(func=run_evaluate)
 
 
+def _location(value: str) -> Path | str:
+    """A local path, or a URL Spark reads (``s3://``, ``hdfs://``, ``dbfs:``...) kept as written (``Path`` would fold ``//``)."""
+    return value if "://" in value or value.startswith("dbfs:") else Path(value)
+
+
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
@@ -101,18 +113,20 @@ def run_analyze(args: argparse.Namespace) -> int:
     """``analyze``: read, analyse, write; returns the exit code."""
     if getattr(args, "spark", None):
         return _run_on_spark(args)
+    remote = next((str(p) for p in (args.input, args.output) if isinstance(p, str)), None)
+    if remote is not None:  # only Spark reads and writes URLs
+        raise AscoltoError("scale.remote_needs_spark", path=remote)
     suffix = args.output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise AscoltoError("analysis.cli.bad_output", suffix=suffix or args.output.name)
     if suffix in BATCHED_SUFFIXES:
         return _run_in_batches(args)
+    engine = _engine(args)
     mentions, report_lines = read_mentions(args.input, args.lang)
     for line in report_lines:
         print(line, file=sys.stderr)
     with _progress_bar(not args.no_progress) as progress:
-        result = analyze_mentions(
-            mentions, engine=args.engine, progress=progress, use_cache=not args.no_cache
-        )
+        result = analyze_mentions(mentions, engine=engine, progress=progress, use_cache=not args.no_cache)
     _print_engine(result, args.lang)
     write_mentions(result.mentions, args.output)
     print(
@@ -129,6 +143,16 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine(args: argparse.Namespace) -> str | Engine | None:
+    """``--engine``, or with ``--workspace`` the engine that workspace analyses with (its vocabulary, adapted model)."""
+    workspace = getattr(args, "workspace", None)
+    if workspace is None:
+        return args.engine
+    from ascolto_core.scale.engine_state import named_workspace_engine
+
+    return named_workspace_engine(workspace, args.engine)
+
+
 def _run_in_batches(args: argparse.Namespace) -> int:
     """``analyze`` to .csv/.parquet: batch by batch, memory bounded by ``--batch-rows``."""
     from ascolto_core.scale.batches import DEFAULT_BATCH_ROWS, analyze_file
@@ -138,12 +162,13 @@ def _run_in_batches(args: argparse.Namespace) -> int:
             "analysis.cli.read_failed", path=args.input, reason=t("analysis.cli.no_such_file", args.lang)
         )
     batch_rows = args.batch_rows or DEFAULT_BATCH_ROWS
+    engine = _engine(args)
     with _progress_bar(not args.no_progress, unit="row") as progress:
         run = analyze_file(
             args.input,
             args.output,
             batch_rows=batch_rows,
-            engine=args.engine,
+            engine=engine,
             progress=progress,
             use_cache=not args.no_cache,
             summary=args.summary,
@@ -185,6 +210,7 @@ def _run_on_spark(args: argparse.Namespace) -> int:
         master=args.spark,
         engine=args.engine,
         summary=str(args.summary) if args.summary is not None else None,
+        workspace=getattr(args, "workspace", None),
     )
     print(t("scale.spark_done", args.lang, rows=run.rows, master=run.master, path=run.output))
     if args.summary is not None:

@@ -30,7 +30,7 @@ from ascolto_core.errors import AscoltoError
 from ascolto_core.loading import MappingNeeded
 from ascolto_core.loading.mapping import propose
 from ascolto_core.scale.batches import BatchPlan, analyze_batch, display_tz
-from ascolto_core.scale.engine_state import EngineState, engine_from_state, engine_state
+from ascolto_core.scale.engine_state import EngineState, engine_from_state, engine_state, workspace_state
 from ascolto_core.scale.summary import SUMMARY_KEYS, SUMMARY_SCHEMA, combine_summaries, daily_summary
 
 ORDER_COLUMN = "__ascolto_order"
@@ -284,20 +284,29 @@ def analyze_on_spark(
     engine: str | None = None,
     summary: str | None = None,
     spark: Any = None,
+    workspace: str | os.PathLike[str] | None = None,
 ) -> SparkRun:
     """``analyze`` on Spark: read ``input_path``, analyse, write ``output`` (and the daily summary).
 
+    Args:
+        workspace: a workspace folder (or name) the driver reads: its vocabulary and adapted
+            model analyse the rows, as ``workspace_engine`` does locally; executors get them as
+            data (:func:`ascolto_core.scale.engine_state.workspace_state`), once per executor.
+
     Raises:
-        AscoltoError: ``scale.*`` when Spark cannot run; ``load.*``/``analysis.*`` as locally.
+        AscoltoError: ``scale.*`` when Spark cannot run; ``load.*``/``analysis.*`` as locally;
+            ``workspace.*`` for a workspace that cannot be opened.
         MappingNeeded: when the columns are unclear.
     """
     from ascolto_core.scale.summary import write_summary
 
     if "://" not in input_path and not input_path.startswith("dbfs:") and not Path(input_path).exists():
         raise AscoltoError("load.not_found", path=input_path)
+    # Before Spark starts: a wrong workspace fails in a second, not after the session is up.
+    state = workspace_state(workspace, engine) if workspace is not None else None
     session = spark or spark_session(master)
     try:
-        analysed = analyzed_frame(session, read_input(session, input_path), engine=engine)
+        analysed = analyzed_frame(session, read_input(session, input_path), engine=engine, state=state)
         write_output(analysed, output)
         written = read_input(session, output)
         rows = int(written.count())

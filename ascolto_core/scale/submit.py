@@ -5,11 +5,14 @@ Usage (the package travels as a zip or is pip-installed on every node)::
     zip -r ascolto_core.zip ascolto_core config
     spark-submit --master yarn --py-files ascolto_core.zip \\
         ascolto_core/scale/submit.py s3://bucket/mentions/ s3://bucket/analysed/ \\
-        [--summary /local/summary.parquet] [--engine embedded]
+        [--summary /local/summary.parquet] [--engine embedded] [--workspace /path/to/workspace]
 
 INPUT and OUTPUT are Parquet files or folders (or CSV with a ``.csv`` suffix),
 anywhere Spark reads (local, HDFS, S3, GCS, DBFS). The master comes from
 spark-submit (``--master``); the daily summary is small and written by the driver.
+``--workspace`` names a workspace folder the driver reads (client deploy mode, or a
+folder on the driver's node): its vocabulary and adapted model reach every executor
+as data, once per executor.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--summary", default=None, help="daily summary file on the driver (.parquet or .csv)")
     parser.add_argument(
         "--engine", default=None, help="engine the driver resolves and ships (default: config)"
+    )
+    parser.add_argument(
+        "--workspace", default=None, help="analyse with this workspace's vocabulary and adapted model (driver's disk)"
     )
     parser.add_argument("--lang", choices=("it", "en"), default="en")
     args = parser.parse_args(argv)
@@ -51,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             engine=args.engine,
             summary=args.summary,
             spark=spark,
+            workspace=args.workspace,
         )
     except AscoltoError as error:
         print(error.message(args.lang), file=sys.stderr)

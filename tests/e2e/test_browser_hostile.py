@@ -118,7 +118,8 @@ def test_no_string_from_a_file_makes_the_browser_fetch_anything(
             upload_tab.click()
             _wait_idle(page)
             # The data uploader of the tab (Dati also has the workspace import uploader in its picker).
-            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(data))
+            # .first: the Riepilogo tab (after this one) has an uploader of its own.
+            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(data))
             _wait_idle(page)
             page.get_by_text(t("app.mapping.fix", "it"), exact=True).click()
             _wait_idle(page)

@@ -58,7 +58,8 @@ def test_a_workspace_made_in_the_browser_keeps_its_data_after_a_reload(tmp_path:
             # Upload into it.
             page.get_by_role("tab", name=t("app.data.tab_upload", "it")).click()
             _wait_idle(page)
-            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(data))
+            # .first: the Riepilogo tab (after this one) has an uploader of its own.
+            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(data))
             _wait_idle(page)
             page.get_by_role("button", name=t("wsui.add_file", "it", name="forno-brio", n=3)).click()
             _wait_idle(page)

@@ -39,10 +39,27 @@ class AdaptedEngine:
             raise RuntimeError(f"base engine {base.info.label} cannot run")
         frame = training_frame(labels, analysis, labels["sentiment"], labels["emotion"], labels["at_random"])
         self.model = AdaptedModel.fit(frame, seed)
+        self._info: EngineInfo | None = None
+
+    @classmethod
+    def fitted(cls, base: Engine, model: AdaptedModel, info: EngineInfo) -> AdaptedEngine:
+        """An adapted engine from a model fitted elsewhere, without the labels (a Spark executor gets the driver's).
+
+        Args:
+            base: the engine the model starts from, rebuilt as the driver's.
+            model: the fitted model (its estimates say where it is used).
+            info: the driver's engine info (name, model id and version of the results).
+        """
+        engine = cls.__new__(cls)
+        engine.base, engine.model, engine._info = base, model, info
+        engine.taught = None  # type: ignore[assignment]  # the labels stay on the driver
+        return engine
 
     @property
     def info(self) -> EngineInfo:
         """``adapted`` · ``<base label> + N labels``, versioned by the taught content."""
+        if self._info is not None:
+            return self._info
         base = self.base.info
         return EngineInfo(
             name=ADAPTED_ENGINE,

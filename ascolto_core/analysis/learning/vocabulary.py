@@ -206,9 +206,10 @@ def vocabulary_fingerprint(entries: Sequence[VocabularyEntry]) -> str:
 class VocabularyEngine(EmbeddedEngine):
     """The embedded engine reading with the person's vocabulary (and brand names as names)."""
 
-    def __init__(self, entries: Sequence[VocabularyEntry]) -> None:
+    def __init__(self, entries: Sequence[VocabularyEntry], lexicon: Lexicon | None = None) -> None:
+        """``lexicon``: the base lexicon (default this install's; a Spark executor gets the driver's)."""
         self.entries = tuple(entries)
-        super().__init__(apply_vocabulary(load_lexicon(), self.entries))
+        super().__init__(apply_vocabulary(lexicon if lexicon is not None else load_lexicon(), self.entries))
 
     @property
     def info(self) -> EngineInfo:
