@@ -80,3 +80,26 @@ def test_analyze_survives_a_damaged_cache_and_says_so(tmp_path: Path) -> None:
     assert "danneggiati" in t("cache.repaired", "it")
     third = analyze_mentions(frame, engine="embedded", cache_dir=tmp_path)
     assert third.from_cache == 2 and "cache.repaired" not in third.notes  # repaired for good
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("aspects", "servizio\x1fprezzo"),  # names outside the taxonomy
+        ("sentiments", "negative\x1ffurious"),  # a sentiment no engine gives
+        ("sentiments", "negative"),  # lists of different lengths
+        ("aspects", 42),  # a number where a list goes
+    ],
+)
+def test_tampered_aspects_are_read_again_and_repaired(tmp_path: Path, column: str, value: object) -> None:
+    texts = ["Il caffè ottimo ma il personale scortese e i prezzi alti", "Servizio lentissimo, ho aspettato 40 minuti"]
+    mentions = conform(pl.DataFrame({"text": texts, "lang": ["it", "it"]}))
+    clean = analyze_mentions(mentions, engine="embedded", cache_dir=tmp_path).mentions
+    assert clean["aspects"][0].len() >= 2
+    with sqlite3.connect(tmp_path / CACHE_FILE) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM aspects").fetchone()[0] == 2
+        connection.execute(f"UPDATE aspects SET {column} = ?", (value,))
+    again = analyze_mentions(mentions, engine="embedded", cache_dir=tmp_path)
+    assert again.mentions["aspects"].to_list() == clean["aspects"].to_list()
+    assert again.mentions["aspect_sentiments"].to_list() == clean["aspect_sentiments"].to_list()
+    assert "cache.repaired" in again.notes

@@ -112,6 +112,39 @@ def test_second_run_comes_from_the_cache(counting: CountingEngine) -> None:
     assert counting.calls[-1] == ["nuovo messaggio"]
 
 
+def test_aspects_of_known_texts_come_from_the_cache(
+    counting: CountingEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ascolto_core.insights import aspects
+
+    read: list[int] = []
+    original = aspects.annotate_aspects
+
+    def counted(frame: pl.DataFrame, *args: Any, **kwargs: Any) -> pl.DataFrame:
+        read.append(frame.height)
+        return original(frame, *args, **kwargs)
+
+    monkeypatch.setattr(aspects, "annotate_aspects", counted)
+    frame = mentions(["Il personale scortese, prezzi alti", "Il cornetto era buonissimo", "ok"], ["it"] * 3)
+    first = analyze_mentions(frame)
+    assert read == [3]
+    second = analyze_mentions(frame)
+    assert read == [3]  # every text's aspects were known
+    assert second.mentions.equals(first.mentions)
+    assert first.mentions["aspects"][0].len() >= 2
+    # A new text: only its aspects are read.
+    analyze_mentions(pl.concat([frame, mentions(["Cassa lentissima"], ["it"])]))
+    assert read == [3, 1]
+
+
+def test_another_taxonomy_reads_the_aspects_again() -> None:
+    from ascolto_core.insights.aspects import AspectTaxonomy, aspects_cache_info, default_taxonomy
+
+    mine = AspectTaxonomy.from_dict({"aspects": {"parking": {"it": ["parcheggio"], "en": ["parking"]}}})
+    assert aspects_cache_info(mine) != aspects_cache_info(default_taxonomy())
+    assert aspects_cache_info() == aspects_cache_info(default_taxonomy())
+
+
 def test_cache_can_be_bypassed_and_redirected(counting: CountingEngine, tmp_path: Path) -> None:
     frame = mentions(["pane ottimo"], ["it"])
     analyze_mentions(frame, cache_dir=tmp_path)

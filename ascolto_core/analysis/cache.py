@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,6 +74,8 @@ _VALID_RESULT = " AND ".join(
         _text_or_null("drivers_neg"),
     )
 )
+# Aspect lists are checked further once split (known names, known sentiments, aligned lengths).
+_VALID_ASPECTS = "(typeof(key) = 'text' AND typeof(aspects) = 'text' AND typeof(sentiments) = 'text')"
 # A cached language is an ISO 639 code or "other".
 _VALID_LANGUAGE = "(typeof(key) = 'text' AND typeof(lang) = 'text' AND length(lang) BETWEEN 2 AND 5 AND lang NOT GLOB '*[^a-z]*')"
 
@@ -138,6 +140,10 @@ _SCHEMA = """
         ns INTEGER NOT NULL, key TEXT NOT NULL,
         sentiment TEXT, sentiment_score REAL, sentiment_confidence REAL,
         emotion TEXT, emotion_confidence REAL, drivers_pos TEXT, drivers_neg TEXT,
+        PRIMARY KEY (ns, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS aspects (
+        ns INTEGER NOT NULL, key TEXT NOT NULL, aspects TEXT NOT NULL, sentiments TEXT NOT NULL,
         PRIMARY KEY (ns, key)
     ) WITHOUT ROWID;
 """
@@ -264,10 +270,12 @@ class ResultCache:
             .unique(subset="key", keep="last")
             .sort("key")
         )  # B-tree appends in key order are faster
-        placeholders = ", ".join("?" * (len(_RESULT_COLUMNS) + 2))
-        statement = (
-            f"INSERT OR REPLACE INTO results (ns, key, {', '.join(_RESULT_COLUMNS)}) VALUES ({placeholders})"
-        )
+        return self._write_rows(info, "results", _RESULT_COLUMNS, encoded)
+
+    def _write_rows(self, info: EngineInfo, table: str, columns: tuple[str, ...], encoded: pl.DataFrame) -> int:
+        """Insert ``encoded`` (``key`` + ``columns``, sorted by key) into ``table`` under ``info``'s namespace."""
+        placeholders = ", ".join("?" * (len(columns) + 2))
+        statement = f"INSERT OR REPLACE INTO {table} (ns, key, {', '.join(columns)}) VALUES ({placeholders})"
         with self._connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             namespace = self._namespace(connection, info, create=True)
@@ -280,6 +288,72 @@ class ResultCache:
                 connection.executemany(statement, chunk.iter_rows())
                 connection.execute("COMMIT")
         return encoded.height
+
+    def lookup_aspects(self, info: EngineInfo, keys: pl.Series, names: Collection[str]) -> pl.DataFrame:
+        """Cached aspects for ``keys`` under ``info``: ``key``, ``aspects``, ``aspect_sentiments`` (lists).
+
+        ``info`` names the taxonomy and the lexicon that read them (see
+        ``insights.aspects.aspects_cache_info``). A row whose lists are not aligned, or name
+        an aspect outside ``names`` or an unknown sentiment, is treated as damaged: left out
+        and deleted, as :meth:`lookup` does.
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be read.
+        """
+        schema = {"key": pl.String(), "aspects": pl.List(pl.String()), "aspect_sentiments": pl.List(pl.String())}
+        wanted = keys.drop_nulls().unique()
+        if wanted.is_empty():
+            return pl.DataFrame(schema=schema)
+        with self._connect() as connection:
+            namespace = self._namespace(connection, info, create=False)
+            if namespace is None:
+                return pl.DataFrame(schema=schema)
+            scope = ("ns = ?", (namespace,))
+            rows = _select_keys(
+                connection, f"key, aspects, sentiments, {_VALID_ASPECTS} AS valid", "aspects", scope, wanted
+            )
+            frame = _only_wanted(
+                pl.DataFrame(
+                    rows,
+                    schema={"key": pl.String(), "aspects": pl.String(), "sentiments": pl.String(), "valid": pl.Int64()},
+                    orient="row",
+                ),
+                wanted,
+            ).with_columns(_decode_list("aspects"), _decode_list("sentiments").alias("aspect_sentiments"))
+            known = pl.Series(sorted(names), dtype=pl.String).implode()
+            sound = (
+                (pl.col("valid") == 1)
+                & (pl.col("aspects").list.len() == pl.col("aspect_sentiments").list.len())
+                & pl.col("aspects").list.eval(pl.element().is_in(known)).list.all()
+                & pl.col("aspect_sentiments").list.eval(pl.element().is_in(list(SENTIMENTS))).list.all()
+            )
+            frame = frame.with_columns(sound.alias("valid"))
+            self._drop_damaged(
+                connection, frame.select("key", "valid").rows(), "aspects", scope
+            )
+        return frame.filter(pl.col("valid")).select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+
+    def store_aspects(self, info: EngineInfo, keys: pl.Series, aspects: pl.DataFrame) -> int:
+        """Save ``aspects`` (``aspects``, ``aspect_sentiments`` lists aligned with ``keys``); returns rows written.
+
+        Raises:
+            CacheUnavailable: if the cache file cannot be written.
+            ValueError: if ``keys`` and ``aspects`` differ in length.
+        """
+        if len(keys) != aspects.height:
+            raise ValueError(f"expected one row per key, got {aspects.height} rows for {len(keys)} keys")
+        if aspects.is_empty():
+            return 0
+        encoded = (
+            aspects.select(
+                keys.alias("key"),
+                pl.col("aspects").list.join(_LIST_SEPARATOR),
+                pl.col("aspect_sentiments").list.join(_LIST_SEPARATOR).alias("sentiments"),
+            )
+            .unique(subset="key", keep="last")
+            .sort("key")
+        )
+        return self._write_rows(info, "aspects", ("aspects", "sentiments"), encoded)
 
     def lookup_languages(self, keys: pl.Series) -> pl.DataFrame:
         """Detected languages cached for ``keys`` (see :func:`language_keys`): ``key``, ``lang``.
@@ -356,6 +430,7 @@ class ResultCache:
         """Delete every cached result."""
         with self._connect() as connection:
             connection.execute("DELETE FROM results")
+            connection.execute("DELETE FROM aspects")
             connection.execute("DELETE FROM namespaces")
 
 

@@ -101,7 +101,7 @@ def analyze_mentions(
     cache = ResultCache(cache_dir) if use_cache else None
     notes: list[str] = []
     writer = _CacheWriter(cache, notes)
-    aspects = _Aspects()
+    aspects = _Aspects(cache, writer, notes)
     try:
         frame, choice, from_cache, analysed, total = _analyse(
             mentions.drop([name for name in ANALYSIS_SCHEMA if name in mentions.columns]),
@@ -112,7 +112,6 @@ def analyze_mentions(
             notes,
             aspects,
         )
-        frame = aspects.annotate(frame)
     finally:
         aspects.finish()
         writer.finish()
@@ -137,23 +136,25 @@ def _analyse(
 ) -> tuple[pl.DataFrame, EngineChoice, int, int, int]:
     """The body of :func:`analyze_mentions`: (mentions, engine choice, from cache, analysed, distinct).
 
-    The aspects of the rows whose language is known are read by ``aspects`` in a thread
-    meanwhile (they need the text and language only, not the engine's results).
+    The aspects of the distinct texts are read by ``aspects`` in a thread meanwhile (they
+    need the text and language only, not the engine's results).
     """
+    from ascolto_core.insights.aspects import annotate_aspects
+
     frame, pending = _with_languages(frame, cache, writer, notes)
     if frame.is_empty():
         empty = frame.with_columns(
             pl.lit(None, dtype=dtype).alias(name) for name, dtype in ANALYSIS_SCHEMA.items()
         )
-        return empty, choice, 0, 0, 0
+        return annotate_aspects(empty), choice, 0, 0, 0
 
     from ascolto_core.analysis.text import is_question
 
     texts = frame["text"].cast(pl.String).fill_null("")
     # First the rows whose language is known; py3langid's model loads meanwhile for the rest.
     ready = frame["lang"].is_not_null()
-    aspects.start(frame.select("text", "lang").filter(ready))
     keys, first = _keyed(texts.filter(ready), frame["lang"].filter(ready))
+    aspects.add(first)
     expected = first.height + (pending.distinct.height if pending is not None else 0)
     results, from_cache, analysed, first_choice = _results_for(
         first, choice, cache, writer, _shifted(progress, 0, expected), notes
@@ -163,6 +164,7 @@ def _analyse(
         frame = _resolve_pending(frame, pending, writer)
         rest_keys, rest = _keyed(texts.filter(~ready), frame["lang"].filter(~ready))
         rest = rest.join(results.select("key"), on="key", how="anti", maintain_order="left")
+        aspects.add(rest)
         keys = (
             pl.Series("key", [None] * frame.height, dtype=pl.String)
             .scatter(ready.arg_true(), keys)
@@ -188,6 +190,7 @@ def _analyse(
     ordered = analysed_frame.select(
         *frame.columns, *(pl.col(name).cast(dtype) for name, dtype in ANALYSIS_SCHEMA.items())
     )
+    ordered = aspects.annotate(ordered, keys)
     if progress is not None:
         progress(total, total)
     return ordered, choice, from_cache, analysed, total
@@ -307,6 +310,12 @@ class _CacheWriter:
         """Save engine results (``key`` + ``ENGINE_OUTPUT_SCHEMA``)."""
         self._submit(lambda cache: cache.store(info, results["key"], results.drop("key")), results.height)
 
+    def store_aspects(self, info: EngineInfo, aspects: pl.DataFrame) -> None:
+        """Save aspects (``key`` + ``insights.aspects.ASPECT_COLUMNS``) under ``info``."""
+        self._submit(
+            lambda cache: cache.store_aspects(info, aspects["key"], aspects.drop("key")), aspects.height
+        )
+
     def store_languages(self, detected: pl.DataFrame) -> None:
         """Save detected languages (``key``, ``lang``)."""
         self._submit(lambda cache: cache.store_languages(detected["key"], detected["lang"]), detected.height)
@@ -338,44 +347,67 @@ class _CacheWriter:
 class _Aspects:
     """Topics of the experience and their own sentiment (:mod:`ascolto_core.insights.aspects`).
 
-    :meth:`start` reads the aspects of the rows whose language is already known in a
-    background thread, while the engine scores the same texts (both are Polars work that
-    releases the GIL, so they share the two cores); :meth:`annotate` adds the columns to
-    the analysed table, reading the remaining rows (languages found by py3langid) itself.
-    Each row's aspects depend on its text and language alone, so the columns are the same
-    as :func:`annotate_aspects` on the whole table.
+    Each distinct text's aspects depend on its text and language alone, so they are read
+    per result key like the engine's results: from the result cache when known (under
+    the taxonomy's and lexicon's own namespace), else read and stored. :meth:`add` hands
+    distinct texts to a background thread, which works while the engine scores the same
+    texts (both are Polars work that releases the GIL, so they share the cores);
+    :meth:`annotate` adds the columns to the analysed table. The columns equal
+    :func:`annotate_aspects` on the whole table.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cache: ResultCache | None, writer: _CacheWriter, notes: list[str]) -> None:
+        self._cache = cache
+        self._writer = writer
+        self._notes = notes
         self._pool: ThreadPoolExecutor | None = None
-        self._early: Future[pl.DataFrame] | None = None
+        self._parts: list[Future[pl.DataFrame]] = []
 
-    def start(self, ready: pl.DataFrame) -> None:
-        """Begin with ``ready`` (``text``, ``lang`` of the rows whose language is known)."""
-        from ascolto_core.insights.aspects import annotate_aspects
-
-        if ready.is_empty():
+    def add(self, distinct: pl.DataFrame) -> None:
+        """Read the aspects of ``distinct`` (``key``, ``text``, ``lang``: one row per key) in the thread."""
+        if distinct.is_empty():
             return
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-aspects")
-        self._early = self._pool.submit(annotate_aspects, ready)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-aspects")
+        self._parts.append(self._pool.submit(self._read, distinct.select("key", "text", "lang")))
 
-    def annotate(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` (every row with its final ``lang``) with the aspect columns."""
-        from ascolto_core.insights.aspects import ASPECT_COLUMNS, annotate_aspects
+    def _read(self, distinct: pl.DataFrame) -> pl.DataFrame:
+        """``key`` and the aspect columns of every row of ``distinct``."""
+        from ascolto_core.insights.aspects import ASPECT_COLUMNS, annotate_aspects, aspects_cache_info, default_taxonomy
 
-        if self._early is None:
-            return annotate_aspects(frame)
-        early = self._early.result()
-        pairs = frame.select(pl.col("text").cast(pl.String).fill_null(""), pl.col("lang").cast(pl.String))
-        found = early.select(
-            pl.col("text").cast(pl.String).fill_null(""), pl.col("lang").cast(pl.String), *ASPECT_COLUMNS
-        ).unique(["text", "lang"], keep="first")
-        rest = pairs.join(found, on=["text", "lang"], how="anti", nulls_equal=True).unique()
-        if rest.height:
-            found = pl.concat([found, annotate_aspects(rest).select(found.columns)])
-        columns = pairs.join(found, on=["text", "lang"], how="left", maintain_order="left", nulls_equal=True)
-        return frame.drop([name for name in ASPECT_COLUMNS if name in frame.columns]).with_columns(
-            columns[name].cast(dtype) for name, dtype in ASPECT_COLUMNS.items()
+        info = aspects_cache_info()
+        cached = pl.DataFrame(schema={"key": pl.String(), **ASPECT_COLUMNS})
+        if self._cache is not None and _CACHE_UNAVAILABLE not in self._notes:
+            try:
+                cached = self._cache.lookup_aspects(info, distinct["key"], default_taxonomy().names)
+                if self._cache.repaired:
+                    _note(self._notes, "cache.repaired")
+            except CacheUnavailable as error:
+                log.warning("result cache not readable: %s", error)
+                _note(self._notes, _CACHE_UNAVAILABLE)
+        missing = distinct.join(cached.select("key"), on="key", how="anti", maintain_order="left")
+        if missing.is_empty():
+            return cached
+        read = annotate_aspects(missing.select("text", "lang"))
+        fresh = missing.select("key").with_columns(read[name] for name in ASPECT_COLUMNS)
+        self._writer.store_aspects(info, fresh)
+        return pl.concat([cached, fresh], how="vertical")
+
+    def annotate(self, frame: pl.DataFrame, keys: pl.Series) -> pl.DataFrame:
+        """``frame`` with the aspect columns, by each row's result key (``keys``, aligned with it)."""
+        from ascolto_core.insights.aspects import ASPECT_COLUMNS
+
+        parts = [part.result() for part in self._parts]
+        found = pl.concat(parts, how="vertical").unique("key", keep="first") if parts else None
+        frame = frame.drop([name for name in ASPECT_COLUMNS if name in frame.columns])
+        if found is None:
+            columns = pl.DataFrame({"key": keys}).with_columns(
+                pl.lit([], dtype=dtype).alias(name) for name, dtype in ASPECT_COLUMNS.items()
+            )
+        else:
+            columns = pl.DataFrame({"key": keys}).join(found, on="key", how="left", maintain_order="left")
+        return frame.with_columns(
+            columns[name].fill_null(pl.lit([], dtype=dtype)).cast(dtype) for name, dtype in ASPECT_COLUMNS.items()
         )
 
     def finish(self) -> None:
@@ -383,7 +415,6 @@ class _Aspects:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-
 
 def _note(notes: list[str], key: str) -> None:
     if key not in notes:

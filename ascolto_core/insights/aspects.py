@@ -16,13 +16,16 @@ gentile" is negative on *service*.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import yaml
 
+from ascolto_core.analysis.base import EngineInfo
 from ascolto_core.config import PROJECT_ROOT, load_config
 from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import ensure_columns, period_start, resolve_tz
@@ -100,6 +103,25 @@ def _term_tables(taxonomy: AspectTaxonomy) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("lemma").list.join(" ").alias("expression"), "lang", "aspect"
     ).unique()
     return words, expressions
+
+
+def aspects_cache_info(taxonomy: AspectTaxonomy | None = None) -> EngineInfo:
+    """The result cache's namespace for aspects read with ``taxonomy`` (default: the configured one).
+
+    Its model is a digest of the taxonomy's terms and of this module's code, its version the
+    embedded lexicon's fingerprint (the clauses' sentiment comes from it): a change of any of
+    them reads the aspects again instead of serving old ones.
+    """
+    from ascolto_core.analysis.embedded.lexicon import lexicon_fingerprint
+
+    return EngineInfo(name="aspects", model_id=_taxonomy_digest(taxonomy or default_taxonomy()), version=lexicon_fingerprint())
+
+
+@functools.lru_cache(maxsize=8)
+def _taxonomy_digest(taxonomy: AspectTaxonomy) -> str:
+    digest = hashlib.blake2b(repr(taxonomy.aspects).encode(), digest_size=8)
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def _empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
