@@ -168,7 +168,7 @@ def test_token_columns_unknown_name_is_refused() -> None:
 def test_work_split_across_threads_changes_nothing(
     reference: pl.DataFrame, inputs: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Large inputs are split: the engine in chunks, aspects in slices.
+    # Large inputs are split: engine chunks two at a time, aspects in slices.
     # With the split sizes shrunk to a few hundred posts, the fixture goes through all of it.
     from ascolto_core.analysis.embedded import engine
     from ascolto_core.insights import aspects

@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ import polars as pl
 import polars_hash as plh
 
 from ascolto_core.analysis.base import Engine, EngineInfo, ProgressCallback
-from ascolto_core.analysis.pipeline import AnalysisResult, analyze_mentions
+from ascolto_core.analysis.pipeline import analyze_mentions
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading import ColumnMapping, LoadReport, MappingNeeded, load_mentions
 from ascolto_core.loading.canonical import build_mentions
@@ -47,8 +46,6 @@ from ascolto_core.loading.mapping import AUX_FIELDS, propose
 from ascolto_core.loading.report import Note
 
 DEFAULT_BATCH_ROWS = 200_000
-# Batches analysed at once by `analyze_file` (one per core of a laptop).
-ANALYSES_AT_ONCE = 2
 BATCHED_OUTPUTS: tuple[str, ...] = (".csv", ".parquet")
 _UTF8 = ("utf-8", "utf-8-sig")
 
@@ -512,57 +509,34 @@ def analyze_file(
     if progress is not None:
         progress(0, expected)
     done_raw = 0
-    # Reading the next batch and writing the last one overlap the analysis (Polars and Arrow release
-    # the GIL), and two batches are analysed at once: one batch read ahead, two being analysed, one
-    # being written, so memory stays bounded by a few batches.
+    # Reading the next batch and writing the last one overlap the analysis of this one (Polars
+    # and Arrow release the GIL): one batch read ahead, one being written, so memory stays bounded.
     io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-write")
-    analysing = ThreadPoolExecutor(max_workers=ANALYSES_AT_ONCE, thread_name_prefix="ascolto-batch")
-    in_flight: deque[tuple[Future[AnalysisResult], int]] = deque()
     writing: Future[None] | None = None
-
-    def finish_oldest() -> None:
-        nonlocal writing, parts, info, fallback, done_raw, expected
-        analysis, rows_read = in_flight.popleft()
-        result = analysis.result()
-        if writing is not None:
-            writing.result()
-        writing = io.submit(writer.write, result.mentions)
-        if summary is not None:
-            parts = [combine_summaries([*parts, daily_summary(result.mentions, tz)])]
-        totals["rows"] += result.mentions.height
-        totals["batches"] += 1
-        totals["distinct"] += result.distinct_texts
-        totals["analysed"] += result.analysed
-        totals["cached"] += result.from_cache
-        info = result.engine
-        if result.fallback is not None and fallback[0] is None:
-            fallback = (result.fallback, result.fallback_params)
-        notes.extend(n for n in result.notes if n not in notes)
-        done_raw = rows_read
-        if progress is not None:
-            expected = max(expected, done_raw)
-            progress(done_raw, expected)
-
     try:
         for mentions, rows_read in _read_ahead(batches):
-            in_flight.append(
-                (
-                    analysing.submit(
-                        analyze_mentions, mentions, engine=engine, cache_dir=cache_dir, use_cache=use_cache
-                    ),
-                    rows_read,
-                )
-            )
-            if len(in_flight) >= ANALYSES_AT_ONCE:
-                finish_oldest()
-        while in_flight:
-            finish_oldest()
+            result = analyze_mentions(mentions, engine=engine, cache_dir=cache_dir, use_cache=use_cache)
+            if writing is not None:
+                writing.result()
+            writing = io.submit(writer.write, result.mentions)
+            if summary is not None:
+                parts = [combine_summaries([*parts, daily_summary(result.mentions, tz)])]
+            totals["rows"] += result.mentions.height
+            totals["batches"] += 1
+            totals["distinct"] += result.distinct_texts
+            totals["analysed"] += result.analysed
+            totals["cached"] += result.from_cache
+            info = result.engine
+            if result.fallback is not None and fallback[0] is None:
+                fallback = (result.fallback, result.fallback_params)
+            notes.extend(n for n in result.notes if n not in notes)
+            done_raw = rows_read
+            if progress is not None:
+                expected = max(expected, done_raw)
+                progress(done_raw, expected)
         if writing is not None:
             writing.result()
     finally:
-        for analysis, _ in in_flight:
-            analysis.cancel()
-        analysing.shutdown(wait=True)
         io.shutdown(wait=True)
         writer.close()
     if progress is not None:

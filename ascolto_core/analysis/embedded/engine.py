@@ -43,6 +43,7 @@ beyond a clause.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -72,6 +73,8 @@ EMOTION_FROM_SENTIMENT = 0.4
 ANGER_FROM_SENTIMENT = 0.2
 MAX_DRIVERS = 5
 CHUNK_ROWS = 25_000
+# Chunks analysed at once (the machines we run on have two cores or more).
+CHUNK_THREADS = 2
 # An indirect question or request ("vorrei sapere se...", "could you..."): its courtesy
 # formulas ("grazie", "thanks") are manners, not praise.
 REQUEST_PATTERN = (
@@ -127,21 +130,33 @@ class EmbeddedEngine:
             raise ValueError(f"texts and langs differ in length: {n} != {len(langs)}")
         texts = texts.cast(pl.String).fill_null("")
         langs = normalise_lang(langs)
-        parts = []
         if progress is not None:
             progress(0, n)
-        for start in range(0, n, CHUNK_ROWS):
-            parts.append(self._analyze_chunk(texts.slice(start, CHUNK_ROWS), langs.slice(start, CHUNK_ROWS)))
-            if progress is not None:
-                progress(min(start + CHUNK_ROWS, n), n)
-        if not parts:
+        starts = range(0, n, CHUNK_ROWS)
+        if not starts:
             return pl.DataFrame(schema=ENGINE_OUTPUT_SCHEMA)
+        lexicon = self.lexicon  # loaded once, before the threads share it
+
+        def chunk(start: int) -> pl.DataFrame:
+            return self._analyze_chunk(texts.slice(start, CHUNK_ROWS), langs.slice(start, CHUNK_ROWS), lexicon)
+
+        if len(starts) == 1:
+            parts = [chunk(0)]
+        else:
+            # Chunks are independent and their work is Polars (which releases the GIL): two run at once.
+            with ThreadPoolExecutor(max_workers=CHUNK_THREADS, thread_name_prefix="ascolto-engine") as pool:
+                parts = []
+                for part in pool.map(chunk, starts):
+                    parts.append(part)
+                    if progress is not None:
+                        progress(min(len(parts) * CHUNK_ROWS, n), n)
+        if progress is not None and len(parts) == 1:
+            progress(n, n)
         return pl.concat(parts)
 
     # ------------------------------------------------------------------ internals
 
-    def _analyze_chunk(self, texts: pl.Series, langs: pl.Series) -> pl.DataFrame:
-        lexicon = self.lexicon
+    def _analyze_chunk(self, texts: pl.Series, langs: pl.Series, lexicon: Lexicon) -> pl.DataFrame:
         tokens = token_frame(
             texts, langs, annotate=lambda vocab: annotate_vocabulary(vocab, lexicon), columns=_SCORED_COLUMNS
         )
