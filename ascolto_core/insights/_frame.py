@@ -93,19 +93,30 @@ def engagement_expr() -> pl.Expr:
     ).cast(pl.Int64)
 
 
-def mood_aggs() -> list[pl.Expr]:
+def mood_aggs(weight: str | None = None) -> list[pl.Expr]:
     """Counts and shares of the mood of a group of mentions.
 
     Shares are over *analysed* mentions (sentiment not null), so unanalysed rows
     neither dilute nor inflate them; with no analysed mention they are null.
+
+    Args:
+        weight: a column holding how many mentions each row stands for (a daily
+            summary's ``mentions``); ``None``: each row is one mention.
     """
-    # Signed counts: unsigned positive - negative would wrap around.
-    analysed = pl.col("sentiment").is_not_null().sum().cast(pl.Int64)
-    negative = (pl.col("sentiment") == "negative").sum().cast(pl.Int64)
-    positive = (pl.col("sentiment") == "positive").sum().cast(pl.Int64)
+
+    def count(condition: pl.Expr | None = None) -> pl.Expr:
+        # Signed counts: unsigned positive - negative would wrap around.
+        if weight is None:
+            return (pl.len() if condition is None else condition.sum()).cast(pl.Int64)
+        rows = pl.col(weight) if condition is None else pl.col(weight).filter(condition)
+        return rows.sum().cast(pl.Int64)
+
+    analysed = count(pl.col("sentiment").is_not_null())
+    negative = count(pl.col("sentiment") == "negative")
+    positive = count(pl.col("sentiment") == "positive")
     share = lambda count: pl.when(analysed > 0).then(count / analysed).otherwise(None)  # noqa: E731
     return [
-        pl.len().cast(pl.UInt32).alias("mentions"),
+        count().cast(pl.UInt32).alias("mentions"),
         analysed.cast(pl.UInt32).alias("analysed"),
         negative.cast(pl.UInt32).alias("negative"),
         positive.cast(pl.UInt32).alias("positive"),

@@ -75,8 +75,16 @@ def emotion_mix(mentions: pl.DataFrame, by: str = "touchpoint") -> pl.DataFrame:
         .group_by("group", "emotion")
         .agg(pl.len().cast(pl.UInt32).alias("mentions"))
     )
+    return emotion_mix_of_counts(frame.select("group"), counts)
+
+
+def emotion_mix_of_counts(groups: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """:func:`emotion_mix`'s frame from ``counts`` (``group, emotion, mentions``) of the ``groups`` (``group``).
+
+    Every emotion of ``EMOTIONS`` is listed for every group, with 0 where it has none.
+    """
     order = pl.DataFrame({"emotion": list(EMOTIONS), "_order": list(range(len(EMOTIONS)))})
-    grid = frame.select("group").unique().join(order, how="cross")
+    grid = groups.select("group").unique().join(order, how="cross")
     # Emotions outside the catalogue (another engine's labels) are kept, not dropped.
     extra = counts.join(order, on="emotion", how="anti").select(
         "group", "emotion", pl.lit(len(EMOTIONS)).alias("_order")

@@ -27,9 +27,9 @@ from pathlib import Path
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.insights._frame import ALL_GROUP, UNANALYSED
+from ascolto_core.insights._frame import ALL_GROUP, UNANALYSED, mood_aggs
 from ascolto_core.insights.timeline import FREQS, TIMELINE_SCHEMA
-from ascolto_core.insights.touchpoints import EMOTION_MIX_SCHEMA, TOUCHPOINT_SCHEMA
+from ascolto_core.insights.touchpoints import EMOTION_MIX_SCHEMA, TOUCHPOINT_SCHEMA, emotion_mix_of_counts
 from ascolto_core.scale.summary import SUMMARY_SCHEMA, combine_summaries
 from ascolto_core.schema import EMOTIONS
 
@@ -126,24 +126,6 @@ def _checked(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     return typed
 
 
-def _mood() -> list[pl.Expr]:
-    """``insights._frame.mood_aggs`` on counts: every summary row weighs its ``mentions``."""
-    n = pl.col("mentions")
-    analysed = n.filter(pl.col("sentiment").is_not_null()).sum().cast(pl.Int64)
-    negative = n.filter(pl.col("sentiment") == "negative").sum().cast(pl.Int64)
-    positive = n.filter(pl.col("sentiment") == "positive").sum().cast(pl.Int64)
-    share = lambda count: pl.when(analysed > 0).then(count / analysed).otherwise(None)  # noqa: E731
-    return [
-        n.sum().cast(pl.UInt32).alias("mentions"),
-        analysed.cast(pl.UInt32).alias("analysed"),
-        negative.cast(pl.UInt32).alias("negative"),
-        positive.cast(pl.UInt32).alias("positive"),
-        share(negative).cast(pl.Float64).alias("negative_share"),
-        share(positive).cast(pl.Float64).alias("positive_share"),
-        share(positive - negative).cast(pl.Float64).alias("net_sentiment"),
-    ]
-
-
 def _dominant_emotion(summary: pl.DataFrame, by: str) -> pl.DataFrame:
     """``insights._frame.dominant_emotion_by`` on counts."""
     order = pl.DataFrame({"emotion": list(EMOTIONS), "_order": list(range(len(EMOTIONS)))})
@@ -182,7 +164,7 @@ def summary_volume(summary: pl.DataFrame, *, freq: str = "day", split: str = "no
     if dated.is_empty():
         return pl.DataFrame(schema=TIMELINE_SCHEMA)
     period = pl.col("day") if freq == "day" else pl.col("day").dt.truncate(_INTERVAL[freq])
-    counts = dated.group_by(period.alias("period"), group.alias("group")).agg(_mood())
+    counts = dated.group_by(period.alias("period"), group.alias("group")).agg(mood_aggs("mentions"))
     periods = pl.date_range(counts["period"].min(), counts["period"].max(), _INTERVAL[freq], eager=True)
     grid = pl.DataFrame({"period": periods}).join(counts.select("group").unique(), how="cross")
     zero = ("mentions", "negative", "positive", "analysed")
@@ -202,7 +184,7 @@ def summary_touchpoints(summary: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={c: TOUCHPOINT_SCHEMA[c] for c in columns})
     return (
         frame.group_by("touchpoint")
-        .agg(_mood())
+        .agg(mood_aggs("mentions"))
         .join(_dominant_emotion(frame, "touchpoint"), on="touchpoint", how="left")
         .with_columns((pl.col("mentions") / pl.col("mentions").sum()).alias("share_of_mentions"))
         .select(columns)
@@ -227,30 +209,13 @@ def summary_emotions(summary: pl.DataFrame, by: str = "touchpoint") -> pl.DataFr
         .group_by("group", "emotion")
         .agg(pl.col("mentions").sum().cast(pl.UInt32).alias("mentions"))
     )
-    order = pl.DataFrame({"emotion": list(EMOTIONS), "_order": list(range(len(EMOTIONS)))})
-    grid = frame.select("group").unique().join(order, how="cross")
-    extra = counts.join(order, on="emotion", how="anti").select(
-        "group", "emotion", pl.lit(len(EMOTIONS)).alias("_order")
-    )
-    return (
-        pl.concat([grid, extra.cast({"_order": grid.schema["_order"]})])
-        .join(counts, on=["group", "emotion"], how="left")
-        .with_columns(pl.col("mentions").fill_null(0))
-        .with_columns(
-            pl.when(pl.col("mentions").sum().over("group") > 0)
-            .then(pl.col("mentions") / pl.col("mentions").sum().over("group"))
-            .otherwise(None)
-            .alias("share")
-        )
-        .sort("group", "_order", "emotion")
-        .select(list(EMOTION_MIX_SCHEMA))
-    )
+    return emotion_mix_of_counts(frame.select("group"), counts)
 
 
 def summary_brands(summary: pl.DataFrame) -> pl.DataFrame:
     """Volume, share of voice, mood and dominant emotion per named brand, largest first: ``brand_comparison``'s frame."""
     data = summary.filter(pl.col("brand").is_not_null() & (pl.col("mentions") > 0))
-    table = data.group_by("brand").agg(_mood())
+    table = data.group_by("brand").agg(mood_aggs("mentions"))
     table = table.with_columns((pl.col("mentions") / pl.col("mentions").sum()).cast(pl.Float64).alias("share"))
     table = table.join(_dominant_emotion(data, "brand"), on="brand", how="left")
     order = ["brand", "mentions", "share", "analysed", "negative", "positive", "negative_share", "positive_share",
@@ -261,7 +226,7 @@ def summary_brands(summary: pl.DataFrame) -> pl.DataFrame:
 def summary_totals(summary: pl.DataFrame) -> SummaryTotals:
     """The headline figures of the whole summary (see :class:`SummaryTotals`)."""
     frame = summary.filter(pl.col("mentions") > 0)
-    mood = frame.select(_mood()).row(0, named=True)
+    mood = frame.select(mood_aggs("mentions")).row(0, named=True)
     dominant = _dominant_emotion(frame.with_columns(pl.lit(ALL_GROUP).alias("_all")), "_all")
     days = frame.get_column("day").drop_nulls()
     first, last = (days.min(), days.max()) if days.len() else (None, None)
