@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_analyze_file.py [--rows 1000000] [--repeat 3]
-        [--generator synth|tweets] [--baseline DIR] [--batch-rows 200000]
+        [--generator synth|tweets] [--baseline DIR] [--batch-rows N]
 
 Issue 14's target: 1,000,000 mentions in under 10 s and under 1.5 GB. Each run is
 ``python -m ascolto_core analyze FILE -o out.parquet`` in its own process with a cold
@@ -36,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_spark import _tree  # noqa: E402 - the benchmarks folder is not a package
 
 
-def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int) -> dict[str, float]:
+def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | None) -> dict[str, float]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(code), "ASCOLTO_CACHE_DIR": str(cache)}
     command = [
         sys.executable, "-m", "ascolto_core", "analyze", str(source), "-o", str(output),
-        "--no-progress", "--batch-rows", str(batch_rows),
+        "--no-progress", *(("--batch-rows", str(batch_rows)) if batch_rows else ()),
     ]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code)
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--generator", choices=("synth", "tweets"), default="synth")
-    parser.add_argument("--batch-rows", type=int, default=200_000)
+    parser.add_argument("--batch-rows", type=int, help="rows per batch (default: the command's own)")
     parser.add_argument("--baseline", type=Path, help="another copy of the code, timed alternately with this one")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -92,18 +92,19 @@ def main() -> None:
                 runs[name].append(_run(codes[name], source, folder / f"{name}.parquet", cache, args.batch_rows))
                 shutil.rmtree(cache, ignore_errors=True)
                 last = runs[name][-1]
-                print(f"  {name:<9} wall {last['wall']:6.1f} s  cpu {last['cpu']:6.1f} s  peak {last['peak_mb']:6.0f} MB")
+                print(f"  {name:<9} wall {last['wall']:6.1f} s  cpu {last['cpu']:6.1f} s  peak {last['peak_mb']:6.0f} MiB")
 
         def median(name: str, key: str) -> float:
             return statistics.median(run[key] for run in runs[name])
 
-        print(f"\nmedian of {args.repeat} (cold result cache, batches of {args.batch_rows:,} rows):")
+        batches = f"batches of {args.batch_rows:,} rows" if args.batch_rows else "the command's default batches"
+        print(f"\nmedian of {args.repeat} (cold result cache, {batches}):")
         for name in codes:
             print(
                 f"  {name:<9} wall {median(name, 'wall'):6.1f} s  cpu {median(name, 'cpu'):6.1f} s"
-                f"  peak {median(name, 'peak_mb'):6.0f} MB"
+                f"  peak {median(name, 'peak_mb'):6.0f} MiB"
             )
-        print("  target (issue 14, 1,000,000 rows): wall < 10 s, peak < 1,536 MB")
+        print("  target (issue 14, 1,000,000 rows): wall < 10 s, peak < 1,536 MiB (1.5 GiB)")
         if "baseline" in codes:
             print(
                 f"  ours / baseline: wall {median('ours', 'wall') / median('baseline', 'wall'):.2f}x,"

@@ -91,11 +91,13 @@ def main() -> None:
     parser.add_argument(
         "--memory-rows", type=int, default=0, help="rows of the bounded-memory check (0: skip)"
     )
-    parser.add_argument("--batch-rows", type=int, default=200_000)
+    parser.add_argument("--batch-rows", type=int, help="rows per batch (default: the command's own)")
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from ascolto_core.datasets.synth import synthesize
+
+    batch_option = ("--batch-rows", str(args.batch_rows)) if args.batch_rows else ()
 
     folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-spark-"))
     try:
@@ -116,8 +118,7 @@ def main() -> None:
                                     "-o",
                                     str(folder / "local.parquet"),
                                     "--no-progress",
-                                    "--batch-rows",
-                                    str(args.batch_rows),
+                                    *batch_option,
                                 ],
                                 cache,
                             )
@@ -133,8 +134,8 @@ def main() -> None:
                 print(
                     f"  {name:<26} wall {statistics.median(r['wall'] for r in runs):7.1f} s"
                     f"  cpu {statistics.median(r['cpu'] for r in runs):7.1f} s"
-                    f"  peak {statistics.median(r['peak_mb'] for r in runs):7.0f} MB (all processes;"
-                    f" largest {statistics.median(r['peak_single_mb'] for r in runs):.0f} MB)"
+                    f"  peak {statistics.median(r['peak_mb'] for r in runs):7.0f} MiB (all processes;"
+                    f" largest {statistics.median(r['peak_single_mb'] for r in runs):.0f} MiB)"
                 )
             ratio = statistics.median(r["wall"] for r in spark) / statistics.median(r["wall"] for r in local)
             cpu_ratio = statistics.median(r["cpu"] for r in spark) / statistics.median(
@@ -154,14 +155,13 @@ def main() -> None:
                     str(folder / "big.parquet"),
                     "--no-progress",
                     "--no-cache",
-                    "--batch-rows",
-                    str(args.batch_rows),
+                    *batch_option,
                 ],
                 folder / "cache-big",
             )
             print(
                 f"  batched analyze of {args.memory_rows:,} rows: wall {run['wall']:.1f} s, cpu {run['cpu']:.1f} s,"
-                f" peak {run['peak_mb']:.0f} MB (target < 2048 MB)"
+                f" peak {run['peak_mb']:.0f} MiB (target < 2,048 MiB = 2 GiB)"
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

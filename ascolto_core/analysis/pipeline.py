@@ -118,6 +118,35 @@ def analyze_mentions(
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
 
 
+def fill_languages(
+    mentions: pl.DataFrame,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """``mentions`` with ``lang`` filled where it is null, as :func:`analyze_mentions` fills it.
+
+    The same steps (the cached vote, then py3langid), so a frame passed through here and then
+    to :func:`analyze_mentions` is analysed exactly as it would have been directly. The batched
+    ``analyze`` runs it on the next batch while the current one is analysed.
+
+    Returns:
+        The frame and the i18n keys of what the user should know (an unusable cache...).
+    """
+    if not isinstance(mentions, pl.DataFrame) or "text" not in mentions.columns:
+        return mentions, ()
+    cache = ResultCache(cache_dir) if use_cache else None
+    notes: list[str] = []
+    writer = _CacheWriter(cache, notes)
+    try:
+        frame, pending = _with_languages(mentions, cache, writer, notes)
+        if pending is not None:
+            frame = _resolve_pending(frame, pending, writer)
+    finally:
+        writer.finish()
+    return frame, tuple(notes)
+
+
 def _choose(engine: str | Engine | None) -> EngineChoice:
     """The registry's choice for a name, or an engine instance taken as it is."""
     if engine is None or isinstance(engine, str):

@@ -38,14 +38,16 @@ import polars as pl
 import polars_hash as plh
 
 from ascolto_core.analysis.base import Engine, EngineInfo, ProgressCallback
-from ascolto_core.analysis.pipeline import analyze_mentions
+from ascolto_core.analysis.pipeline import analyze_mentions, fill_languages
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading import ColumnMapping, LoadReport, MappingNeeded, load_mentions
 from ascolto_core.loading.canonical import build_mentions
 from ascolto_core.loading.mapping import AUX_FIELDS, propose
 from ascolto_core.loading.report import Note
 
-DEFAULT_BATCH_ROWS = 200_000
+# Rows per batch: with the next batch read ahead, about 1.9 GiB at most on a 10,000,000-row file
+# (bench_spark.py --memory-rows), and 1,000,000 rows in under 10 s on two cores.
+DEFAULT_BATCH_ROWS = 150_000
 BATCHED_OUTPUTS: tuple[str, ...] = (".csv", ".parquet")
 _UTF8 = ("utf-8", "utf-8-sig")
 
@@ -419,12 +421,14 @@ class BatchedRun:
 _DONE = object()
 
 
-def _read_ahead(batches: MentionBatches) -> Iterator[tuple[pl.DataFrame, int]]:
-    """Each batch of ``batches`` with the raw rows read up to it; the next one is read in a thread.
+def _read_ahead(
+    batches: MentionBatches, prepare: Callable[[pl.DataFrame], Any]
+) -> Iterator[tuple[Any, int]]:
+    """``prepare(batch)`` of each batch of ``batches`` with the raw rows read up to it, one ahead.
 
-    The caller analyses one batch while the following one is loaded. Errors of the reading
-    (a bad file, a mapping to choose) are raised here, in the caller's thread, where the
-    batch would have come; a caller that stops early stops the reader.
+    The next batch is read and prepared in a thread while the caller analyses this one.
+    Errors of the reading (a bad file, a mapping to choose) are raised here, in the caller's
+    thread, where the batch would have come; a caller that stops early stops the reader.
     """
     ready: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
@@ -441,7 +445,7 @@ def _read_ahead(batches: MentionBatches) -> Iterator[tuple[pl.DataFrame, int]]:
     def read() -> None:
         try:
             for batch in batches:
-                if not hand_over((batch, batches.rows_read)):
+                if not hand_over((prepare(batch), batches.rows_read)):
                     return
             hand_over(_DONE)
         except BaseException as error:  # noqa: BLE001 - handed over to the caller's thread
@@ -514,7 +518,11 @@ def analyze_file(
     io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-write")
     writing: Future[None] | None = None
     try:
-        for mentions, rows_read in _read_ahead(batches):
+        # The languages of the next batch are found while this one is analysed (the same steps
+        # analyze_mentions would take: the cached vote, then py3langid).
+        prepared = _read_ahead(batches, lambda batch: fill_languages(batch, cache_dir=cache_dir, use_cache=use_cache))
+        for (mentions, language_notes), rows_read in prepared:
+            notes.extend(n for n in language_notes if n not in notes)
             result = analyze_mentions(mentions, engine=engine, cache_dir=cache_dir, use_cache=use_cache)
             if writing is not None:
                 writing.result()
