@@ -272,8 +272,10 @@ class ResultCache:
         )  # B-tree appends in key order are faster
         return self._write_rows(info, "results", _RESULT_COLUMNS, encoded)
 
-    def _write_rows(self, info: EngineInfo, table: str, columns: tuple[str, ...], encoded: pl.DataFrame) -> int:
-        """Insert ``encoded`` (``key`` + ``columns``, sorted by key) into ``table`` under ``info``'s namespace."""
+    def _write_rows(
+        self, info: EngineInfo, table: str, columns: tuple[str, ...], encoded: pl.DataFrame
+    ) -> int:
+        """Insert ``encoded`` (``key`` + ``columns``, sorted by key) into ``table`` in ``info``'s namespace."""
         placeholders = ", ".join("?" * (len(columns) + 2))
         statement = f"INSERT OR REPLACE INTO {table} (ns, key, {', '.join(columns)}) VALUES ({placeholders})"
         with self._connect() as connection:
@@ -300,7 +302,8 @@ class ResultCache:
         Raises:
             CacheUnavailable: if the cache file cannot be read.
         """
-        schema = {"key": pl.String(), "aspects": pl.List(pl.String()), "aspect_sentiments": pl.List(pl.String())}
+        lists = pl.List(pl.String())
+        schema = {"key": pl.String(), "aspects": lists, "aspect_sentiments": lists}
         wanted = keys.drop_nulls().unique()
         if wanted.is_empty():
             return pl.DataFrame(schema=schema)
@@ -315,7 +318,12 @@ class ResultCache:
             frame = _only_wanted(
                 pl.DataFrame(
                     rows,
-                    schema={"key": pl.String(), "aspects": pl.String(), "sentiments": pl.String(), "valid": pl.Int64()},
+                    schema={
+                        "key": pl.String(),
+                        "aspects": pl.String(),
+                        "sentiments": pl.String(),
+                        "valid": pl.Int64(),
+                    },
                     orient="row",
                 ),
                 wanted,
@@ -331,10 +339,11 @@ class ResultCache:
             self._drop_damaged(
                 connection, frame.select("key", "valid").rows(), "aspects", scope
             )
-        return frame.filter(pl.col("valid")).select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+        sound_rows = frame.filter(pl.col("valid"))
+        return sound_rows.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
     def store_aspects(self, info: EngineInfo, keys: pl.Series, aspects: pl.DataFrame) -> int:
-        """Save ``aspects`` (``aspects``, ``aspect_sentiments`` lists aligned with ``keys``); returns rows written.
+        """Save ``aspects`` (``aspects``, ``aspect_sentiments`` lists aligned with ``keys``); returns rows.
 
         Raises:
             CacheUnavailable: if the cache file cannot be written.

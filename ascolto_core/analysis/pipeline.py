@@ -402,7 +402,12 @@ class _Aspects:
 
     def _read(self, distinct: pl.DataFrame) -> pl.DataFrame:
         """``key`` and the aspect columns of every row of ``distinct``."""
-        from ascolto_core.insights.aspects import ASPECT_COLUMNS, annotate_aspects, aspects_cache_info, default_taxonomy
+        from ascolto_core.insights.aspects import (
+            ASPECT_COLUMNS,
+            annotate_aspects,
+            aspects_cache_info,
+            default_taxonomy,
+        )
 
         info = aspects_cache_info()
         cached = pl.DataFrame(schema={"key": pl.String(), **ASPECT_COLUMNS})
@@ -436,7 +441,8 @@ class _Aspects:
         else:
             columns = pl.DataFrame({"key": keys}).join(found, on="key", how="left", maintain_order="left")
         return frame.with_columns(
-            columns[name].fill_null(pl.lit([], dtype=dtype)).cast(dtype) for name, dtype in ASPECT_COLUMNS.items()
+            columns[name].fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+            for name, dtype in ASPECT_COLUMNS.items()
         )
 
     def finish(self) -> None:

@@ -114,7 +114,9 @@ def aspects_cache_info(taxonomy: AspectTaxonomy | None = None) -> EngineInfo:
     """
     from ascolto_core.analysis.embedded.lexicon import lexicon_fingerprint
 
-    return EngineInfo(name="aspects", model_id=_taxonomy_digest(taxonomy or default_taxonomy()), version=lexicon_fingerprint())
+    return EngineInfo(
+        name="aspects", model_id=_taxonomy_digest(taxonomy or default_taxonomy()), version=lexicon_fingerprint()
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -222,7 +224,9 @@ def _clauses_in_slices(texts: pl.Series, langs: pl.Series, taxonomy: AspectTaxon
         )
         if part.height:
             clause_offset += int(part["clause"].max()) + 1
-    return pl.concat(parts) if len(parts) > 1 else parts[0] if parts else aspect_clauses(texts, langs, taxonomy)
+    if not parts:
+        return aspect_clauses(texts, langs, taxonomy)
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def annotate_aspects(frame: pl.DataFrame, taxonomy: AspectTaxonomy | None = None) -> pl.DataFrame:

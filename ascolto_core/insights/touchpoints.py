@@ -79,7 +79,7 @@ def emotion_mix(mentions: pl.DataFrame, by: str = "touchpoint") -> pl.DataFrame:
 
 
 def emotion_mix_of_counts(groups: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
-    """:func:`emotion_mix`'s frame from ``counts`` (``group, emotion, mentions``) of the ``groups`` (``group``).
+    """:func:`emotion_mix`'s frame from ``counts`` (``group, emotion, mentions``) of ``groups`` (``group``).
 
     Every emotion of ``EMOTIONS`` is listed for every group, with 0 where it has none.
     """

@@ -465,6 +465,7 @@ def _read_ahead(
         stop.set()
         reader.join()
 
+
 def analyze_file(
     path: str | os.PathLike[str],
     output: str | os.PathLike[str],
@@ -517,10 +518,12 @@ def analyze_file(
     # and Arrow release the GIL): one batch read ahead, one being written, so memory stays bounded.
     io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ascolto-write")
     writing: Future[None] | None = None
+    # The languages of the next batch are found while this one is analysed (the same steps
+    # analyze_mentions would take: the cached vote, then py3langid).
+    prepared = _read_ahead(
+        batches, lambda batch: fill_languages(batch, cache_dir=cache_dir, use_cache=use_cache)
+    )
     try:
-        # The languages of the next batch are found while this one is analysed (the same steps
-        # analyze_mentions would take: the cached vote, then py3langid).
-        prepared = _read_ahead(batches, lambda batch: fill_languages(batch, cache_dir=cache_dir, use_cache=use_cache))
         for (mentions, language_notes), rows_read in prepared:
             notes.extend(n for n in language_notes if n not in notes)
             result = analyze_mentions(mentions, engine=engine, cache_dir=cache_dir, use_cache=use_cache)
@@ -545,6 +548,7 @@ def analyze_file(
         if writing is not None:
             writing.result()
     finally:
+        prepared.close()  # stops the reader now, also when an analysis failed
         io.shutdown(wait=True)
         writer.close()
     if progress is not None:
