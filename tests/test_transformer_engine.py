@@ -267,3 +267,23 @@ def test_choosing_auto_without_a_model_does_not_import_torch(tmp_path: Path) -> 
         check=True,
     )
     assert done.stdout.split() == ["embedded", "False"]
+
+
+def test_a_model_in_the_hub_cache_is_found_and_a_missing_one_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hub cache's layout (models--org--name/snapshots/<commit>/config.json): a model downloaded
+    # once with `python -m ascolto_core models download` is local; one never downloaded is not.
+    from huggingface_hub import constants
+
+    from ascolto_core.analysis.transformer import local_config_path
+
+    repo = tmp_path / "models--acme--sentiment-it"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("abc123")
+    snapshot = repo / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    assert local_config_path("acme/sentiment-it") == snapshot / "config.json"
+    assert local_config_path("acme/never-downloaded") is None

@@ -182,6 +182,12 @@ def local_config_path(model: str) -> Path | None:
         path = Path(model).expanduser() / "config.json"
         return path if path.is_file() else None
     try:
+        from huggingface_hub import constants
+
+        # No folder for this model in the hub cache: not local, without importing the download
+        # machinery (a fifth of a second at every start of the app or of a command).
+        if not (Path(constants.HF_HUB_CACHE) / f"models--{model.replace('/', '--')}").is_dir():
+            return None
         from huggingface_hub import try_to_load_from_cache
 
         found = try_to_load_from_cache(model, "config.json")

@@ -15,8 +15,6 @@ from pathlib import Path
 import polars as pl
 
 from ascolto_core.errors import AscoltoError
-from ascolto_core.fetch import fetch_mentions
-from ascolto_core.fetch.query import ListeningQuery
 from ascolto_core.i18n import t
 from ascolto_core.schema import MENTION_SCHEMA, UTC_DATETIME, conform
 
@@ -31,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the HTTP client is not needed to list the commands or run another one.
+    from ascolto_core.fetch import fetch_mentions
+    from ascolto_core.fetch.query import ListeningQuery
+
     lang = getattr(args, "lang", "it")
     output: Path = args.output
     if output.suffix.lower() not in FORMATS:
