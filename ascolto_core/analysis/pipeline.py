@@ -283,15 +283,12 @@ def _with_languages(
     texts = frame["text"].cast(pl.String).fill_null("").filter(missing)
     keys = language_keys(texts)
     distinct = pl.DataFrame({"key": keys, "text": texts}).unique("key", keep="first", maintain_order=True)
-    known = pl.DataFrame(schema={"key": pl.String(), "lang": pl.String()})
-    if cache is not None and _CACHE_UNAVAILABLE not in notes:
-        try:
-            known = cache.lookup_languages(distinct["key"])
-            if cache.repaired:
-                _note(notes, "cache.repaired")
-        except CacheUnavailable as error:
-            log.warning("result cache not readable: %s", error)
-            _note(notes, _CACHE_UNAVAILABLE)
+    known = _lookup(
+        cache,
+        notes,
+        lambda found: found.lookup_languages(distinct["key"]),
+        pl.DataFrame(schema={"key": pl.String(), "lang": pl.String()}),
+    )
     unknown = distinct.join(known, on="key", how="anti", maintain_order="left")
     voted = (
         unknown.with_columns(vote_languages(unknown["text"]).alias("lang"))
@@ -410,15 +407,12 @@ class _Aspects:
         )
 
         info = aspects_cache_info()
-        cached = pl.DataFrame(schema={"key": pl.String(), **ASPECT_COLUMNS})
-        if self._cache is not None and _CACHE_UNAVAILABLE not in self._notes:
-            try:
-                cached = self._cache.lookup_aspects(info, distinct["key"], default_taxonomy().names)
-                if self._cache.repaired:
-                    _note(self._notes, "cache.repaired")
-            except CacheUnavailable as error:
-                log.warning("result cache not readable: %s", error)
-                _note(self._notes, _CACHE_UNAVAILABLE)
+        cached = _lookup(
+            self._cache,
+            self._notes,
+            lambda found: found.lookup_aspects(info, distinct["key"], default_taxonomy().names),
+            pl.DataFrame(schema={"key": pl.String(), **ASPECT_COLUMNS}),
+        )
         missing = distinct.join(cached.select("key"), on="key", how="anti", maintain_order="left")
         if missing.is_empty():
             return cached
@@ -491,7 +485,7 @@ def _results_for(
     total = distinct.height
     while True:
         info = choice.engine.info
-        cached = _lookup(cache, info, distinct["key"], notes)
+        cached = _lookup(cache, notes, lambda found: found.lookup(info, distinct["key"]), _empty_results())
         missing = distinct.join(cached.select("key"), on="key", how="anti", maintain_order="left")
         if progress is not None:
             progress(total - missing.height, total)
@@ -512,18 +506,24 @@ def _results_for(
         return pl.concat([cached, fresh], how="vertical"), cached.height, fresh.height, choice
 
 
-def _lookup(cache: ResultCache | None, info: EngineInfo, keys: pl.Series, notes: list[str]) -> pl.DataFrame:
+def _lookup(
+    cache: ResultCache | None,
+    notes: list[str],
+    read: Callable[[ResultCache], pl.DataFrame],
+    empty: pl.DataFrame,
+) -> pl.DataFrame:
+    """``read(cache)``, or ``empty`` without a usable cache (an unreadable one becomes a note)."""
     if cache is None or _CACHE_UNAVAILABLE in notes:
-        return _empty_results()
+        return empty
     try:
-        found = cache.lookup(info, keys)
+        found = read(cache)
         if cache.repaired:
             _note(notes, "cache.repaired")  # damaged rows were left out: recomputed now, stored again
         return found
     except CacheUnavailable as error:
         log.warning("result cache not readable: %s", error)
         _note(notes, _CACHE_UNAVAILABLE)
-        return _empty_results()
+        return empty
 
 
 def _empty_results() -> pl.DataFrame:
