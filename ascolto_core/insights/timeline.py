@@ -20,7 +20,8 @@ from ascolto_core.insights.alerts import AlertConfig, robust_flags
 Freq = Literal["day", "week", "month"]
 FREQS: tuple[str, ...] = ("day", "week", "month")
 SPLITS: tuple[str, ...] = ("none", "touchpoint", "sentiment", "emotion", "brand", "lang")
-_INTERVAL = {"day": "1d", "week": "1w", "month": "1mo"}
+# Polars interval of each frequency (period starts are truncated to it).
+INTERVALS = {"day": "1d", "week": "1w", "month": "1mo"}
 # Baseline length of the spike marks, in periods of each frequency (~4 weeks, ~2 months, ~half a year).
 SPIKE_WINDOW = {"day": 28, "week": 8, "month": 6}
 
@@ -81,7 +82,15 @@ def volume_over_time(
     if frame.is_empty():
         return pl.DataFrame(schema=TIMELINE_SCHEMA)
     counts = frame.group_by(period_start(freq, tz).alias("period"), group.alias("group")).agg(mood_aggs())
-    periods = pl.date_range(counts["period"].min(), counts["period"].max(), _INTERVAL[freq], eager=True)
+    return timeline_of_counts(counts, freq)
+
+
+def timeline_of_counts(counts: pl.DataFrame, freq: str) -> pl.DataFrame:
+    """:func:`volume_over_time`'s frame from ``counts`` (``period, group`` + ``mood_aggs`` columns).
+
+    Every period from the first to the last, for every group, with zeros where it has none.
+    """
+    periods = pl.date_range(counts["period"].min(), counts["period"].max(), INTERVALS[freq], eager=True)
     grid = pl.DataFrame({"period": periods}).join(counts.select("group").unique(), how="cross")
     zero = ("mentions", "negative", "positive", "analysed")
     return (

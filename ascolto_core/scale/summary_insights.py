@@ -28,14 +28,13 @@ import polars as pl
 
 from ascolto_core.errors import AscoltoError
 from ascolto_core.insights._frame import ALL_GROUP, UNANALYSED, mood_aggs
-from ascolto_core.insights.timeline import FREQS, TIMELINE_SCHEMA
+from ascolto_core.insights.timeline import FREQS, INTERVALS, TIMELINE_SCHEMA, timeline_of_counts
 from ascolto_core.insights.touchpoints import EMOTION_MIX_SCHEMA, TOUCHPOINT_SCHEMA, emotion_mix_of_counts
 from ascolto_core.scale.summary import SUMMARY_SCHEMA, combine_summaries
 from ascolto_core.schema import EMOTIONS
 
 SUMMARY_SPLITS: tuple[str, ...] = ("none", "sentiment", "touchpoint", "emotion", "brand")
 SUMMARY_SUFFIXES: tuple[str, ...] = (".parquet", ".csv")
-_INTERVAL = {"day": "1d", "week": "1w", "month": "1mo"}
 
 
 @dataclass(frozen=True)
@@ -163,17 +162,9 @@ def summary_volume(summary: pl.DataFrame, *, freq: str = "day", split: str = "no
     dated = summary.filter(pl.col("day").is_not_null() & (pl.col("mentions") > 0))
     if dated.is_empty():
         return pl.DataFrame(schema=TIMELINE_SCHEMA)
-    period = pl.col("day") if freq == "day" else pl.col("day").dt.truncate(_INTERVAL[freq])
+    period = pl.col("day") if freq == "day" else pl.col("day").dt.truncate(INTERVALS[freq])
     counts = dated.group_by(period.alias("period"), group.alias("group")).agg(mood_aggs("mentions"))
-    periods = pl.date_range(counts["period"].min(), counts["period"].max(), _INTERVAL[freq], eager=True)
-    grid = pl.DataFrame({"period": periods}).join(counts.select("group").unique(), how="cross")
-    zero = ("mentions", "negative", "positive", "analysed")
-    return (
-        grid.join(counts, on=["period", "group"], how="left")
-        .with_columns(pl.col(zero).fill_null(0))
-        .select(list(TIMELINE_SCHEMA))
-        .sort("period", "group")
-    )
+    return timeline_of_counts(counts, freq)
 
 
 def summary_touchpoints(summary: pl.DataFrame) -> pl.DataFrame:
