@@ -91,26 +91,18 @@ def correction_controls(row: Mapping[str, Any], lang: str) -> None:
         return
     base = f"fix_{mention_id}_{_occurrence(str(mention_id))}"
     with st.popover(t("teachui.correct.open", lang), icon=":material/edit:", key=f"{base}_pop"):
-        st.caption(t("teachui.correct.sentiment", lang))
-        with st.container(horizontal=True, gap="small"):
-            for value in SENTIMENTS:
-                st.button(
-                    category_name("sentiment", value, lang),
-                    key=f"{base}_s_{value}",
-                    type="primary" if row.get("sentiment") == value else "secondary",
-                    on_click=_correct,
-                    args=(path, str(mention_id), value, None),
-                )
-        st.caption(t("teachui.correct.emotion", lang))
-        with st.container(horizontal=True, gap="small"):
-            for value in EMOTIONS:
-                st.button(
-                    category_name("emotion", value, lang),
-                    key=f"{base}_e_{value}",
-                    type="primary" if row.get("emotion") == value else "secondary",
-                    on_click=_correct,
-                    args=(path, str(mention_id), None, value),
-                )
+        for field, values in (("sentiment", SENTIMENTS), ("emotion", EMOTIONS)):
+            st.caption(t(f"teachui.correct.{field}", lang))
+            with st.container(horizontal=True, gap="small"):
+                for value in values:
+                    st.button(
+                        category_name(field, value, lang),
+                        key=f"{base}_{field[0]}_{value}",
+                        type="primary" if row.get(field) == value else "secondary",
+                        on_click=_correct,
+                        # (path, id, sentiment, emotion): the label of this row, the other left as it is
+                        args=(path, str(mention_id), *((value, None) if field == "sentiment" else (None, value))),
+                    )
 
 
 # -- the Insegna page ------------------------------------------------------------------------
