@@ -14,8 +14,8 @@ from ascolto_core.scale.summary_insights import (
     summary_volume,
 )
 from ui import summary_view
-from ui.charts import emotion_mix_chart, localise, net_sentiment_chart, sentiment_mix_chart, timeline_chart
-from ui.components import literal_t, remembered_choice
+from ui.charts import localise, net_sentiment_chart, timeline_chart
+from ui.components import literal_t, remembered_choice, touchpoint_mix_columns
 from ui.format import category_name, fmt_date, fmt_int, fmt_pct, fmt_signed
 from ui.service_charts import brand_net_chart
 from ui.state import StateKeys
@@ -76,14 +76,12 @@ if totals.undated:
 touchpoints = summary_touchpoints(table)
 if touchpoints.is_empty():  # an empty summary: nothing to split by touchpoint or brand
     st.stop()
-left, right = st.columns(2)
-with left:
-    st.subheader(t("summary_view.touchpoints_title", lang))
-    st.altair_chart(localise(sentiment_mix_chart(touchpoints, lang), lang))
-with right:
-    st.subheader(t("summary_view.emotions_title", lang))
-    order = touchpoints.get_column("touchpoint").to_list()
-    st.altair_chart(localise(emotion_mix_chart(summary_emotions(table, "touchpoint"), lang, order=order), lang))
+touchpoint_mix_columns(
+    touchpoints,
+    summary_emotions(table, "touchpoint"),
+    lang,
+    titles=("summary_view.touchpoints_title", "summary_view.emotions_title"),
+)
 
 st.subheader(t("summary_view.brands_title", lang))
 brands = summary_brands(table)

@@ -8,8 +8,7 @@ import streamlit as st
 from ascolto_core.i18n import t
 from ascolto_core.insights import emotion_mix, touchpoint_summary
 from ui import data
-from ui.charts import emotion_mix_chart, localise, sentiment_mix_chart
-from ui.components import literal_t
+from ui.components import literal_t, touchpoint_mix_columns
 from ui.format import category_name, fmt_pct, fmt_signed
 from ui.shell import page_context
 from ui.state import StateKeys
@@ -29,14 +28,9 @@ if worst["net_sentiment"] is not None and summary.height > 1:
             neg=fmt_pct(worst["negative_share"], lang),
         )
     )
-left, right = st.columns(2)
-with left:
-    st.subheader(t("app.touchpoints.mix", lang))
-    st.altair_chart(localise(sentiment_mix_chart(summary, lang), lang))
-with right:
-    st.subheader(t("app.touchpoints.emotions", lang))
-    order = summary.get_column("touchpoint").to_list()
-    st.altair_chart(localise(emotion_mix_chart(emotion_mix(ctx.filtered, "touchpoint"), lang, order=order), lang))
+touchpoint_mix_columns(
+    summary, emotion_mix(ctx.filtered, "touchpoint"), lang, titles=("app.touchpoints.mix", "app.touchpoints.emotions")
+)
 touchpoint_table(summary, lang)
 
 st.subheader(t("app.touchpoints.keywords", lang))

@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+import polars as pl
+
 from ascolto_core.i18n import t
+from ui.charts import emotion_mix_chart, localise, sentiment_mix_chart
 from ui.format import category_name, fmt_date, fmt_datetime, fmt_int
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -185,6 +188,26 @@ def post_cards(rows: Iterable[Mapping[str, Any]], lang: str, tz: str) -> None:
     """Several cards in order."""
     for row in rows:
         post_card(row, lang, tz)
+
+
+def touchpoint_mix_columns(
+    touchpoints: pl.DataFrame, emotions: pl.DataFrame, lang: str, *, titles: tuple[str, str]
+) -> None:
+    """Sentiment mix (left) and emotion mix (right) per touchpoint, in ``touchpoints``' order.
+
+    Args:
+        touchpoints: ``touchpoint_summary``'s frame (or the summary's), worst mood first.
+        emotions: ``emotion_mix(..., "touchpoint")``'s frame.
+        titles: i18n keys of the two subheaders.
+    """
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t(titles[0], lang))
+        st.altair_chart(localise(sentiment_mix_chart(touchpoints, lang), lang))
+    with right:
+        st.subheader(t(titles[1], lang))
+        order = touchpoints.get_column("touchpoint").to_list()
+        st.altair_chart(localise(emotion_mix_chart(emotions, lang, order=order), lang))
 
 
 def filter_count_caption(shown: int, total: int, lang: str) -> None:
