@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@contextlib.contextmanager
+def opened_page(url: str) -> Iterator[Any]:
+    """A headless Chromium page (Italian locale) on ``url``, once the app's first run has finished.
+
+    The first open loads and analyses the demo (or the start-up file), hence the long wait.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="it-IT")
+            page.goto(url, wait_until="domcontentloaded")
+            _wait_idle(page, timeout_s=300)
+            yield page
+        finally:
+            browser.close()
+
+
 def _wait_idle(page, timeout_s: float = 120) -> None:  # noqa: ANN001 - playwright Page
     """Wait until the script has finished running (no status widget for a moment)."""
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_s * 1000)
@@ -165,80 +185,82 @@ def _exception_text(page) -> str | None:  # noqa: ANN001
     return boxes.first.inner_text()[:800] if boxes.count() else None
 
 
+def visit_every_page(page, file_name: str, problems: list[str], pause_ms: int = 800) -> Iterator[str]:  # noqa: ANN001
+    """Each sidebar page in turn: opened, drawn, photographed, its exception (if any) noted.
+
+    ``file_name`` is formatted with the page's ``shot`` (``"2{shot}_ostile.png"``); the page's
+    label is yielded while it is on screen, for the caller's own checks.
+    """
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    for label, shot in PAGES:
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+        _wait_idle(page)
+        page.wait_for_timeout(pause_ms)  # let Vega finish drawing before the screenshot
+        _full_screenshot(page, SHOTS / file_name.format(shot=shot))
+        if (error := _exception_text(page)) is not None:
+            problems.append(f"{label}: exception: {error}")
+        yield label
+
+
 def test_every_page_in_the_browser(server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="it-IT")
-            page.goto(server, wait_until="domcontentloaded")
-            _wait_idle(page, timeout_s=300)  # first open loads and analyses the demo
-            assert _exception_text(page) is None, _exception_text(page)
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            count = sidebar.get_by_text("menzioni su").first
-            before = count.inner_text()
-            _full_screenshot(page, SHOTS / "01_dati.png")
+    with opened_page(server) as page:
+        assert _exception_text(page) is None, _exception_text(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        count = sidebar.get_by_text("menzioni su").first
+        before = count.inner_text()
+        _full_screenshot(page, SHOTS / "01_dati.png")
 
-            # Change a filter: only posts in Italian.
-            language = sidebar.get_by_text("Lingua dei post", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']")
-            _choose_option(page, language, "italiano")
-            page.keyboard.press("Escape")
-            _wait_idle(page)
-            after = sidebar.get_by_text("menzioni su").first.inner_text()
-            assert after != before, f"the language filter did not change the count ({before!r})"
+        # Change a filter: only posts in Italian.
+        language = sidebar.get_by_text("Lingua dei post", exact=True).locator("xpath=ancestor::*[@data-testid='stMultiSelect']")
+        _choose_option(page, language, "italiano")
+        page.keyboard.press("Escape")
+        _wait_idle(page)
+        after = sidebar.get_by_text("menzioni su").first.inner_text()
+        assert after != before, f"the language filter did not change the count ({before!r})"
 
-            problems: list[str] = []  # every page is visited and photographed, then all problems reported
-            for label, shot in PAGES:
-                sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
-                _wait_idle(page)
-                page.wait_for_timeout(800)  # let Vega finish drawing before the screenshot
-                _full_screenshot(page, SHOTS / f"{shot}.png")
-                if (error := _exception_text(page)) is not None:
-                    problems.append(f"{label}: exception: {error}")
-                if page.get_by_role("heading", name=label).count() == 0:
-                    problems.append(f"{label}: page title missing")
-                if sidebar.get_by_text("menzioni su").first.inner_text() != after:
-                    problems.append(f"{label}: the filter was lost ({after!r} -> {sidebar.get_by_text('menzioni su').first.inner_text()!r})")
-            assert not problems, "\n".join(problems)
+        problems: list[str] = []  # every page is visited and photographed, then all problems reported
+        for label in visit_every_page(page, "{shot}.png", problems):
+            if page.get_by_role("heading", name=label).count() == 0:
+                problems.append(f"{label}: page title missing")
+            if sidebar.get_by_text("menzioni su").first.inner_text() != after:
+                problems.append(f"{label}: the filter was lost ({after!r} -> {sidebar.get_by_text('menzioni su').first.inner_text()!r})")
+        assert not problems, "\n".join(problems)
 
-            # Brushing the timeline narrows the shared date filter (and so every page).
-            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Andamento", exact=True).click()
-            _wait_idle(page)
-            chart = page.locator('[data-testid="stVegaLiteChart"]').first
-            chart.scroll_into_view_if_needed()
-            page.wait_for_timeout(800)
-            box = chart.bounding_box()
-            assert box is not None
-            y = box["y"] + box["height"] * 0.6
-            page.mouse.move(box["x"] + box["width"] * 0.35, y)
-            page.mouse.down()
-            page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=12)
-            page.mouse.up()
-            page.wait_for_timeout(500)
-            _wait_idle(page)
-            narrowed = sidebar.get_by_text("menzioni su").first.inner_text()
-            _full_screenshot(page, SHOTS / "10_andamento_selezione.png")
-            assert narrowed != after, "the interval selection did not narrow the mentions"
-            assert sidebar.get_by_role("button", name="Tutto il periodo").count() == 1
+        # Brushing the timeline narrows the shared date filter (and so every page).
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Andamento", exact=True).click()
+        _wait_idle(page)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        box = chart.bounding_box()
+        assert box is not None
+        y = box["y"] + box["height"] * 0.6
+        page.mouse.move(box["x"] + box["width"] * 0.35, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=12)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        _wait_idle(page)
+        narrowed = sidebar.get_by_text("menzioni su").first.inner_text()
+        _full_screenshot(page, SHOTS / "10_andamento_selezione.png")
+        assert narrowed != after, "the interval selection did not narrow the mentions"
+        assert sidebar.get_by_role("button", name="Tutto il periodo").count() == 1
 
-            # The CSV download really delivers the filtered mentions.
-            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Esporta", exact=True).click()
-            _wait_idle(page)
-            with page.expect_download(timeout=60_000) as download_info:
-                page.get_by_role("button", name="Scarica CSV").click()
-            csv_path = download_info.value.path()
-            header = Path(csv_path).read_text(encoding="utf-8-sig").splitlines()[0]
-            assert "text" in header and "sentiment" in header, header
+        # The CSV download really delivers the filtered mentions.
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Esporta", exact=True).click()
+        _wait_idle(page)
+        with page.expect_download(timeout=60_000) as download_info:
+            page.get_by_role("button", name="Scarica CSV").click()
+        csv_path = download_info.value.path()
+        header = Path(csv_path).read_text(encoding="utf-8-sig").splitlines()[0]
+        assert "text" in header and "sentiment" in header, header
 
-            # The English switch changes the labels.
-            sidebar.get_by_text("English", exact=True).click()
-            _wait_idle(page)
-            assert page.get_by_role("heading", name="Export").count() >= 1
-            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).click()
-            _wait_idle(page)
-            _full_screenshot(page, SHOTS / "11_overview_english.png")
-            assert _exception_text(page) is None, _exception_text(page)
-        finally:
-            browser.close()
+        # The English switch changes the labels.
+        sidebar.get_by_text("English", exact=True).click()
+        _wait_idle(page)
+        assert page.get_by_role("heading", name="Export").count() >= 1
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).click()
+        _wait_idle(page)
+        _full_screenshot(page, SHOTS / "11_overview_english.png")
+        assert _exception_text(page) is None, _exception_text(page)

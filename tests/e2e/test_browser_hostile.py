@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from ascolto_core.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, SHOTS, _exception_text, _full_screenshot, _wait_idle, running_app
+from test_browser import (
+    SHOTS,
+    _exception_text,
+    _full_screenshot,
+    _wait_idle,
+    opened_page,
+    running_app,
+    visit_every_page,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -81,62 +89,45 @@ def hostile_csv(pixel_url: str) -> bytes:
 def test_no_string_from_a_file_makes_the_browser_fetch_anything(
     pixel: PixelServer, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     data = tmp_path / "ostile.csv"
     data.write_bytes(hostile_csv(pixel.url))
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with (
-        running_app(tmp_path, tmp_path, ASCOLTO_DATA=str(data)) as url,
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="it-IT")
-            page.goto(url, wait_until="domcontentloaded")
-            _wait_idle(page, timeout_s=300)
-            problems: list[str] = []
-            if (error := _exception_text(page)) is not None:
-                problems.append(f"Dati: exception: {error}")
-            # The load report of the start-up file.
-            page.get_by_text(t("app.data.report", "it"), exact=True).click()
-            _wait_idle(page)
-            _full_screenshot(page, SHOTS / "20_ostile_dati.png")
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            for label, shot in PAGES:
-                sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
-                _wait_idle(page)
-                page.wait_for_timeout(800)
-                _full_screenshot(page, SHOTS / f"2{shot}_ostile.png")
-                if (error := _exception_text(page)) is not None:
-                    problems.append(f"{label}: exception: {error}")
+    with running_app(tmp_path, tmp_path, ASCOLTO_DATA=str(data)) as url, opened_page(url) as page:
+        problems: list[str] = []
+        if (error := _exception_text(page)) is not None:
+            problems.append(f"Dati: exception: {error}")
+        # The load report of the start-up file.
+        page.get_by_text(t("app.data.report", "it"), exact=True).click()
+        _wait_idle(page)
+        _full_screenshot(page, SHOTS / "20_ostile_dati.png")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        for _label in visit_every_page(page, "2{shot}_ostile.png", problems):
+            pass  # each page opened, photographed, its exception noted
 
-            # The same file through the uploader: report, column dialog, Analizza; the tab stays.
-            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(t("app.nav.data", "it"), exact=True).click()
-            _wait_idle(page)
-            upload_tab = page.get_by_role("tab", name=t("app.data.tab_upload", "it"))
-            upload_tab.click()
-            _wait_idle(page)
-            # The data uploader of the tab (Dati also has the workspace import uploader in its picker).
-            # .first: the Riepilogo tab (after this one) has an uploader of its own.
-            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(data))
-            _wait_idle(page)
-            page.get_by_text(t("app.mapping.fix", "it"), exact=True).click()
-            _wait_idle(page)
-            _full_screenshot(page, SHOTS / "21_ostile_caricamento.png")
-            page.get_by_role("button", name=t("app.data.analyse", "it", n=12)).click()
-            _wait_idle(page)
-            if upload_tab.get_attribute("aria-selected") != "true":
-                problems.append("Dati: after Analizza the page jumped away from the upload tab")
-            if (error := _exception_text(page)) is not None:
-                problems.append(f"Dati after upload: exception: {error}")
-            page.wait_for_timeout(1500)
-            assert pixel.requests == [], f"the browser fetched the pixel: {pixel.requests}"
-            assert not problems, "\n".join(problems)
+        # The same file through the uploader: report, column dialog, Analizza; the tab stays.
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(t("app.nav.data", "it"), exact=True).click()
+        _wait_idle(page)
+        upload_tab = page.get_by_role("tab", name=t("app.data.tab_upload", "it"))
+        upload_tab.click()
+        _wait_idle(page)
+        # The data uploader of the tab (Dati also has the workspace import uploader in its picker).
+        # .first: the Riepilogo tab (after this one) has an uploader of its own.
+        page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(data))
+        _wait_idle(page)
+        page.get_by_text(t("app.mapping.fix", "it"), exact=True).click()
+        _wait_idle(page)
+        _full_screenshot(page, SHOTS / "21_ostile_caricamento.png")
+        page.get_by_role("button", name=t("app.data.analyse", "it", n=12)).click()
+        _wait_idle(page)
+        if upload_tab.get_attribute("aria-selected") != "true":
+            problems.append("Dati: after Analizza the page jumped away from the upload tab")
+        if (error := _exception_text(page)) is not None:
+            problems.append(f"Dati after upload: exception: {error}")
+        page.wait_for_timeout(1500)
+        assert pixel.requests == [], f"the browser fetched the pixel: {pixel.requests}"
+        assert not problems, "\n".join(problems)
 
-            # Control: the same browser does reach the pixel server when told to.
-            page.set_content(f'<img src="{pixel.url}?control">')
-            page.wait_for_timeout(1000)
-            assert pixel.requests == ["/pixel.png?control"]
-        finally:
-            browser.close()
+        # Control: the same browser does reach the pixel server when told to.
+        page.set_content(f'<img src="{pixel.url}?control">')
+        page.wait_for_timeout(1000)
+        assert pixel.requests == ["/pixel.png?control"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ascolto_core.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _exception_text, _full_screenshot, _wait_idle, running_app
+from test_browser import SHOTS, _exception_text, _full_screenshot, _wait_idle, opened_page, running_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -32,40 +32,31 @@ def _summary_folder(folder: Path) -> Path:
 
 
 def test_a_summary_named_at_start_is_drawn_and_a_bad_upload_is_explained(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     folder = _summary_folder(tmp_path / "riepilogo")
     unrelated = tmp_path / "menzioni.csv"
     unrelated.write_text("testo;data\nCiao;14/09/2026\n", encoding="utf-8")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(tmp_path, tmp_path, ASCOLTO_SUMMARY=str(folder)) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="it-IT")
-            page.goto(url, wait_until="domcontentloaded")
-            _wait_idle(page, timeout_s=300)
-            # Dati says a summary is open (after the first run has loaded the demo).
-            page.get_by_text("Riepilogo aperto:").first.wait_for(timeout=300_000)
-            _wait_idle(page)
-            # An unrelated file on the Riepilogo tab: a sentence, no traceback.
-            page.get_by_role("tab", name=t("summary_view.tab", "it")).click()
-            _wait_idle(page)
-            page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(
-                str(unrelated)
-            )
-            _wait_idle(page)
-            _full_screenshot(page, SHOTS / "40_riepilogo_file_sbagliato.png")
-            assert page.get_by_text("non è un riepilogo giornaliero di Ascolto").count() == 1
-            assert _exception_text(page) is None
-            # The page: the aggregate notice and the five charts.
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(t("app.nav.summary", "it"), exact=True).click()
-            _wait_idle(page)
-            page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
-            _full_screenshot(page, SHOTS / "41_riepilogo.png")
-            assert _exception_text(page) is None
-            assert page.get_by_role("heading", name=t("summary_view.title", "it")).count() == 1
-            assert page.get_by_text("Non ci sono post da mostrare").count() == 1
-            assert page.locator('[data-testid="stVegaLiteChart"]').count() == 5
-        finally:
-            browser.close()
+    with running_app(tmp_path, tmp_path, ASCOLTO_SUMMARY=str(folder)) as url, opened_page(url) as page:
+        # Dati says a summary is open (after the first run has loaded the demo).
+        page.get_by_text("Riepilogo aperto:").first.wait_for(timeout=300_000)
+        _wait_idle(page)
+        # An unrelated file on the Riepilogo tab: a sentence, no traceback.
+        page.get_by_role("tab", name=t("summary_view.tab", "it")).click()
+        _wait_idle(page)
+        page.get_by_test_id("stTabs").locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(
+            str(unrelated)
+        )
+        _wait_idle(page)
+        _full_screenshot(page, SHOTS / "40_riepilogo_file_sbagliato.png")
+        assert page.get_by_text("non è un riepilogo giornaliero di Ascolto").count() == 1
+        assert _exception_text(page) is None
+        # The page: the aggregate notice and the five charts.
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.locator('[data-testid="stSidebarNav"]').get_by_text(t("app.nav.summary", "it"), exact=True).click()
+        _wait_idle(page)
+        page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
+        _full_screenshot(page, SHOTS / "41_riepilogo.png")
+        assert _exception_text(page) is None
+        assert page.get_by_role("heading", name=t("summary_view.title", "it")).count() == 1
+        assert page.get_by_text("Non ci sono post da mostrare").count() == 1
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 5
