@@ -8,8 +8,8 @@ Usage::
 Issue 14's target: 1,000,000 mentions in under 10 s and under 1.5 GB. Each run is
 ``python -m ascolto_core analyze FILE -o out.parquet`` in its own process with a cold
 result cache (a new folder per run), timed from the outside: wall seconds, CPU seconds
-of the process and peak resident memory (sampled from /proc every 0.2 s, see
-``bench_spark.py``). ``--baseline DIR`` is another copy of the code (e.g. from
+of the process and its peak resident memory (the kernel's ``ru_maxrss``, see
+``bench_spark.watch``). ``--baseline DIR`` is another copy of the code (e.g. from
 ``git archive REV ascolto_core config | tar -x -C DIR``), run alternately with this one
 so both see the same machine; compare the medians and the ratio printed at the end.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_spark import _tree  # noqa: E402 - the benchmarks folder is not a package
+from bench_spark import watch  # noqa: E402 - the benchmarks folder is not a package
 
 
 def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | None) -> dict[str, float]:
@@ -44,19 +44,12 @@ def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | 
     ]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code)
-    cpu: dict[int, float] = {}
-    peak = 0.0
-    while process.poll() is None:
-        usage = _tree(process.pid)
-        for pid, (seconds, _) in usage.items():
-            cpu[pid] = max(cpu.get(pid, 0.0), seconds)
-        peak = max(peak, sum(mb for _, mb in usage.values()))
-        time.sleep(0.2)
+    cpu, peak, _ = watch(process)
     _, stderr = process.communicate()
     wall = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"analyze failed in {code}:\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": sum(cpu.values()), "peak_mb": peak}
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak}
 
 
 def main() -> None:
