@@ -157,6 +157,16 @@ def _wait_for(load: Callable[[], object]) -> None:
         thread.join()
 
 
+def preload_dictionaries() -> None:
+    """Start loading simplemma's Italian and English dictionaries in a background thread (once per process)."""
+    _load_in_background(_load_dictionaries)
+
+
+def wait_for_dictionaries() -> None:
+    """Wait for :func:`preload_dictionaries`' thread, if one was started."""
+    _wait_for(_load_dictionaries)
+
+
 def preload_identifier() -> None:
     """Start loading py3langid's model in a background thread (nothing to do if already loaded).
 
@@ -212,7 +222,7 @@ def vote_languages(texts: pl.Series) -> pl.Series:
     n = len(texts)
     if n >= _PRELOAD_FROM:
         # simplemma's dictionaries load in a thread while Polars (which releases the GIL) splits words.
-        _load_in_background(_load_dictionaries)
+        preload_dictionaries()
     words = (
         pl.DataFrame(
             {

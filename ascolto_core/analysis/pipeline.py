@@ -118,6 +118,30 @@ def analyze_mentions(
     return _result(frame, choice, from_cache, analysed, total, tuple(notes))
 
 
+def preload() -> None:
+    """Start loading, in background threads, what the first analysis of a process loads.
+
+    simplemma's dictionaries, py3langid's model and the embedded engine's lexicon (which
+    every analysis uses: for its results, or for the aspects' sentiment) take about a
+    second on first use. A caller about to read a large file calls this first, so they
+    load while the file is opened and read; an analysis that needs one before it is
+    ready waits for it. Each loads once per process.
+    """
+    import threading
+
+    from ascolto_core.analysis.embedded import load_lexicon
+    from ascolto_core.analysis.language import preload_dictionaries, preload_identifier, wait_for_dictionaries
+
+    preload_dictionaries()
+    preload_identifier()
+
+    def lexicon() -> None:
+        wait_for_dictionaries()  # the lexicon lemmatises its expressions: one dictionary load, not two
+        load_lexicon()
+
+    threading.Thread(target=lexicon, name="ascolto-lexicon", daemon=True).start()
+
+
 def fill_languages(
     mentions: pl.DataFrame,
     *,

@@ -38,7 +38,7 @@ import polars as pl
 import polars_hash as plh
 
 from ascolto_core.analysis.base import Engine, EngineInfo, ProgressCallback
-from ascolto_core.analysis.pipeline import analyze_mentions, fill_languages
+from ascolto_core.analysis.pipeline import analyze_mentions, fill_languages, preload
 from ascolto_core.errors import AscoltoError
 from ascolto_core.loading import ColumnMapping, LoadReport, MappingNeeded, load_mentions
 from ascolto_core.loading.canonical import build_mentions
@@ -512,6 +512,7 @@ def analyze_file(
     from ascolto_core.scale.output import BatchWriter
     from ascolto_core.scale.summary import combine_summaries, daily_summary, write_summary
 
+    preload()  # the dictionaries, language model and lexicon load while the file is opened and read
     batches = iter_mention_batches(
         path, batch_rows=batch_rows, mapping=mapping, stream_from_bytes=stream_from_bytes
     )

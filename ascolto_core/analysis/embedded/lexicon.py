@@ -18,6 +18,7 @@ lemmatiser used on posts (:func:`ascolto_core.analysis.text.token_frame`), so
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,14 +163,22 @@ def _brand_names() -> list[str]:
     return [str(n).strip().lower().lstrip("#") for n in names if str(n).strip()]
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def load_lexicon() -> Lexicon:
-    """Parse the data files once per process.
+    """Parse the data files once per process (a thread asking while another loads waits for it).
 
     Raises:
         FileNotFoundError / ValueError: if a packaged data file is missing or malformed
             (a packaging bug, never caused by user input).
     """
+    with _LOADING:
+        return _load_lexicon()
+
+
+@functools.cache
+def _load_lexicon() -> Lexicon:
     rules = yaml.safe_load((DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
     emoji_valence, emoji_emotion = _emoji_entries()
     WordRow = tuple[str, str, float | None, str | None, bool, float, bool, bool, bool, bool, bool, bool]
