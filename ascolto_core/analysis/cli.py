@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--batch-rows",
         type=int,
         default=None,
-        help="rows per batch for .csv/.parquet outputs (bounded memory; default 150000)",
+        help="rows per batch for .csv/.parquet outputs (bounded memory; default 200000)",
     )
     analyze.add_argument(
         "--summary",

@@ -45,9 +45,10 @@ from ascolto_core.loading.canonical import build_mentions
 from ascolto_core.loading.mapping import AUX_FIELDS, propose
 from ascolto_core.loading.report import Note
 
-# Rows per batch: with the next batch read ahead, about 1.9 GiB at most on a 10,000,000-row file
-# (bench_spark.py --memory-rows), and 1,000,000 rows in under 10 s on two cores.
-DEFAULT_BATCH_ROWS = 150_000
+# Rows per batch: with the next batch read ahead and the last one being written, 1,000,000
+# rows in under 10 s and 1.5 GiB, and a 10,000,000-row file under 2 GiB at its peak, on two
+# cores (benchmarks/bench_analyze_file.py, bench_spark.py --memory-rows).
+DEFAULT_BATCH_ROWS = 200_000
 BATCHED_OUTPUTS: tuple[str, ...] = (".csv", ".parquet")
 _READ_CHUNK_ROWS = 50_000
 _UTF8 = ("utf-8", "utf-8-sig")
