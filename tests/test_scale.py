@@ -95,6 +95,21 @@ def test_batches_equal_one_piece(tmp_path: Path, name: str, batch_rows: int) -> 
     assert run.rows == expected.height
 
 
+def test_batches_gathered_from_smaller_reads_equal_one_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large batches are gathered from smaller chunks of the streaming reader (less read ahead in memory).
+    import ascolto_core.scale.batches as batches_module
+
+    monkeypatch.setattr(batches_module, "_READ_CHUNK_ROWS", 37)
+    source = tmp_path / "synth.csv"
+    synthesize(1_200, seed=5).drop("id", "lang").write_csv(source)
+    expected, _ = _whole(source)
+    run = analyze_file(
+        source, tmp_path / "out.parquet", batch_rows=500, engine="embedded", use_cache=False, stream_from_bytes=0
+    )
+    assert run.batches == 3
+    assert pl.read_parquet(tmp_path / "out.parquet").equals(expected)
+
+
 def test_batched_csv_output_equals_the_app_download(tmp_path: Path) -> None:
     # The CSV written batch by batch is byte for byte export_csv of the whole table.
     expected, _ = _whole(DEMO_CSV)
