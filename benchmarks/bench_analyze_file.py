@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_spark import watch  # noqa: E402 - the benchmarks folder is not a package
+from bench_spark import generate, watch  # noqa: E402 - the benchmarks folder is not a package
 
 
 def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | None) -> dict[str, float]:
@@ -60,19 +60,11 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, help="rows per batch (default: the command's own)")
     parser.add_argument("--baseline", type=Path, help="another copy of the code, timed alternately with this one")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
 
     folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-file-"))
     try:
         source = folder / "mentions.csv"
-        if args.generator == "synth":
-            from ascolto_core.datasets.synth import synthesize
-
-            synthesize(args.rows).drop("lang").write_csv(source)
-        else:
-            from bench_analyze import build_texts
-
-            build_texts(args.rows).write_csv(source)
+        generate(args.rows, source, args.generator)  # in a child: this process stays small (see generate)
         print(f"{args.rows:,} rows ({args.generator}) in {source} ({source.stat().st_size / 1e6:.0f} MB), no lang column")
         codes = {"ours": ROOT}
         if args.baseline is not None:

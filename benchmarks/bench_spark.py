@@ -74,6 +74,30 @@ def watch(process: subprocess.Popen) -> tuple[float, float, float]:
     return sum(cpu.values()), max(peak_total, kernel_peak), max(peak_single, kernel_peak)
 
 
+def generate(rows: int, path: Path, generator: str = "synth") -> None:
+    """Write ``rows`` mentions to the CSV ``path`` (no ``lang`` column) in a child process.
+
+    The benchmark's own process must stay small: Linux keeps a process's peak resident set
+    across fork (or vfork) and exec, so a command started from a process that once held ten
+    million rows would report that peak as its own ``ru_maxrss``.
+    """
+    code = (
+        "import sys\n"
+        "rows, path, kind, root, here = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]\n"
+        "sys.path[:0] = [root, here]\n"
+        "if kind == 'synth':\n"
+        "    from ascolto_core.datasets.synth import synthesize\n"
+        "    synthesize(rows).drop('lang').write_csv(path)\n"
+        "else:\n"
+        "    from bench_analyze import build_texts\n"
+        "    build_texts(rows).write_csv(path)\n"
+    )
+    here = Path(__file__).resolve().parent
+    subprocess.run(
+        [sys.executable, "-c", code, str(rows), str(path), generator, str(ROOT), str(here)], check=True
+    )
+
+
 def _tree(root: int) -> dict[int, tuple[float, float]]:
     """CPU seconds and resident MB of ``root`` and all its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
@@ -113,16 +137,13 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, help="rows per batch (default: the command's own)")
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from ascolto_core.datasets.synth import synthesize
-
     batch_option = ("--batch-rows", str(args.batch_rows)) if args.batch_rows else ()
 
     folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-spark-"))
     try:
         if args.rows:
             source = folder / "mentions.csv"
-            synthesize(args.rows).drop("lang").write_csv(source)
+            generate(args.rows, source)
             print(f"{args.rows:,} rows in {source} ({source.stat().st_size / 1e6:.0f} MB), no lang column")
             local, spark = [], []
             for repetition in range(args.repeat):
@@ -165,7 +186,7 @@ def main() -> None:
             )
         if args.memory_rows:
             big = folder / "big.csv"
-            synthesize(args.memory_rows).drop("lang").write_csv(big)
+            generate(args.memory_rows, big)
             print(f"{args.memory_rows:,} rows in {big} ({big.stat().st_size / 1e9:.2f} GB)")
             run = _run(
                 [
