@@ -58,7 +58,7 @@ def build_tokenizer(folder: Path) -> None:
 
 
 def build_classifier(
-    folder: Path, labels: list[str], *, bias_towards: str | None = None, seed: int = 0
+    folder: Path, labels: list[str], *, bias_towards: str | None = None, seed: int = 0, unsure: bool = False
 ) -> Path:
     """Save a tiny random ``BertForSequenceClassification`` plus tokenizer in ``folder``.
 
@@ -67,6 +67,8 @@ def build_classifier(
         labels: the model's label names by class index (e.g. ``["negative", "neutral", "positive"]``).
         bias_towards: a label whose logit gets +20, so every text predicts it.
         seed: torch seed for the random weights.
+        unsure: zero the classification head, so every text gets the same probability for
+            each label (a model that is never sure of anything).
     """
     import torch
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
@@ -88,6 +90,10 @@ def build_classifier(
         label2id={label: index for index, label in enumerate(labels)},
     )
     model = BertForSequenceClassification(config)
+    if unsure:
+        with torch.no_grad():
+            model.classifier.weight.zero_()
+            model.classifier.bias.zero_()
     if bias_towards is not None:
         with torch.no_grad():
             model.classifier.bias.zero_()
@@ -109,7 +115,7 @@ class TinyModels:
     sentiment_positive: Path  # labels LABEL_0..2, biased to LABEL_2 (= positive through the config map)
     sentiment_stars: Path  # labels "1 star".."5 stars", biased to "1 star" (= negative)
     emotion_anger: Path  # labels anger/fear/joy/sadness, biased to anger
-    emotion_random: Path  # labels anger/fear/joy/sadness, random (low confidence)
+    emotion_unsure: Path  # labels anger/fear/joy/sadness, equal probabilities for every text
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +133,7 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
             bias_towards="1 star",
         ),
         emotion_anger=build_classifier(root / "emotion-anger", emotions, bias_towards="anger"),
-        emotion_random=build_classifier(root / "emotion-random", emotions, seed=1),
+        emotion_unsure=build_classifier(root / "emotion-unsure", emotions, unsure=True),
     )
 
 
