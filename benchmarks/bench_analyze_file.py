@@ -3,11 +3,12 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_analyze_file.py [--rows 1000000] [--repeat 3]
-        [--generator synth|tweets] [--baseline DIR] [--batch-rows N]
+        [--generator synth|tweets] [--baseline DIR] [--batch-rows N] [--first-run]
 
 Issue 14's target: 1,000,000 mentions in under 10 s and under 1.5 GB. Each run is
 ``python -m ascolto_core analyze FILE -o out.parquet`` in its own process with a cold
-result cache (a new folder per run), timed from the outside: wall seconds, CPU seconds
+result cache (a new folder per run; it holds py3langid's model as an earlier run on the
+machine unpacked it, unless ``--first-run``), timed from the outside: wall seconds, CPU seconds
 of the process and its peak resident memory (the kernel's ``ru_maxrss``, see
 ``bench_spark.watch``). ``--baseline DIR`` is another copy of the code (e.g. from
 ``git archive REV ascolto_core config | tar -x -C DIR``), run alternately with this one
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_spark import generate, watch  # noqa: E402 - the benchmarks folder is not a package
+from bench_spark import generate, language_model_template, prepared_cache, watch  # noqa: E402 - the benchmarks folder is not a package
 
 
 def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | None) -> dict[str, float]:
@@ -59,12 +60,18 @@ def main() -> None:
     parser.add_argument("--generator", choices=("synth", "tweets"), default="synth")
     parser.add_argument("--batch-rows", type=int, help="rows per batch (default: the command's own)")
     parser.add_argument("--baseline", type=Path, help="another copy of the code, timed alternately with this one")
+    parser.add_argument(
+        "--first-run",
+        action="store_true",
+        help="also without py3langid's unpacked model (the first run on a machine; default: a machine that ran Ascolto before)",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="ascolto-bench-file-"))
     try:
         source = folder / "mentions.csv"
         generate(args.rows, source, args.generator)  # in a child: this process stays small (see generate)
+        template = None if args.first_run else language_model_template(folder / "template")
         print(f"{args.rows:,} rows ({args.generator}) in {source} ({source.stat().st_size / 1e6:.0f} MB), no lang column")
         codes = {"ours": ROOT}
         if args.baseline is not None:
@@ -73,7 +80,7 @@ def main() -> None:
         for repetition in range(args.repeat):
             names = list(codes) if repetition % 2 == 0 else list(reversed(codes))
             for name in names:
-                cache = folder / f"cache-{name}-{repetition}"
+                cache = prepared_cache(folder / f"cache-{name}-{repetition}", template)
                 runs[name].append(_run(codes[name], source, folder / f"{name}.parquet", cache, args.batch_rows))
                 shutil.rmtree(cache, ignore_errors=True)
                 last = runs[name][-1]
@@ -83,7 +90,8 @@ def main() -> None:
             return statistics.median(run[key] for run in runs[name])
 
         batches = f"batches of {args.batch_rows:,} rows" if args.batch_rows else "the command's default batches"
-        print(f"\nmedian of {args.repeat} (cold result cache, {batches}):")
+        machine = "first run on the machine" if args.first_run else "language model unpacked by an earlier run"
+        print(f"\nmedian of {args.repeat} (cold result cache, {machine}, {batches}):")
         for name in codes:
             print(
                 f"  {name:<9} wall {median(name, 'wall'):6.1f} s  cpu {median(name, 'cpu'):6.1f} s"

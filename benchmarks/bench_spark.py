@@ -98,6 +98,38 @@ def generate(rows: int, path: Path, generator: str = "synth") -> None:
     )
 
 
+def prepared_cache(folder: Path, template: Path | None) -> Path:
+    """``folder`` as a new, empty result cache; with ``template``, holding the language model's unpacked copy.
+
+    The result cache folder also keeps py3langid's model unpacked (made once per machine, ~0.5 CPU-s,
+    see ``analysis.language._unpacked_model``). A new file analysed on a machine that ran Ascolto
+    before finds it there; only the very first run unpacks it. ``template`` is a folder made by
+    :func:`language_model_template`; ``None`` measures that first run.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if template is not None:
+        for model in template.glob("py3langid-model-*.npz"):
+            shutil.copy2(model, folder / model.name)
+    return folder
+
+
+def language_model_template(folder: Path, code: Path = ROOT) -> Path:
+    """A folder holding py3langid's unpacked model, as a first run of ``code`` leaves it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(code), "ASCOLTO_CACHE_DIR": str(folder)}
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import polars as pl; from ascolto_core.analysis.language import identify_languages;"
+            " identify_languages(pl.Series(['buongiorno a tutti']))",
+        ],
+        env=env,
+        check=True,
+    )
+    return folder
+
+
 def _tree(root: int) -> dict[int, tuple[float, float]]:
     """CPU seconds and resident MB of ``root`` and all its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
