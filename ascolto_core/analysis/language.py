@@ -234,7 +234,7 @@ def vote_languages(texts: pl.Series) -> pl.Series:
         .filter(pl.col("word").is_not_null())
     )
     vocabulary = words["word"].unique()
-    _wait_for(_load_dictionaries)
+    wait_for_dictionaries()
     # One pass: per text, the number of words and the votes of each language.
     weighted = words.join(_votes_for(vocabulary), on="word", how="left")
     others = [lang for lang in VOTING_LANGS if lang not in ("it", "en")]
