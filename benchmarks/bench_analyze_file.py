@@ -22,35 +22,21 @@ Data: ``synth`` (default) is ``ascolto_core.datasets.synth`` (recombined demo po
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_spark import generate, language_model_template, prepared_cache, watch  # noqa: E402 - the benchmarks folder is not a package
+from bench_spark import generate, language_model_template, prepared_cache, run_analyze  # noqa: E402 - the benchmarks folder is not a package
 
 
 def _run(code: Path, source: Path, output: Path, cache: Path, batch_rows: int | None) -> dict[str, float]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(code), "ASCOLTO_CACHE_DIR": str(cache)}
-    command = [
-        sys.executable, "-m", "ascolto_core", "analyze", str(source), "-o", str(output),
-        "--no-progress", *(("--batch-rows", str(batch_rows)) if batch_rows else ()),
-    ]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code)
-    cpu, peak, _ = watch(process)
-    _, stderr = process.communicate()
-    wall = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"analyze failed in {code}:\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": cpu, "peak_mb": peak}
+    batch_option = ("--batch-rows", str(batch_rows)) if batch_rows else ()
+    return run_analyze([str(source), "-o", str(output), "--no-progress", *batch_option], cache, code)
 
 
 def main() -> None:

@@ -31,19 +31,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(args: list[str], cache: Path) -> dict[str, float]:
-    """One ``analyze`` in its own process tree: wall, CPU of every process in the tree, peak memory."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "ASCOLTO_CACHE_DIR": str(cache)}
+def run_analyze(args: list[str], cache: Path, code: Path = ROOT) -> dict[str, float]:
+    """One ``analyze`` of the copy of the code in ``code``, in its own process tree.
+
+    Returns wall seconds, CPU seconds of every process in the tree and the peaks of :func:`watch`.
+    """
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(code), "ASCOLTO_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "ascolto_core", "analyze", *args]
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=code
     )
     cpu, peak_total, peak_single = watch(process)
     _, stderr = process.communicate()
     wall = time.perf_counter() - start
     if process.returncode != 0:
-        raise SystemExit(f"analyze failed:\n{stderr[-3000:]}")
+        raise SystemExit(f"analyze failed in {code}:\n{stderr[-3000:]}")
     return {"wall": wall, "cpu": cpu, "peak_mb": peak_total, "peak_single_mb": peak_single}
 
 
@@ -184,7 +187,7 @@ def main() -> None:
                     cache = folder / f"cache-{who}-{repetition}"
                     if who == "local":
                         local.append(
-                            _run(
+                            run_analyze(
                                 [
                                     str(source),
                                     "-o",
@@ -197,7 +200,7 @@ def main() -> None:
                         )
                     else:
                         spark.append(
-                            _run(
+                            run_analyze(
                                 [str(source), "-o", str(folder / "spark-out"), "--spark", args.master], cache
                             )
                         )
@@ -220,7 +223,7 @@ def main() -> None:
             big = folder / "big.csv"
             generate(args.memory_rows, big)
             print(f"{args.memory_rows:,} rows in {big} ({big.stat().st_size / 1e9:.2f} GB)")
-            run = _run(
+            run = run_analyze(
                 [
                     str(big),
                     "-o",
